@@ -1,0 +1,23 @@
+import { slugify } from "./slugify.js";
+
+/**
+ * Node branches are `swarm/<issue>-<slug>/<node>` and the integration branch sits beside them at
+ * `swarm/<issue>-<slug>/integration`. It cannot be `swarm/<issue>-<slug>` itself: git stores refs as
+ * paths, so a ref cannot be both a branch and the folder of other branches (`cannot lock ref`).
+ * The plan schema therefore reserves the node id `integration`.
+ */
+export const INTEGRATION_LEAF = "integration";
+
+export function runBranchPrefix(issue: number, title: string): string {
+  if (!Number.isSafeInteger(issue) || issue < 1)
+    throw new RangeError(`issue number must be >= 1, got ${issue}`);
+  return `swarm/${issue}-${slugify(title)}`;
+}
+
+export function nodeBranch(issue: number, title: string, nodeId: string): string {
+  return `${runBranchPrefix(issue, title)}/${slugify(nodeId, "node")}`;
+}
+
+export function integrationBranch(issue: number, title: string): string {
+  return `${runBranchPrefix(issue, title)}/${INTEGRATION_LEAF}`;
+}

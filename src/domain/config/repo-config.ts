@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { isValidBranchName } from "../branch/is-valid-branch-name.js";
+
+// The schema of `.github/swarm.yml`. Every field has a default, so an empty or missing file is valid.
+// Descriptions feed the generated JSON Schema and the README's configuration reference.
+
+export const AGENT_ROLES = ["planner", "coder", "reviewer", "integrator"] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** Published list prices (USD per million tokens, 5-minute cache writes), as of November 2026. */
+export const DEFAULT_PRICES = {
+  "claude-opus-5": { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
+  "claude-sonnet-5-5": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
+  "claude-sonnet-5": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
+  "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
+} as const satisfies Record<string, ModelPrice>;
+
+export const DEFAULT_MODELS = {
+  planner: "claude-opus-5",
+  coder: "claude-sonnet-5-5",
+  reviewer: "claude-sonnet-5-5",
+  integrator: "claude-sonnet-5-5",
+} as const satisfies Record<AgentRole, string>;
+
+const usdPerMillion = (what: string) => z.number().nonnegative().describe(`USD per million ${what} tokens.`);
+
+export const ModelPriceSchema = z
+  .strictObject({
+    input: usdPerMillion("input"),
+    output: usdPerMillion("output"),
+    cacheRead: usdPerMillion("cache-read"),
+    cacheWrite: usdPerMillion("cache-write"),
+  })
+  .describe("Prices of one model.");
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
+const modelName = z.string().min(1);
+const count = (what: string, fallback: number) => z.int().positive().default(fallback).describe(what);
+
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const reviewer = z.string().refine(
+  (s) => {
+    const [owner, team, ...rest] = s.split("/");
+    return (
+      rest.length === 0 && GITHUB_LOGIN.test(owner ?? "") && (team === undefined || /^[\w.-]+$/.test(team))
+    );
+  },
+  {
+    message: "must be a GitHub login (octocat) or a team (my-org/my-team)",
+    params: { fix: "write the login without @, or the team as organisation/team-slug" },
+  },
+);
+
+const glob = z
+  .string()
+  .min(1)
+  .refine((s) => !s.startsWith("/") && !s.includes("\\") && !s.split("/").includes(".."), {
+    message: "must be a path or glob relative to the repository root, with / separators and no ..",
+    params: { fix: "write it relative to the repository root, for example .github/workflows/**" },
+  });
+
+export const RepoConfigSchema = z
+  .strictObject({
+    label: z
+      .string()
+      .min(1)
+      .max(50)
+      .default("swarm")
+      .describe("The issue label that makes an issue a spec and starts a run."),
+    baseBranch: z
+      .string()
+      .refine(isValidBranchName, {
+        message: "must be a valid git branch name",
+        params: { fix: "use the branch's name as `git branch` shows it, for example main" },
+      })
+      .optional()
+      .describe(
+        "Branch that node branches start from and the PR targets. Default: the repository's default branch.",
+      ),
+    models: z
+      .strictObject({
+        planner: modelName
+          .default(DEFAULT_MODELS.planner)
+          .describe("Model that splits the spec into a plan."),
+        coder: modelName.default(DEFAULT_MODELS.coder).describe("Model that writes each node's code."),
+        reviewer: modelName
+          .default(DEFAULT_MODELS.reviewer)
+          .describe("Model that reviews the PR and its checks."),
+        integrator: modelName
+          .default(DEFAULT_MODELS.integrator)
+          .describe("Model that resolves merge conflicts, should any occur."),
+      })
+      .prefault({})
+      .describe("The Claude model used by each agent role."),
+    prices: z
+      .record(modelName, ModelPriceSchema)
+      .default({})
+      .transform((prices): Record<string, ModelPrice> => ({ ...DEFAULT_PRICES, ...prices }))
+      .describe(
+        "Price table in USD per million tokens, keyed by model. Merged over the built-in prices of current Claude models; every model in `models` needs one.",
+      ),
+    limits: z
+      .strictObject({
+        maxNodes: z
+          .int()
+          .positive()
+          .max(100)
+          .default(12)
+          .describe("Most nodes a plan may have (GitHub allows 100 sub-issues per issue)."),
+        maxParallelNodes: count("Most nodes of one run coded at the same time.", 4),
+        maxCoderTurns: count("Most model turns a coder agent takes on one node.", 40),
+        maxRevisionRounds: z
+          .int()
+          .nonnegative()
+          .default(3)
+          .describe("Most review-and-revise rounds before swarm stops and reports what still fails."),
+        maxTokensPerRun: count(
+          "Most tokens (input, output, cache read and write) one run may use.",
+          20_000_000,
+        ),
+        maxUsdPerRun: z.number().positive().default(25).describe("Most USD one run may spend."),
+      })
+      .prefault({})
+      .describe("Limits that bound a run's size, time and cost."),
+    protectedPaths: z
+      .array(glob)
+      .default([".github/workflows/**"])
+      .describe("Paths and globs that agents may never change. Setting this replaces the default."),
+    validation: z
+      .strictObject({
+        commands: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Commands that check a node's work in the sandbox, in order (for example `npm test`)."),
+      })
+      .prefault({})
+      .describe("How swarm checks code before it pushes."),
+    pullRequest: z
+      .strictObject({
+        draft: z
+          .boolean()
+          .default(true)
+          .describe("Open the PR as a draft, marked ready once checks are green."),
+        reviewers: z
+          .array(reviewer)
+          .default([])
+          .describe("Users (octocat) or teams (my-org/my-team) asked to review once checks are green."),
+      })
+      .prefault({})
+      .describe("The pull request swarm opens."),
+  })
+  .superRefine((config, ctx) => {
+    for (const role of AGENT_ROLES) {
+      const model = config.models[role];
+      if (model in config.prices) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: ["models", role],
+        message: `model "${model}" has no price, so its cost cannot be counted`,
+        params: { fix: `add its prices under prices."${model}" (input, output, cacheRead, cacheWrite)` },
+      });
+    }
+  })
+  .describe("Configuration of swarm for one repository, read from .github/swarm.yml on the base branch.");
+
+export type RepoConfig = z.infer<typeof RepoConfigSchema>;
+export type RepoConfigInput = z.input<typeof RepoConfigSchema>;

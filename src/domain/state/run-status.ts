@@ -1,0 +1,40 @@
+import { IllegalTransitionError } from "../errors.js";
+
+export const RUN_STATUSES = [
+  "planning",
+  "planned",
+  "coding",
+  "integrating",
+  "reviewing",
+  "revising",
+  "green",
+  "failed",
+  "cancelled",
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * Allowed moves of a run: plan → code → integrate → review, looping through revising until green.
+ * `planned` is a dry run (`/swarm plan`). `/swarm replan` sends a run back to planning, `/swarm retry`
+ * back to coding, and `/swarm revise` sends a finished run back to revising.
+ */
+export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  planning: ["planned", "coding", "failed", "cancelled"],
+  planned: ["planning", "coding", "cancelled"],
+  coding: ["integrating", "failed", "cancelled"],
+  integrating: ["reviewing", "failed", "cancelled"],
+  reviewing: ["green", "revising", "failed", "cancelled"],
+  revising: ["coding", "integrating", "failed", "cancelled"],
+  green: ["revising"],
+  failed: ["planning", "coding", "revising"],
+  cancelled: ["planning", "coding"],
+};
+
+/** Returns `to` when the move is allowed; throws IllegalTransitionError otherwise. */
+export function transitionRun(from: RunStatus, to: RunStatus): RunStatus {
+  if (RUN_TRANSITIONS[from].includes(to)) return to;
+  throw new IllegalTransitionError({
+    problem: `A run cannot go from ${from} to ${to}.`,
+    fix: `From ${from} a run may go to: ${RUN_TRANSITIONS[from].join(", ")}. This is a bug in swarm; report it.`,
+  });
+}

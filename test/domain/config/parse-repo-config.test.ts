@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { parseRepoConfig } from "../../../src/domain/config/parse-repo-config.js";
+import { DEFAULT_MODELS, DEFAULT_PRICES } from "../../../src/domain/config/repo-config.js";
+
+function problemsOf(text: string) {
+  const result = parseRepoConfig(text);
+  if (result.ok) throw new Error("expected problems");
+  return result.problems;
+}
+
+describe("parseRepoConfig", () => {
+  it("gives the defaults for an empty file", () => {
+    const result = parseRepoConfig("");
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        label: "swarm",
+        models: DEFAULT_MODELS,
+        prices: DEFAULT_PRICES,
+        limits: {
+          maxNodes: 12,
+          maxParallelNodes: 4,
+          maxCoderTurns: 40,
+          maxRevisionRounds: 3,
+          maxTokensPerRun: 20_000_000,
+          maxUsdPerRun: 25,
+        },
+        protectedPaths: [".github/workflows/**"],
+        validation: { commands: [] },
+        pullRequest: { draft: true, reviewers: [] },
+      },
+    });
+  });
+
+  it("keeps what the file sets and defaults the rest, merging prices over the built-in table", () => {
+    const result = parseRepoConfig(
+      [
+        "label: ai",
+        "baseBranch: develop",
+        "models: { coder: my-model }",
+        "prices:",
+        "  my-model: { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.5 }",
+        "limits: { maxNodes: 5 }",
+      ].join("\n"),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.config.label).toBe("ai");
+    expect(result.config.baseBranch).toBe("develop");
+    expect(result.config.models).toEqual({ ...DEFAULT_MODELS, coder: "my-model" });
+    expect(result.config.prices["my-model"]).toEqual({
+      input: 1,
+      output: 2,
+      cacheRead: 0.1,
+      cacheWrite: 1.5,
+    });
+    expect(result.config.prices["claude-opus-5"]).toEqual(DEFAULT_PRICES["claude-opus-5"]);
+    expect(result.config.limits).toMatchObject({ maxNodes: 5, maxParallelNodes: 4 });
+  });
+
+  it("names a wrong type, an unknown key and a negative limit, with their places and fixes", () => {
+    expect(problemsOf("label: 5\nlimits:\n  maxNodes: -3\ncolour: red\n")).toEqual([
+      {
+        path: "label",
+        line: 1,
+        column: 8,
+        message: "must be text, but it is 5",
+        fix: "write text; quote it if it looks like a number or true/false",
+      },
+      {
+        path: "limits.maxNodes",
+        line: 3,
+        column: 13,
+        message: "must be greater than 0, but it is -3",
+        fix: "use a number greater than 0",
+      },
+      {
+        path: "colour",
+        line: 4,
+        column: 1,
+        message: 'unknown key "colour"',
+        fix: "remove it; the keys allowed here are: label, baseBranch, models, prices, limits, protectedPaths, validation, pullRequest",
+      },
+    ]);
+  });
+
+  it("suggests the key a typo meant", () => {
+    expect(problemsOf("limits:\n  maxNodez: 4\n")).toEqual([
+      {
+        path: "limits.maxNodez",
+        line: 2,
+        column: 3,
+        message: 'unknown key "maxNodez"',
+        fix: 'did you mean "maxNodes"? Rename it, or remove it',
+      },
+    ]);
+  });
+
+  it("names a model without a price", () => {
+    expect(problemsOf("models:\n  coder: my-model\n")).toEqual([
+      {
+        path: "models.coder",
+        line: 2,
+        column: 10,
+        message: 'model "my-model" has no price, so its cost cannot be counted',
+        fix: 'add its prices under prices."my-model" (input, output, cacheRead, cacheWrite)',
+      },
+    ]);
+  });
+
+  it.each([
+    ["limits:\n  maxNodes: 101\n", "limits.maxNodes", "must be at most 100, but it is 101"],
+    ["limits:\n  maxNodes: 2.5\n", "limits.maxNodes", "must be a whole number, but it is 2.5"],
+    ["limits:\n  maxUsdPerRun: 0\n", "limits.maxUsdPerRun", "must be greater than 0, but it is 0"],
+    [
+      "pullRequest:\n  draft: 'yes'\n",
+      "pullRequest.draft",
+      'must be true or false, but it is the text "yes"',
+    ],
+    [
+      "pullRequest:\n  reviewers: octocat\n",
+      "pullRequest.reviewers",
+      'must be a list, but it is the text "octocat"',
+    ],
+    [
+      "pullRequest:\n  reviewers: [octocat, '@bad name']\n",
+      "pullRequest.reviewers[1]",
+      'must be a GitHub login (octocat) or a team (my-org/my-team), but it is the text "@bad name"',
+    ],
+    ["label: ''\n", "label", "must not be empty"],
+    ["baseBranch: 'a..b'\n", "baseBranch", 'must be a valid git branch name, but it is the text "a..b"'],
+    [
+      "protectedPaths: ['../secrets']\n",
+      "protectedPaths[0]",
+      'must be a path or glob relative to the repository root, with / separators and no .., but it is the text "../secrets"',
+    ],
+    ["prices:\n  x: { input: 1 }\n", "prices.x.output", "is required"],
+  ])("explains %j", (text, path, message) => {
+    expect(problemsOf(text)).toContainEqual(expect.objectContaining({ path, message }));
+  });
+
+  it("reports broken YAML with its line", () => {
+    const [problem] = problemsOf("limits:\n  maxNodes: [1,\n");
+    expect(problem).toMatchObject({ path: "(yaml)", line: 3 });
+    expect(problem?.message).toMatch(/^not valid YAML: /);
+  });
+
+  it("reports a duplicated key", () => {
+    const [problem] = problemsOf("label: a\nlabel: b\n");
+    expect(problem).toMatchObject({ path: "(yaml)", line: 2, column: 1 });
+    expect(problem?.message).toContain("Map keys must be unique");
+  });
+
+  it("refuses a file that is not a mapping", () => {
+    expect(problemsOf("- a\n- b\n")).toEqual([
+      {
+        path: "(root)",
+        line: 1,
+        column: 1,
+        message: "the file must be a mapping of settings, but it is a list",
+        fix: "start the file with settings such as `label: swarm`; see the configuration reference",
+      },
+    ]);
+  });
+});
