@@ -10,7 +10,9 @@ import { globsOverlap } from "../../../src/domain/plan/globs-overlap.js";
 // report more conflicts, never fewer.
 const matches = (pattern: string, path: string) => {
   const folder = pattern.replace(/(\/\*\*)+$/, "");
-  return picomatch(pattern, { dot: true })(path) || (folder !== pattern && picomatch(folder, { dot: true })(path));
+  return (
+    picomatch(pattern, { dot: true })(path) || (folder !== pattern && picomatch(folder, { dot: true })(path))
+  );
 };
 
 describe("globsOverlap", () => {
