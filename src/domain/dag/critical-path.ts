@@ -13,9 +13,9 @@ export type CriticalPath = {
 
 /** The heaviest dependency chain. Weights default to the nodes' estimated sizes. */
 export function criticalPath(plan: Plan, weights?: Readonly<Record<string, number>>): CriticalPath {
-  const { dependents } = indexPlan(plan);
+  const { nodes, dependents } = indexPlan(plan);
   const weightOf = (id: string) => {
-    const w = weights?.[id] ?? SIZE_WEIGHTS[plan.nodes.find((n) => n.id === id)?.size ?? "M"];
+    const w = weights?.[id] ?? SIZE_WEIGHTS[nodes.get(id)?.size ?? "M"];
     if (!(w >= 0)) throw new RangeError(`weight of node "${id}" must be a number >= 0, got ${w}`);
     return w;
   };
