@@ -1,0 +1,283 @@
+// A fake Anthropic Messages API on loopback: POST /v1/messages (JSON and SSE streaming) and
+// POST /v1/messages/count_tokens, Bearer or x-api-key auth, usage with cache fields, and injectable faults.
+// Tests drive the real @anthropic-ai/sdk against it.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { FakeBlock, RecordedRequest, ScriptedModel, ScriptedReply } from "./script.js";
+import { countTokens, PromptCache } from "./usage.js";
+import { requestProblem } from "./validate-request.js";
+
+export type FakeAnthropic = {
+  url: string;
+  apiKey: string;
+  requests: RecordedRequest[];
+  setModel(model: ScriptedModel): void;
+  stop(): Promise<void>;
+};
+
+export type FakeAnthropicOptions = {
+  model?: ScriptedModel;
+  apiKey?: string;
+  /** Smallest prefix, in tokens, that the cache stores (the real API has a per-model minimum). */
+  minCacheTokens?: number;
+};
+
+const RATE_LIMIT_HEADERS = {
+  "anthropic-ratelimit-requests-limit": "4000",
+  "anthropic-ratelimit-requests-remaining": "3999",
+  "anthropic-ratelimit-input-tokens-limit": "2000000",
+  "anthropic-ratelimit-input-tokens-remaining": "1990000",
+  "anthropic-ratelimit-output-tokens-limit": "400000",
+  "anthropic-ratelimit-output-tokens-remaining": "399000",
+};
+
+export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  const apiKey = options.apiKey ?? "sk-ant-test-fake-key";
+  const cache = new PromptCache(options.minCacheTokens ?? 0);
+  const requests: RecordedRequest[] = [];
+  const open = new Set<ServerResponse>();
+  let model: ScriptedModel = options.model ?? (() => ({ content: [{ type: "text", text: "ok" }] }));
+  let calls = 0;
+
+  const server = createServer(async (req, res) => {
+    open.add(res);
+    res.on("close", () => open.delete(res));
+    const raw = await readBody(req);
+    const started = performance.now();
+    const record = (body: MessageCreateParams, status: number) =>
+      requests.push({
+        path: req.url ?? "",
+        headers: req.headers,
+        body,
+        serverMs: performance.now() - started,
+        status,
+      });
+
+    const key = req.headers["x-api-key"] ?? req.headers.authorization?.replace(/^Bearer /, "");
+    if (key !== apiKey) {
+      sendError(res, 401, "authentication_error", "invalid x-api-key");
+      return;
+    }
+    let body: MessageCreateParams;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      sendError(res, 400, "invalid_request_error", "request body is not valid JSON");
+      return;
+    }
+    if (req.method !== "POST" || !req.url?.startsWith("/v1/messages")) {
+      sendError(res, 404, "not_found_error", `no route ${req.method} ${req.url}`);
+      return;
+    }
+    const problem = requestProblem(body);
+    if (problem) {
+      sendError(res, 400, "invalid_request_error", problem);
+      record(body, 400);
+      return;
+    }
+    if (req.url.startsWith("/v1/messages/count_tokens")) {
+      const { usage } = cache.lookup(body);
+      sendJson(res, 200, {
+        input_tokens: usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens,
+      });
+      record(body, 200);
+      return;
+    }
+
+    let scripted: ScriptedReply;
+    try {
+      scripted = await model(body, calls++);
+    } catch (error) {
+      sendError(res, 500, "api_error", `the scripted model failed: ${(error as Error).message}`);
+      record(body, 500);
+      return;
+    }
+    if (scripted.latencyMs) await sleep(scripted.latencyMs);
+    if (res.destroyed) return;
+    const status = answer(res, body, scripted, cache);
+    if (status !== null) res.on("finish", () => record(body, status));
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    requests,
+    setModel(next) {
+      model = next;
+      calls = 0;
+    },
+    async stop() {
+      for (const res of open) res.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Writes the answer; returns its status, or null when the connection is left hanging or is reset. */
+function answer(
+  res: ServerResponse,
+  body: MessageCreateParams,
+  reply: ScriptedReply,
+  cache: PromptCache,
+): number | null {
+  if ("fault" in reply) {
+    switch (reply.fault) {
+      case "rate-limit":
+        return sendError(
+          res,
+          429,
+          "rate_limit_error",
+          "Number of request tokens has exceeded your rate limit.",
+          {
+            "retry-after": String(reply.retryAfterS ?? 1),
+          },
+        );
+      case "spend-limit":
+        return sendError(
+          res,
+          429,
+          "rate_limit_error",
+          "Your organization has reached its monthly spend limit.",
+          {},
+          {
+            error_code: "enforced_spend_limit_reached",
+          },
+        );
+      case "overloaded":
+        return sendError(res, 529, "overloaded_error", "Overloaded");
+      case "server-error":
+        return sendError(res, 500, "api_error", "Internal server error");
+      case "status":
+        return sendError(res, reply.status, reply.type, reply.message);
+      case "hang":
+        return null;
+      case "reset":
+        res.socket?.destroy();
+        return null;
+      case "malformed":
+        res.writeHead(200, { "content-type": "application/json", ...RATE_LIMIT_HEADERS });
+        res.end('{"id": "msg_broken", "content": [');
+        return 200;
+    }
+  }
+
+  const { usage, commit } = cache.lookup(body);
+  commit(); // the cache entry exists once the response has started
+  const content = reply.content.map((block) =>
+    block.type === "tool_use"
+      ? { ...block, id: block.id ?? `toolu_${randomUUID().replaceAll("-", "")}` }
+      : block,
+  );
+  const stopReason =
+    reply.stopReason ?? (content.some((b) => b.type === "tool_use") ? "tool_use" : "end_turn");
+  const message = {
+    id: `msg_${randomUUID().replaceAll("-", "")}`,
+    type: "message",
+    role: "assistant",
+    model: body.model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage: { ...usage, output_tokens: countTokens(content) },
+  };
+  if (!body.stream) return sendJson(res, 200, message);
+  streamMessage(res, message);
+  return 200;
+}
+
+function streamMessage(
+  res: ServerResponse,
+  message: { content: FakeBlock[]; usage: { output_tokens: number } } & Record<string, unknown>,
+) {
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    ...RATE_LIMIT_HEADERS,
+  });
+  const event = (type: string, data: object) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  event("message_start", {
+    message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+  });
+  for (const [index, block] of message.content.entries()) {
+    if (block.type === "text") {
+      event("content_block_start", { index, content_block: { type: "text", text: "" } });
+      for (const piece of chunks(block.text))
+        event("content_block_delta", { index, delta: { type: "text_delta", text: piece } });
+    } else {
+      event("content_block_start", {
+        index,
+        content_block: { type: "tool_use", id: block.id, name: block.name, input: {} },
+      });
+      for (const piece of chunks(JSON.stringify(block.input))) {
+        event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
+      }
+    }
+    event("content_block_stop", { index });
+  }
+  event("message_delta", {
+    delta: { stop_reason: message.stop_reason, stop_sequence: null },
+    usage: { output_tokens: message.usage.output_tokens },
+  });
+  event("message_stop", {});
+  res.end();
+}
+
+/** Splits text into up to three pieces, so clients must join deltas. */
+function chunks(text: string): string[] {
+  if (text.length < 3) return [text];
+  const third = Math.ceil(text.length / 3);
+  return [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)];
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): number {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "request-id": `req_${randomUUID()}`,
+    ...RATE_LIMIT_HEADERS,
+    ...headers,
+  });
+  res.end(JSON.stringify(value));
+  return status;
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+  details?: Record<string, string>,
+): number {
+  return sendJson(
+    res,
+    status,
+    { type: "error", error: { type, message, ...(details ? { details } : {}) } },
+    headers,
+  );
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk) => {
+      data += chunk;
+    });
+    req.on("end", () => resolve(data));
+    req.on("error", reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
