@@ -3,20 +3,38 @@ import { BudgetExceededError } from "../errors.js";
 import { costOf } from "./cost-of.js";
 import { addUsage, NO_USAGE, totalTokens, type Usage } from "./usage.js";
 
-/** What a run has used so far, by model, with its running totals. */
-export type Ledger = { byModel: Readonly<Record<string, Usage>>; tokens: number; usd: number };
+export type Spend = { tokens: number; usd: number };
 
-export const EMPTY_LEDGER: Ledger = { byModel: {}, tokens: 0, usd: 0 };
+/** What a run has used so far: by model (tokens of each kind), by node, and in total. */
+export type Ledger = Spend & {
+  byModel: Readonly<Record<string, Usage>>;
+  byNode: Readonly<Record<string, Spend>>;
+};
+
+export const EMPTY_LEDGER: Ledger = { byModel: {}, byNode: {}, tokens: 0, usd: 0 };
+
+/** Calls made outside any node (planning, review) are booked under this key. */
+export const RUN_LEVEL = "(run)";
 
 type Prices = RepoConfig["prices"];
 type RunLimits = Pick<RepoConfig["limits"], "maxTokensPerRun" | "maxUsdPerRun">;
 
-/** The ledger after one more call's usage on `model`. */
-export function recordUsage(ledger: Ledger, model: string, usage: Usage, prices: Prices): Ledger {
+/** The ledger after one more call's usage on `model`, made for `nodeId` (or for the run as a whole). */
+export function recordUsage(
+  ledger: Ledger,
+  model: string,
+  usage: Usage,
+  prices: Prices,
+  nodeId = RUN_LEVEL,
+): Ledger {
+  const tokens = totalTokens(usage);
+  const usd = costOf(model, usage, prices);
+  const node = ledger.byNode[nodeId] ?? { tokens: 0, usd: 0 };
   return {
     byModel: { ...ledger.byModel, [model]: addUsage(ledger.byModel[model] ?? NO_USAGE, usage) },
-    tokens: ledger.tokens + totalTokens(usage),
-    usd: ledger.usd + costOf(model, usage, prices),
+    byNode: { ...ledger.byNode, [nodeId]: { tokens: node.tokens + tokens, usd: node.usd + usd } },
+    tokens: ledger.tokens + tokens,
+    usd: ledger.usd + usd,
   };
 }
 

@@ -37,11 +37,13 @@ describe("budget", () => {
       config.prices,
     );
     ledger = recordUsage(ledger, "claude-opus-5", usage({ cacheReadTokens: 5000 }), config.prices);
-    ledger = recordUsage(ledger, "claude-haiku-4-5", usage({ cacheWriteTokens: 100 }), config.prices);
+    ledger = recordUsage(ledger, "claude-haiku-4-5", usage({ cacheWriteTokens: 100 }), config.prices, "api");
     expect(ledger.byModel["claude-opus-5"]).toEqual(
       usage({ inputTokens: 1000, outputTokens: 200, cacheReadTokens: 5000 }),
     );
     expect(ledger.tokens).toBe(6300);
+    expect(ledger.byNode.api).toEqual({ tokens: 100, usd: (100 * 1.25) / 1e6 });
+    expect(ledger.byNode["(run)"]?.tokens).toBe(6200);
     expect(ledger.usd).toBeCloseTo((1000 * 5 + 200 * 25 + 5000 * 0.5 + 100 * 1.25) / 1e6, 12);
   });
 

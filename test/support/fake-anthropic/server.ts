@@ -94,9 +94,12 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       record(body, 500);
       return;
     }
+    // Like the real API: the cache is looked up when the request arrives, and an entry exists only once
+    // the first answer to it has started (after the latency), so simultaneous requests all miss.
+    const lookup = cache.lookup(body);
     if (scripted.latencyMs) await sleep(scripted.latencyMs);
     if (res.destroyed) return;
-    const status = answer(res, body, scripted, cache);
+    const status = answer(res, body, scripted, lookup);
     if (status !== null) res.on("finish", () => record(body, status));
   });
 
@@ -122,7 +125,7 @@ function answer(
   res: ServerResponse,
   body: MessageCreateParams,
   reply: ScriptedReply,
-  cache: PromptCache,
+  lookup: ReturnType<PromptCache["lookup"]>,
 ): number | null {
   if ("fault" in reply) {
     switch (reply.fault) {
@@ -165,8 +168,9 @@ function answer(
     }
   }
 
-  const { usage, commit } = cache.lookup(body);
-  commit(); // the cache entry exists once the response has started
+  const { usage, commit } = lookup;
+  commit();
+
   const content = reply.content.map((block) =>
     block.type === "tool_use"
       ? { ...block, id: block.id ?? `toolu_${randomUUID().replaceAll("-", "")}` }

@@ -21,11 +21,13 @@ type Block = { tokens: number; breakpoint: boolean; json: string };
 function blocksOf(body: MessageCreateParams): Block[] {
   const blocks: Block[] = [];
   const add = (value: unknown) => {
-    const json = JSON.stringify(value);
-    const breakpoint =
-      typeof value === "object" && value !== null && "cache_control" in value && !!value.cache_control;
+    const marked = typeof value === "object" && value !== null && "cache_control" in value;
+    const breakpoint = marked && !!value.cache_control;
+    // The cache keys on content: the same block with or without a breakpoint is the same prefix.
+    const json = JSON.stringify(marked ? { ...value, cache_control: undefined } : value);
     blocks.push({ tokens: countTokens(json), breakpoint, json });
   };
+
   for (const tool of body.tools ?? []) add(tool);
   if (typeof body.system === "string") add(body.system);
   else for (const block of body.system ?? []) add(block);
@@ -45,31 +47,41 @@ export class PromptCache {
 
   constructor(private readonly minTokens = 0) {}
 
-  /** Usage of the request's input, and a function that stores its prefixes (called when the answer starts). */
+  /**
+   * Usage of the request's input, and a function that stores its prefixes (called when the answer starts).
+   * Like the real API, a breakpoint also finds hits at the block boundaries up to 20 blocks before it, so a
+   * breakpoint that moves along a conversation reads what the previous turn wrote.
+   */
   lookup(body: MessageCreateParams): { usage: Omit<FakeUsage, "output_tokens">; commit: () => void } {
     const blocks = blocksOf(body);
-    const keys: { index: number; key: string; tokens: number }[] = [];
+    const prefixes: { key: string; tokens: number; breakpoint: boolean }[] = [];
     const hash = createHash("sha256").update(body.model);
     let tokens = 0;
-    for (const [index, block] of blocks.entries()) {
+    for (const block of blocks) {
       hash.update(block.json);
       tokens += block.tokens;
-      if (block.breakpoint) keys.push({ index, key: hash.copy().digest("hex"), tokens });
+      prefixes.push({ key: hash.copy().digest("hex"), tokens, breakpoint: block.breakpoint });
     }
-    const total = tokens;
-    const eligible = keys.filter((k) => k.tokens >= this.minTokens);
-    const hit = eligible.findLast((k) => this.entries.has(k.key));
-    const lastBreakpoint = eligible.at(-1);
-    const read = hit?.tokens ?? 0;
-    const written = lastBreakpoint && lastBreakpoint !== hit ? lastBreakpoint.tokens - read : 0;
+    const breakpoints = prefixes.flatMap((p, i) => (p.breakpoint && p.tokens >= this.minTokens ? [i] : []));
+    const last = breakpoints.at(-1);
+    let hit: number | undefined;
+    for (const b of breakpoints) {
+      for (let i = b; i >= Math.max(0, b - 20); i--) {
+        const p = prefixes[i];
+        if (p && p.tokens >= this.minTokens && this.entries.has(p.key) && (hit === undefined || i > hit))
+          hit = i;
+      }
+    }
+    const read = hit === undefined ? 0 : (prefixes[hit]?.tokens ?? 0);
+    const written = last !== undefined && last !== hit ? (prefixes[last]?.tokens ?? 0) - read : 0;
     return {
       usage: {
-        input_tokens: total - read - written,
+        input_tokens: tokens - read - written,
         cache_read_input_tokens: read,
         cache_creation_input_tokens: written,
       },
       commit: () => {
-        for (const k of eligible) this.entries.add(k.key);
+        for (const b of breakpoints) this.entries.add(prefixes[b]?.key ?? "");
       },
     };
   }

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildPrompt } from "../../src/model/prompt/build-prompt.js";
+import { defineTool, runAgent } from "../../src/model/run-agent.js";
+import { readTrace } from "../../src/model/trace/file-trace-sink.js";
+import { inOrder, reply } from "../support/fake-anthropic/script.js";
+import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
+import { modelClientFor } from "../support/model-rig.js";
+
+let fake: FakeAnthropic;
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
+afterAll(() => fake.stop());
+
+const prompt = buildPrompt({ system: "You code.", context: ["<spec>Add</spec>"], task: "Add two numbers." });
+const files = new Map<string, string>();
+const tools = [
+  defineTool({
+    name: "write_file",
+    description: "Write a file.",
+    input: z.object({ path: z.string().regex(/^src\//), text: z.string() }),
+    run: async ({ path, text }) => {
+      files.set(path, text);
+      return `wrote ${path}`;
+    },
+  }),
+  defineTool({
+    name: "run_checks",
+    description: "Run the checks.",
+    input: z.object({}),
+    run: async () => {
+      throw new Error("npm test exited 1");
+    },
+  }),
+];
+const limits = { maxTurns: 10, maxOutputTokensPerTurn: 1000 };
+
+describe("runAgent", () => {
+  it("runs tool calls, feeds results back, and stops when the model is done", async () => {
+    fake.setModel(
+      inOrder(
+        reply.tool("write_file", { path: "src/add.ts", text: "export const add = (a, b) => a + b;" }),
+        reply.tool("run_checks", {}),
+        reply.text("Done: added src/add.ts."),
+      ),
+    );
+    const { client } = modelClientFor(fake);
+    const result = await runAgent(client, {
+      caller: { role: "coder", nodeId: "add" },
+      prompt,
+      tools,
+      limits,
+    });
+    expect(result).toMatchObject({
+      stop: "done",
+      turns: 3,
+      toolCalls: 2,
+      finalText: "Done: added src/add.ts.",
+    });
+    expect(files.get("src/add.ts")).toContain("a + b");
+    const last = fake.requests.at(-1)?.body;
+    const results = last?.messages.filter((m) => m.role === "user" && Array.isArray(m.content)).slice(1);
+    expect(results?.map((m) => (m.content as { content: string; is_error?: boolean }[])[0])).toEqual([
+      { type: "tool_result", tool_use_id: expect.any(String), content: "wrote src/add.ts" },
+      {
+        type: "tool_result",
+        tool_use_id: expect.any(String),
+        content: "run_checks failed: npm test exited 1",
+        is_error: true,
+        cache_control: { type: "ephemeral" },
+      },
+    ]);
+    expect(last?.tools?.map((t) => ("strict" in t ? t.strict : undefined))).toEqual([true, true]);
+  });
+
+  it("returns invalid tool input to the model as an error it can fix", async () => {
+    fake.setModel(
+      inOrder(
+        reply.tool("write_file", { path: "/etc/passwd", text: "x" }),
+        reply.tool("nope", {}),
+        reply.text("gave up"),
+      ),
+    );
+    const { client } = modelClientFor(fake);
+    const result = await runAgent(client, {
+      caller: { role: "coder", nodeId: "add" },
+      prompt,
+      tools,
+      limits,
+    });
+    const messages = fake.requests.at(-1)?.body.messages ?? [];
+    const toolResults = messages
+      .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+      .filter((b) => b.type === "tool_result");
+    expect(toolResults.map((b) => ("content" in b ? b.content : ""))).toEqual([
+      "Invalid input for write_file:\npath: Invalid string: must match pattern /^src\\//",
+      'There is no tool named "nope".',
+    ]);
+    expect(result.stop).toBe("done");
+  });
+
+  it("stops at the turn limit", async () => {
+    fake.setModel(() => reply.tool("run_checks", {}));
+    const { client } = modelClientFor(fake);
+    const result = await runAgent(client, {
+      caller: { role: "coder", nodeId: "add" },
+      prompt,
+      tools,
+      limits: { ...limits, maxTurns: 3 },
+    });
+    expect(result).toMatchObject({ stop: "max-turns", turns: 3, toolCalls: 3 });
+  });
+
+  it("stops at its own cost limit", async () => {
+    fake.setModel(() => reply.tool("run_checks", {}));
+    const { client } = modelClientFor(fake);
+    const result = await runAgent(client, {
+      caller: { role: "coder", nodeId: "add" },
+      prompt,
+      tools,
+      limits: { ...limits, maxUsd: 0.000001 },
+    });
+    expect(result).toMatchObject({ stop: "cost-limit", turns: 1 });
+  });
+
+  it("stops before the next turn once cancelled", async () => {
+    fake.setModel(() => reply.tool("run_checks", {}));
+    const { client } = modelClientFor(fake);
+    let turns = 0;
+    const result = await runAgent(client, {
+      caller: { role: "coder", nodeId: "add" },
+      prompt,
+      tools,
+      limits,
+      shouldStop: () => ++turns > 2,
+    });
+    expect(result).toMatchObject({ stop: "cancelled", turns: 2 });
+  });
+
+  it("keeps at most one moving cache breakpoint in the conversation, within the API's four", async () => {
+    fake.setModel(inOrder(reply.tool("run_checks", {}), reply.tool("run_checks", {}), reply.text("done")));
+    const { client, tracePath } = modelClientFor(fake);
+    const before = fake.requests.length;
+    await runAgent(client, { caller: { role: "coder", nodeId: "add" }, prompt, tools, limits });
+    for (const request of fake.requests.slice(before)) {
+      const marked = request.body.messages.flatMap((m, i) =>
+        Array.isArray(m.content)
+          ? m.content.flatMap((b, j) => ("cache_control" in b && b.cache_control ? [`${i}.${j}`] : []))
+          : [],
+      );
+      // The shared context block, plus the newest block from the second turn on.
+      expect(marked[0]).toBe("0.0");
+      expect(marked.length).toBe(request.body.messages.length === 1 ? 1 : 2);
+      expect(marked.at(-1)?.startsWith(`${request.body.messages.length - 1}.`)).toBe(true);
+    }
+    // Turn 2 writes the conversation at its moving breakpoint; turn 3 reads all of it from the cache.
+    const usage = (await readTrace(tracePath)).map((line) => line.usage);
+    expect(usage).toHaveLength(3);
+    expect(usage[1]?.cacheWriteTokens).toBeGreaterThan(0);
+    expect(usage[2]?.cacheReadTokens).toBe(
+      (usage[1]?.cacheReadTokens ?? 0) + (usage[1]?.cacheWriteTokens ?? 0),
+    );
+  });
+});
