@@ -71,7 +71,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       sendError(res, 404, "not_found_error", `no route ${req.method} ${req.url}`);
       return;
     }
-    const problem = requestProblem(body);
+    const problem = requestProblem(
+      body,
+      req.url.startsWith("/v1/messages/count_tokens") ? "count_tokens" : "messages",
+    );
+
     if (problem) {
       sendError(res, 400, "invalid_request_error", problem);
       record(body, 400);

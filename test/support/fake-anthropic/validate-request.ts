@@ -2,10 +2,15 @@
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import { countBreakpoints } from "./usage.js";
 
-export function requestProblem(body: MessageCreateParams): string | null {
+export function requestProblem(
+  body: MessageCreateParams,
+  endpoint: "messages" | "count_tokens",
+): string | null {
   if (typeof body.model !== "string" || body.model === "") return "model: Field required";
-  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1)
+  if (endpoint === "messages" && (!Number.isInteger(body.max_tokens) || body.max_tokens < 1)) {
     return "max_tokens: must be a positive integer";
+  }
+
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     return "messages: at least one message is required";
   if (body.messages[0]?.role !== "user") return 'messages: first message must use the "user" role';

@@ -1,0 +1,42 @@
+import { join } from "node:path";
+import type { RepoConfig } from "../domain/config/repo-config.js";
+import { secretsFromEnv } from "../domain/security/redact-secrets.js";
+import { createAnthropicTransport } from "./anthropic-transport.js";
+import { createMemoryLedger, type LedgerStore } from "./ledger-store.js";
+import { createModelClient, type ModelClient } from "./model-client.js";
+import { readModelEnv } from "./read-model-env.js";
+import { createReplayTransport } from "./replay-transport.js";
+import { createFileTraceSink, readTrace } from "./trace/file-trace-sink.js";
+
+export type ConnectModelOptions = {
+  env: Readonly<Record<string, string | undefined>>;
+  config: Pick<RepoConfig, "models" | "prices" | "limits">;
+  runId: string;
+  /** The run's folder; its trace.jsonl receives one line per call. */
+  runDir: string;
+  /** Answer from this recorded trace instead of the API (no key needed). */
+  replayTrace?: string;
+  ledger?: LedgerStore;
+};
+
+/** The model client an entry point uses: the API from the environment, or a replayed trace. */
+export async function connectModel(options: ConnectModelOptions): Promise<ModelClient> {
+  const transport = options.replayTrace
+    ? createReplayTransport(await readTrace(options.replayTrace))
+    : (() => {
+        const env = readModelEnv(options.env);
+        return createAnthropicTransport({
+          apiKey: env.apiKey,
+          timeoutMs: env.timeoutMs,
+          maxAttempts: env.maxAttempts,
+          ...(env.baseURL ? { baseURL: env.baseURL } : {}),
+        });
+      })();
+  return createModelClient({
+    runId: options.runId,
+    transport,
+    config: options.config,
+    ledger: options.ledger ?? createMemoryLedger(options.config.prices),
+    trace: createFileTraceSink(join(options.runDir, "trace.jsonl"), secretsFromEnv(options.env)),
+  });
+}
