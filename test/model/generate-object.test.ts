@@ -23,18 +23,19 @@ const prompt = buildPrompt({
   task: "Make the plan.",
 });
 const Answer = z.object({ title: z.string().min(3), count: z.int().positive() });
+const generateAnswer = () =>
+  generateObject(modelClientFor(fake).client, {
+    caller: { role: "planner" },
+    what: "answer",
+    schema: Answer,
+    prompt,
+    maxTokens: 500,
+  });
 
 describe("generateObject", () => {
   it("sends the zod schema as the output format, without $schema, and returns the parsed object", async () => {
     fake.setModel(inOrder(reply.json({ title: "Dark mode", count: 2 })));
-    const { client } = modelClientFor(fake);
-    const result = await generateObject(client, {
-      caller: { role: "planner" },
-      what: "answer",
-      schema: Answer,
-      prompt,
-      maxTokens: 500,
-    });
+    const result = await generateAnswer();
     expect(result).toMatchObject({ value: { title: "Dark mode", count: 2 }, turns: 1 });
     const format = fake.requests.at(-1)?.body.output_config?.format;
     expect(format?.type).toBe("json_schema");
@@ -50,14 +51,7 @@ describe("generateObject", () => {
     fake.setModel(
       inOrder(reply.json({ title: "ok", count: -1 }), reply.json({ title: "Dark mode", count: 3 })),
     );
-    const { client } = modelClientFor(fake);
-    const result = await generateObject(client, {
-      caller: { role: "planner" },
-      what: "answer",
-      schema: Answer,
-      prompt,
-      maxTokens: 500,
-    });
+    const result = await generateAnswer();
     expect(result).toMatchObject({ value: { title: "Dark mode", count: 3 }, turns: 2 });
     const repair = fake.requests.at(-1)?.body.messages.at(-1);
     expect(repair?.role).toBe("user");

@@ -35,6 +35,14 @@ const tools = [
   }),
 ];
 const limits = { maxTurns: 10, maxOutputTokensPerTurn: 1000 };
+const runCoder = (extra: Partial<Parameters<typeof runAgent>[1]> = {}) =>
+  runAgent(modelClientFor(fake).client, {
+    caller: { role: "coder", nodeId: "add" },
+    prompt,
+    tools,
+    limits,
+    ...extra,
+  });
 
 describe("runAgent", () => {
   it("runs tool calls, feeds results back, and stops when the model is done", async () => {
@@ -45,13 +53,7 @@ describe("runAgent", () => {
         reply.text("Done: added src/add.ts."),
       ),
     );
-    const { client } = modelClientFor(fake);
-    const result = await runAgent(client, {
-      caller: { role: "coder", nodeId: "add" },
-      prompt,
-      tools,
-      limits,
-    });
+    const result = await runCoder();
     expect(result).toMatchObject({
       stop: "done",
       turns: 3,
@@ -82,13 +84,7 @@ describe("runAgent", () => {
         reply.text("gave up"),
       ),
     );
-    const { client } = modelClientFor(fake);
-    const result = await runAgent(client, {
-      caller: { role: "coder", nodeId: "add" },
-      prompt,
-      tools,
-      limits,
-    });
+    const result = await runCoder();
     const messages = fake.requests.at(-1)?.body.messages ?? [];
     const toolResults = messages
       .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
@@ -102,39 +98,20 @@ describe("runAgent", () => {
 
   it("stops at the turn limit", async () => {
     fake.setModel(() => reply.tool("run_checks", {}));
-    const { client } = modelClientFor(fake);
-    const result = await runAgent(client, {
-      caller: { role: "coder", nodeId: "add" },
-      prompt,
-      tools,
-      limits: { ...limits, maxTurns: 3 },
-    });
+    const result = await runCoder({ limits: { ...limits, maxTurns: 3 } });
     expect(result).toMatchObject({ stop: "max-turns", turns: 3, toolCalls: 3 });
   });
 
   it("stops at its own cost limit", async () => {
     fake.setModel(() => reply.tool("run_checks", {}));
-    const { client } = modelClientFor(fake);
-    const result = await runAgent(client, {
-      caller: { role: "coder", nodeId: "add" },
-      prompt,
-      tools,
-      limits: { ...limits, maxUsd: 0.000001 },
-    });
+    const result = await runCoder({ limits: { ...limits, maxUsd: 0.000001 } });
     expect(result).toMatchObject({ stop: "cost-limit", turns: 1 });
   });
 
   it("stops before the next turn once cancelled", async () => {
     fake.setModel(() => reply.tool("run_checks", {}));
-    const { client } = modelClientFor(fake);
     let turns = 0;
-    const result = await runAgent(client, {
-      caller: { role: "coder", nodeId: "add" },
-      prompt,
-      tools,
-      limits,
-      shouldStop: () => ++turns > 2,
-    });
+    const result = await runCoder({ shouldStop: () => ++turns > 2 });
     expect(result).toMatchObject({ stop: "cancelled", turns: 2 });
   });
 
