@@ -23,3 +23,9 @@ export function node(
 export function plan(...nodes: PlanNode[]): Plan {
   return { summary: "", nodes };
 }
+
+/** The value, or a clear failure naming what was missing (instead of a non-null assertion). */
+export function must<T>(value: T | undefined | null, what: string): T {
+  if (value === undefined || value === null) throw new Error(`test setup: missing ${what}`);
+  return value;
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { PlanNodeSchema } from "./plan/plan.js";
+import { NODE_STATUSES } from "./state/node-status.js";
+import { RUN_STATUSES } from "./state/run-status.js";
+
+// Hidden markers make every GitHub write idempotent and let a run be rebuilt from GitHub alone. The payload
+// is base64url JSON, so nothing in it can close the HTML comment or render.
+
+export const NodeMarkerSchema = z.object({
+  v: z.literal(1),
+  spec: z.int().positive(),
+  node: PlanNodeSchema,
+  status: z.enum(NODE_STATUSES),
+  branch: z.string(),
+});
+export type NodeMarker = z.infer<typeof NodeMarkerSchema>;
+
+export const DashboardMarkerSchema = z.object({
+  v: z.literal(1),
+  spec: z.int().positive(),
+  status: z.enum(RUN_STATUSES),
+  summary: z.string(),
+  nodeOrder: z.array(z.string()),
+});
+export type DashboardMarker = z.infer<typeof DashboardMarkerSchema>;
+
+export const KeyMarkerSchema = z.object({ v: z.literal(1), key: z.string() });
+
+const SCHEMAS = {
+  node: NodeMarkerSchema,
+  dashboard: DashboardMarkerSchema,
+  review: KeyMarkerSchema,
+  pr: KeyMarkerSchema,
+};
+export type MarkerKind = keyof typeof SCHEMAS;
+
+export function renderMarker<K extends MarkerKind>(kind: K, data: z.infer<(typeof SCHEMAS)[K]>): string {
+  return `<!-- swarm:${kind} ${Buffer.from(JSON.stringify(data)).toString("base64url")} -->`;
+}
+
+/** The marker of `kind` in a body, validated; null when there is none or it does not parse. */
+export function readMarker<K extends MarkerKind>(
+  body: string | null | undefined,
+  kind: K,
+): z.infer<(typeof SCHEMAS)[K]> | null {
+  const found = new RegExp(`<!-- swarm:${kind} ([A-Za-z0-9_-]+) -->`).exec(body ?? "");
+  if (!found?.[1]) return null;
+  try {
+    const parsed = SCHEMAS[kind].safeParse(JSON.parse(Buffer.from(found[1], "base64url").toString("utf8")));
+    return parsed.success ? (parsed.data as z.infer<(typeof SCHEMAS)[K]>) : null;
+  } catch {
+    return null;
+  }
+}

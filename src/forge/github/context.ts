@@ -1,0 +1,25 @@
+import type { IssueRef } from "../../pipeline/forge.js";
+import type { GitHubClient } from "./create-octokit.js";
+
+/** What the operations share: the client, the repository, and per-spec lookups made once and kept current. */
+export type GitHubContext = {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  /** Per spec: node id → its issue, and the ids of the spec's sub-issues. */
+  nodeScans: Map<number, Promise<NodeScan>>;
+  /** Per spec: its dashboard comment and the text it holds. */
+  dashboards: Map<number, { id: number; url: string; text: string }>;
+};
+
+export type NodeScan = {
+  byNode: Map<string, IssueRef & { body: string; open: boolean }>;
+  subIssueIds: Set<number>;
+};
+
+/** Label that marks node sub-issues, so they are found even before they are linked to their spec. */
+export const NODE_LABEL = "swarm:node";
+
+export function issueRef(issue: { number: number; id: number; html_url: string }): IssueRef {
+  return { number: issue.number, id: issue.id, url: issue.html_url };
+}

@@ -1,0 +1,33 @@
+import type { Forge } from "../../pipeline/forge.js";
+import type { GitHubContext } from "./context.js";
+import type { GitHubClient } from "./create-octokit.js";
+import { ensureDashboardComment } from "./ensure-dashboard-comment.js";
+import { ensureNodeIssue } from "./ensure-node-issue.js";
+import { ensurePullRequest } from "./ensure-pull-request.js";
+import { linkDependency } from "./link-dependency.js";
+import { listCheckResults } from "./list-check-results.js";
+import { loadRun } from "./load-run.js";
+import { postReview } from "./post-review.js";
+import { setNodeStatus } from "./set-node-status.js";
+import { addReaction, getPermission, readFile } from "./small-operations.js";
+import { upsertCheckRun } from "./upsert-check-run.js";
+
+/** The Forge over one GitHub repository. Lookups are cached per instance, so make one per job or run. */
+export function createGitHubForge(octokit: GitHubClient, owner: string, repo: string): Forge {
+  const ctx: GitHubContext = { octokit, owner, repo, nodeScans: new Map(), dashboards: new Map() };
+  return {
+    ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
+    ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
+    linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),
+    setNodeStatus: (issue, spec, node, status, branch) =>
+      setNodeStatus(ctx, issue, spec, node, status, branch),
+    ensurePullRequest: (input) => ensurePullRequest(ctx, input),
+    postReview: (input) => postReview(ctx, input),
+    upsertCheckRun: (input) => upsertCheckRun(ctx, input),
+    listCheckResults: (ref) => listCheckResults(ctx, ref),
+    readFile: (ref, path) => readFile(ctx, ref, path),
+    getPermission: (username) => getPermission(ctx, username),
+    addReaction: (target, content) => addReaction(ctx, target, content),
+    loadRun: (spec) => loadRun(ctx, spec),
+  };
+}

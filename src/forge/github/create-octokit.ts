@@ -1,0 +1,55 @@
+import { createAppAuth } from "@octokit/auth-app";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+import Bottleneck from "bottleneck";
+import { createWriteLimiter, GITHUB_WRITE_LIMITS, type Window } from "./write-limiter.js";
+
+export const SwarmOctokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof SwarmOctokit>;
+
+export type OctokitOptions = {
+  auth: { appId: number; privateKey: string; installationId: number } | { token: string };
+  /** https://api.github.com, or a GitHub Enterprise or test server. */
+  baseUrl?: string;
+  /** Multiplier of retry-after and backoff waits, in ms (1000 in production; tests use 1). */
+  retryAfterBaseValue?: number;
+  /** GitHub's secondary limits on content-creating requests (80 a minute, 500 an hour); tests shrink them. */
+  writeLimits?: readonly Window[];
+};
+
+/**
+ * Octokit as swarm uses it: installation auth (the token never leaves this object), retries of 5xx and
+ * secondary rate limits honouring retry-after, and writes one at a time within GitHub's content limits.
+ * The throttling plugin's defaults space writes 1 s apart and writes that notify people (issues, comments,
+ * PRs, reviews) 3 s apart, which would take over a minute to lay out a plan of 12 nodes; the limiter below
+ * allows such bursts while staying under GitHub's documented 80 a minute and 500 an hour.
+
+ */
+export function createOctokit(options: OctokitOptions): GitHubClient {
+  const base = options.retryAfterBaseValue ?? 1000;
+  const octokit = new SwarmOctokit({
+    ...("token" in options.auth
+      ? { auth: options.auth.token }
+      : { authStrategy: createAppAuth, auth: options.auth }),
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    userAgent: "swarm",
+    retry: { retries: 3, retryAfterBaseValue: base },
+    throttle: {
+      retryAfterBaseValue: base,
+      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
+      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < 2,
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+    },
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  const limiter = createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
+
+  octokit.hook.before("request", async (request) => {
+    if (request.method !== "GET" && !String(request.url).includes("/access_tokens")) await limiter.take();
+  });
+  return octokit;
+}

@@ -1,0 +1,39 @@
+import { type DashboardMarker, readMarker, renderMarker } from "../../domain/markers.js";
+import type { GitHubContext } from "./context.js";
+import { fitText, MAX_ISSUE_BODY } from "./limits.js";
+
+/** The spec's one dashboard comment, found by its marker: edited in place, and only when it changed. */
+export async function ensureDashboardComment(
+  ctx: GitHubContext,
+  spec: number,
+  body: string,
+  meta: DashboardMarker,
+): Promise<{ id: number; url: string }> {
+  const { octokit, owner, repo } = ctx;
+  const text = fitText(`${body}\n\n${renderMarker("dashboard", meta)}`, MAX_ISSUE_BODY);
+  let known = ctx.dashboards.get(spec);
+  if (!known) {
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: spec,
+      per_page: 100,
+    });
+    const found = comments.find((c) => readMarker(c.body, "dashboard")?.spec === spec);
+    if (found) known = { id: found.id, url: found.html_url, text: found.body ?? "" };
+  }
+  if (!known) {
+    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: spec, body: text });
+    known = { id: data.id, url: data.html_url, text };
+  } else if (known.text !== text) {
+    const { data } = await octokit.rest.issues.updateComment({
+      owner,
+      repo,
+      comment_id: known.id,
+      body: text,
+    });
+    known = { id: data.id, url: data.html_url, text };
+  }
+  ctx.dashboards.set(spec, known);
+  return { id: known.id, url: known.url };
+}

@@ -1,0 +1,43 @@
+import { SwarmError } from "../../domain/errors.js";
+import type { PlanNode } from "../../domain/plan/plan.js";
+import type { NodeStatus } from "../../domain/state/node-status.js";
+import type { IssueRef } from "../../pipeline/forge.js";
+import { type GitHubContext, issueRef, NODE_LABEL } from "./context.js";
+import { MAX_SUB_ISSUES } from "./limits.js";
+import { nodeIssueBody } from "./node-issue-body.js";
+import { scanNodes } from "./scan-nodes.js";
+
+export async function ensureNodeIssue(
+  ctx: GitHubContext,
+  spec: number,
+  node: PlanNode,
+  status: NodeStatus,
+  branch: string,
+): Promise<IssueRef> {
+  const { octokit, owner, repo } = ctx;
+  const scan = await scanNodes(ctx, spec);
+  let found = scan.byNode.get(node.id);
+  if (!found) {
+    if (scan.subIssueIds.size >= MAX_SUB_ISSUES) {
+      throw new SwarmError("too-many-sub-issues", "tell-user", {
+        problem: `Issue #${spec} already has ${MAX_SUB_ISSUES} sub-issues, GitHub's limit, so node "${node.id}" cannot get one.`,
+        fix: "Lower limits.maxNodes in .github/swarm.yml, or remove sub-issues that are not swarm's.",
+      });
+    }
+    const { data } = await octokit.rest.issues.create({
+      owner,
+      repo,
+      title: `[${node.id}] ${node.title}`,
+      body: nodeIssueBody(spec, node, status, branch),
+      labels: [NODE_LABEL],
+    });
+    found = { ...issueRef(data), body: data.body ?? "", open: true };
+    scan.byNode.set(node.id, found);
+  }
+  if (!scan.subIssueIds.has(found.id)) {
+    // The sub-issues API takes the issue's id, not its number.
+    await octokit.rest.issues.addSubIssue({ owner, repo, issue_number: spec, sub_issue_id: found.id });
+    scan.subIssueIds.add(found.id);
+  }
+  return { number: found.number, id: found.id, url: found.url };
+}

@@ -1,0 +1,41 @@
+import type { PullRequestRef } from "../../pipeline/forge.js";
+import type { GitHubContext } from "./context.js";
+import { fitText, MAX_ISSUE_BODY } from "./limits.js";
+
+/** The open PR from `head`: created once, its title and body updated when they change. */
+export async function ensurePullRequest(
+  ctx: GitHubContext,
+  input: { head: string; base: string; title: string; body: string; draft: boolean },
+): Promise<PullRequestRef> {
+  const { octokit, owner, repo } = ctx;
+  const body = fitText(input.body, MAX_ISSUE_BODY);
+  const { data: open } = await octokit.rest.pulls.list({
+    owner,
+    repo,
+    head: `${owner}:${input.head}`,
+    state: "open",
+    per_page: 1,
+  });
+  const existing = open[0];
+  if (!existing) {
+    const { data } = await octokit.rest.pulls.create({
+      owner,
+      repo,
+      head: input.head,
+      base: input.base,
+      title: input.title,
+      body,
+      draft: input.draft,
+    });
+    return { number: data.number, url: data.html_url, headSha: data.head.sha, draft: data.draft ?? false };
+  }
+  if (existing.title !== input.title || existing.body !== body) {
+    await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: input.title, body });
+  }
+  return {
+    number: existing.number,
+    url: existing.html_url,
+    headSha: existing.head.sha,
+    draft: existing.draft ?? false,
+  };
+}

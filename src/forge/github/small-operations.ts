@@ -1,0 +1,50 @@
+import type { Permission, ReactionContent } from "../../pipeline/forge.js";
+import type { GitHubContext } from "./context.js";
+
+/** A file's text at `ref`, or null when there is no such file. */
+export async function readFile(ctx: GitHubContext, ref: string, path: string): Promise<string | null> {
+  try {
+    const { data } = await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path, ref });
+    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
+    return Buffer.from(data.content, "base64").toString("utf8");
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return null;
+    throw error;
+  }
+}
+
+export async function getPermission(ctx: GitHubContext, username: string): Promise<Permission> {
+  try {
+    const { data } = await ctx.octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      username,
+    });
+    // role_name tells maintain and triage apart, which the legacy permission field folds into write and read.
+    const role = data.role_name as Permission;
+    return ["admin", "maintain", "write", "triage", "read"].includes(role)
+      ? role
+      : (data.permission as Permission);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return "none";
+    throw error;
+  }
+}
+
+/** GitHub answers 200 for a reaction the app already left, so this is idempotent as it is. */
+export async function addReaction(
+  ctx: GitHubContext,
+  target: { issueNumber: number } | { commentId: number },
+  content: ReactionContent,
+): Promise<void> {
+  const { octokit, owner, repo } = ctx;
+  if ("issueNumber" in target)
+    await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: target.issueNumber, content });
+  else
+    await octokit.rest.reactions.createForIssueComment({
+      owner,
+      repo,
+      comment_id: target.commentId,
+      content,
+    });
+}

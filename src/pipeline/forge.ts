@@ -1,0 +1,116 @@
+// What the stages need from wherever the repository lives: GitHub (src/forge/github) or a local git
+// repository (src/forge/local). Every write is an ensure/upsert: calling it again creates nothing new.
+import type { DashboardMarker } from "../domain/markers.js";
+import type { Plan, PlanNode } from "../domain/plan/plan.js";
+import type { NodeStatus } from "../domain/state/node-status.js";
+
+export type IssueRef = { number: number; id: number; url: string };
+
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+
+export type Annotation = {
+  path: string;
+  startLine: number;
+  endLine: number;
+  level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+};
+
+export type CheckConclusion =
+  | "success"
+  | "failure"
+  | "neutral"
+  | "cancelled"
+  | "skipped"
+  | "timed_out"
+  | "action_required";
+
+export type CheckRunInput = {
+  name: string;
+  headSha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: CheckConclusion;
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: readonly Annotation[];
+  detailsUrl?: string;
+};
+
+export type CheckResult = {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  annotations: Annotation[];
+  /** The end of the job's log, for failed runs of GitHub Actions jobs. */
+  logTail: string | null;
+};
+
+export type ReviewComment = { path: string; line: number; body: string };
+
+export type PullRequestRef = { number: number; url: string; headSha: string; draft: boolean };
+
+export type LoadedRun = {
+  spec: number;
+  meta: DashboardMarker;
+  plan: Plan;
+  states: Record<string, NodeStatus>;
+  nodeIssues: Record<string, IssueRef>;
+  /** Branch name → head sha, for the run's node and integration branches that exist. */
+  branches: Record<string, string>;
+  pullRequest: PullRequestRef | null;
+};
+
+export type Forge = {
+  /** The one dashboard comment on the spec issue, created or edited in place. */
+  ensureDashboardComment(
+    spec: number,
+    body: string,
+    meta: DashboardMarker,
+  ): Promise<{ id: number; url: string }>;
+  /** The node's sub-issue of the spec, created once (and linked as a sub-issue) whatever happens between. */
+  ensureNodeIssue(spec: number, node: PlanNode, status: NodeStatus, branch: string): Promise<IssueRef>;
+  /** `blocked` is blocked by `blocking` (GitHub's issue dependencies). */
+  linkDependency(blocked: IssueRef, blocking: IssueRef): Promise<void>;
+  /** Records the node's status on its sub-issue, closing it when done and reopening it when revised. */
+  setNodeStatus(
+    issue: IssueRef,
+    spec: number,
+    node: PlanNode,
+    status: NodeStatus,
+    branch: string,
+  ): Promise<void>;
+  /** The open PR from `head`, created or updated. */
+  ensurePullRequest(input: {
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    draft: boolean;
+  }): Promise<PullRequestRef>;
+  /** One review per `key` (say, the head sha and the round): posting it again returns the first. */
+  postReview(input: {
+    pullNumber: number;
+    commitSha: string;
+    key: string;
+    body: string;
+    comments: readonly ReviewComment[];
+  }): Promise<{ id: number }>;
+  /** The check run called `name` on `headSha`, created or updated; annotations are sent 50 at a time. */
+  upsertCheckRun(input: CheckRunInput): Promise<{ id: number }>;
+  listCheckResults(ref: string): Promise<CheckResult[]>;
+  readFile(ref: string, path: string): Promise<string | null>;
+  getPermission(username: string): Promise<Permission>;
+  addReaction(
+    target: { issueNumber: number } | { commentId: number },
+    content: ReactionContent,
+  ): Promise<void>;
+  /** A run rebuilt from the forge alone (markers, sub-issues, branches, PR), or null if there is none. */
+  loadRun(spec: number): Promise<LoadedRun | null>;
+};

@@ -1,0 +1,353 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readMarker } from "../../src/domain/markers.js";
+import type { PlanNode } from "../../src/domain/plan/plan.js";
+import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
+import type { RepoState } from "../support/fake-github/state.js";
+import { forgeFor, octokitFor, pushBranch } from "../support/github-rig.js";
+import { must, node } from "../support/plans.js";
+
+let fake: FakeGitHub;
+let repo: RepoState;
+beforeAll(async () => {
+  fake = await startFakeGitHub();
+  repo = fake.createRepo("acme", "shop", { "README.md": "# shop\n", "src/index.ts": "export {};\n" });
+});
+afterAll(() => fake.stop());
+// Every request of every test must conform to GitHub's OpenAPI description, and so must the fake's answers.
+afterEach(() => {
+  const found = fake.violations.splice(0);
+  expect(found).toEqual([]);
+});
+
+const specIssue = (title = "Add dark mode") => fake.openIssue(repo, title, "Spec body");
+const writes = (since: number) =>
+  fake.requests.slice(since).filter((r) => r.method !== "GET" && !r.path.includes("access_tokens"));
+
+describe("GitHub forge", () => {
+  it("keeps one dashboard comment, edits it in place, and writes nothing when it did not change", async () => {
+    const spec = specIssue();
+    const meta = {
+      v: 1 as const,
+      spec: spec.number,
+      status: "planning" as const,
+      summary: "",
+      nodeOrder: [],
+    };
+    const first = await forgeFor(fake, repo).ensureDashboardComment(spec.number, "planning…", meta);
+    const again = forgeFor(fake, repo); // a new process, with no cache
+    const before = fake.requests.length;
+    await again.ensureDashboardComment(spec.number, "planning…", meta);
+    expect(writes(before)).toEqual([]);
+    const edited = await again.ensureDashboardComment(spec.number, "2 nodes", { ...meta, status: "coding" });
+    const comments = [...repo.comments.values()].filter((c) => c.issueNumber === spec.number);
+    expect(comments).toHaveLength(1);
+    expect(edited.id).toBe(first.id);
+    expect(comments[0]?.body).toContain("2 nodes");
+    expect(readMarker(comments[0]?.body, "dashboard")?.status).toBe("coding");
+  });
+
+  it("creates a node's sub-issue once, by id, even from a new process", async () => {
+    const spec = specIssue();
+    const api = node("api");
+    const a = await forgeFor(fake, repo).ensureNodeIssue(spec.number, api, "pending", "swarm/1-x/api");
+    const b = await forgeFor(fake, repo).ensureNodeIssue(spec.number, api, "pending", "swarm/1-x/api");
+    expect(b).toEqual(a);
+    expect(spec.subIssueIds).toEqual([a.id]);
+    const issue = repo.issues.get(a.number);
+    expect(issue?.title).toBe("[api] Node api");
+    expect(issue?.labels).toEqual(["swarm:node"]);
+    expect(readMarker(issue?.body, "node")).toEqual({
+      v: 1,
+      spec: spec.number,
+      node: api,
+      status: "pending",
+      branch: "swarm/1-x/api",
+    });
+  });
+
+  it("after a crash between creating and linking, finds the issue by its label and links it", async () => {
+    const spec = specIssue();
+    const db = node("db");
+    const created = await forgeFor(fake, repo).ensureNodeIssue(spec.number, db, "pending", "b");
+    spec.subIssueIds = []; // as if the process died before the link was made
+    must(repo.issues.get(created.number), "created issue").parentId = null;
+    const recovered = await forgeFor(fake, repo).ensureNodeIssue(spec.number, db, "pending", "b");
+    expect(recovered.number).toBe(created.number);
+    expect(spec.subIssueIds).toEqual([created.id]);
+    expect(
+      [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number),
+    ).toHaveLength(1);
+  });
+
+  it("links a dependency once", async () => {
+    const spec = specIssue();
+    const forge = forgeFor(fake, repo);
+    const db = await forge.ensureNodeIssue(spec.number, node("db"), "pending", "b1");
+    const api = await forge.ensureNodeIssue(spec.number, node("api", ["db"]), "pending", "b2");
+    await forge.linkDependency(api, db);
+    await forgeFor(fake, repo).linkDependency(api, db);
+    expect(repo.issues.get(api.number)?.blockedByIds).toEqual([db.id]);
+  });
+
+  it("records a node's status, closing its issue when done and reopening it on revision", async () => {
+    const spec = specIssue();
+    const forge = forgeFor(fake, repo);
+    const ui = node("ui");
+    const ref = await forge.ensureNodeIssue(spec.number, ui, "pending", "b");
+    await forge.setNodeStatus(ref, spec.number, ui, "done", "b");
+    const issue = repo.issues.get(ref.number);
+    expect(issue).toMatchObject({ state: "closed", stateReason: "completed" });
+    expect(readMarker(issue?.body, "node")?.status).toBe("done");
+    expect(issue?.body).toContain("- [x] ui works");
+    const before = fake.requests.length;
+    await forge.setNodeStatus(ref, spec.number, ui, "done", "b");
+    expect(writes(before)).toEqual([]);
+    await forge.setNodeStatus(ref, spec.number, ui, "ready", "b");
+    expect(repo.issues.get(ref.number)).toMatchObject({ state: "open", stateReason: "reopened" });
+  });
+
+  it("keeps one PR per head branch and updates its title", async () => {
+    pushBranch(repo, "swarm/9-pr/integration");
+    const input = {
+      head: "swarm/9-pr/integration",
+      base: "main",
+      title: "Add PRs",
+      body: "Closes #9",
+      draft: true,
+    };
+    const first = await forgeFor(fake, repo).ensurePullRequest(input);
+    const second = await forgeFor(fake, repo).ensurePullRequest({ ...input, title: "Add PRs (v2)" });
+    expect(second.number).toBe(first.number);
+    expect([...repo.pulls.values()].filter((p) => p.head === input.head)).toHaveLength(1);
+    expect(repo.pulls.get(first.number)).toMatchObject({ title: "Add PRs (v2)", draft: true });
+    expect(first.headSha).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it("posts one review per key, with line comments", async () => {
+    const sha = pushBranch(repo, "swarm/10-review/integration");
+    const pr = await forgeFor(fake, repo).ensurePullRequest({
+      head: "swarm/10-review/integration",
+      base: "main",
+      title: "t",
+      body: "b",
+      draft: true,
+    });
+    const input = {
+      pullNumber: pr.number,
+      commitSha: sha,
+      key: `${sha}:1`,
+      body: "Two findings.",
+      comments: [{ path: "src/index.ts", line: 1, body: "Export the handler." }],
+    };
+    const a = await forgeFor(fake, repo).postReview(input);
+    const b = await forgeFor(fake, repo).postReview(input);
+    expect(b).toEqual(a);
+    const reviews = repo.pulls.get(pr.number)?.reviews ?? [];
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]?.comments).toEqual([
+      { id: expect.any(Number), path: "src/index.ts", line: 1, side: "RIGHT", body: "Export the handler." },
+    ]);
+  });
+
+  it("upserts a check run and sends 120 annotations in batches of 50", async () => {
+    const sha = pushBranch(repo, "swarm/11-checks/integration");
+    const annotations = Array.from({ length: 120 }, (_, i) => ({
+      path: "src/index.ts",
+      startLine: i + 1,
+      endLine: i + 1,
+      level: "failure" as const,
+      message: `problem ${i}`,
+    }));
+    const forge = forgeFor(fake, repo);
+    const before = fake.requests.length;
+    const { id } = await forge.upsertCheckRun({
+      name: "swarm",
+      headSha: sha,
+      status: "completed",
+      conclusion: "failure",
+      title: "3 nodes failed",
+      summary: "x".repeat(70_000),
+      annotations,
+    });
+    expect(writes(before).map((r) => `${r.method} ${r.template}`)).toEqual([
+      "POST /repos/{owner}/{repo}/check-runs",
+      "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+      "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+    ]);
+    const again = await forgeFor(fake, repo).upsertCheckRun({
+      name: "swarm",
+      headSha: sha,
+      status: "completed",
+      conclusion: "success",
+      title: "green",
+      summary: "ok",
+    });
+    expect(again.id).toBe(id);
+    const runs = [...repo.checkRuns.values()].filter((r) => r.headSha === sha);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ conclusion: "success", title: "green", summary: "ok" });
+    expect(runs[0]?.annotations).toHaveLength(120);
+  });
+
+  it("lists check results with annotations and the tail of a failed Actions job's log", async () => {
+    const sha = pushBranch(repo, "swarm/12-ci/integration");
+    const job = {
+      id: fake.state.id(),
+      name: "test",
+      log: Array.from({ length: 400 }, (_, i) => `line ${i}`).join("\n"),
+    };
+    repo.jobs.set(job.id, job);
+    const actions = { login: "github-actions", id: 15368, type: "Bot" as const };
+    const now = fake.state.now();
+    const run = {
+      id: fake.state.id(),
+      name: "test (node 22)",
+      headSha: sha,
+      status: "completed" as const,
+      conclusion: "failure",
+      title: "1 test failed",
+      summary: "npm test failed",
+      text: null,
+      annotations: [
+        {
+          path: "src/index.ts",
+          start_line: 3,
+          end_line: 3,
+          annotation_level: "failure" as const,
+          message: "expected 2, got 3",
+        },
+      ],
+      suiteId: 1,
+      externalId: null,
+      detailsUrl: null,
+      app: actions,
+      jobId: job.id,
+      startedAt: now,
+      completedAt: now,
+    };
+    repo.checkRuns.set(run.id, run);
+    const results = await forgeFor(fake, repo).listCheckResults(sha);
+    expect(results).toEqual([
+      {
+        id: run.id,
+        name: "test (node 22)",
+        status: "completed",
+        conclusion: "failure",
+        title: "1 test failed",
+        summary: "npm test failed",
+        annotations: [
+          { path: "src/index.ts", startLine: 3, endLine: 3, level: "failure", message: "expected 2, got 3" },
+        ],
+        logTail: Array.from({ length: 150 }, (_, i) => `line ${i + 250}`).join("\n"),
+      },
+    ]);
+  });
+
+  it("reads files at a ref, permissions, and leaves one reaction", async () => {
+    const forge = forgeFor(fake, repo);
+    expect(await forge.readFile("main", "src/index.ts")).toBe("export {};\n");
+    expect(await forge.readFile("main", "nope.ts")).toBeNull();
+    repo.permissions.set("dev", "write");
+    repo.permissions.set("helper", "triage");
+    expect(await forge.getPermission("acme")).toBe("admin");
+    expect(await forge.getPermission("dev")).toBe("write");
+    expect(await forge.getPermission("helper")).toBe("triage");
+    expect(await forge.getPermission("stranger")).toBe("none");
+    const spec = specIssue();
+    await forge.addReaction({ issueNumber: spec.number }, "eyes");
+    await forge.addReaction({ issueNumber: spec.number }, "eyes");
+    expect(spec.reactions.map((r) => r.content)).toEqual(["eyes"]);
+  });
+
+  it("retries a secondary rate limit (403 with retry-after) and a 502, and stays fast", async () => {
+    const spec = specIssue();
+    fake.inject(
+      { status: 403, secondary: true, retryAfterS: 1, on: "/reactions" },
+      { status: 502, on: "/reactions" },
+    );
+
+    const started = performance.now();
+    await forgeFor(fake, repo).addReaction({ issueNumber: spec.number }, "rocket");
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(spec.reactions.map((r) => r.content)).toContain("rocket");
+    const statuses = fake.requests
+      .filter((r) => r.template?.endsWith("/reactions"))
+      .slice(-3)
+      .map((r) => r.status);
+    expect(statuses).toEqual([403, 502, 201]);
+  });
+
+  it("refuses a request that breaks the OpenAPI contract, and says why", async () => {
+    const spec = specIssue();
+    const octokit = octokitFor(fake);
+    const error = await octokit
+      .request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+        owner: "acme",
+        repo: "shop",
+        issue_number: spec.number,
+        sub_issue_number: 3,
+      } as never)
+      .catch((e: { status: number; message: string }) => e);
+    expect(error).toMatchObject({ status: 422 });
+    expect(fake.violations).toEqual([
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues: (body) must have required property 'sub_issue_id'",
+    ]);
+    fake.violations.length = 0;
+  });
+});
+
+describe("loadRun", () => {
+  it("rebuilds a materialised plan, node states, branches and PR from GitHub alone", async () => {
+    const spec = specIssue("Load me");
+    const nodes: PlanNode[] = [
+      node("db", [], ["src/db/**"], { size: "L" }),
+      node("api", ["db"], ["src/api/**"]),
+      node("ui", [], ["src/ui/**"], { role: "implement" }),
+    ];
+    const plan = { summary: "Three nodes.", nodes };
+    const branch = (id: string) => `swarm/${spec.number}-load-me/${id}`;
+    const forge = forgeFor(fake, repo);
+    await forge.ensureDashboardComment(spec.number, "dashboard", {
+      v: 1,
+      spec: spec.number,
+      status: "coding",
+      summary: plan.summary,
+      nodeOrder: nodes.map((n) => n.id),
+    });
+    const refs = new Map<string, Awaited<ReturnType<typeof forge.ensureNodeIssue>>>();
+    for (const n of nodes)
+      refs.set(n.id, await forge.ensureNodeIssue(spec.number, n, "pending", branch(n.id)));
+    const ref = (id: string) => must(refs.get(id), `issue of ${id}`);
+    await forge.linkDependency(ref("api"), ref("db"));
+    await forge.setNodeStatus(ref("db"), spec.number, must(nodes[0], "db"), "done", branch("db"));
+    await forge.setNodeStatus(ref("api"), spec.number, must(nodes[1], "api"), "running", branch("api"));
+    const shas = {
+      db: pushBranch(repo, branch("db")),
+      api: pushBranch(repo, branch("api"), branch("db")),
+      integration: pushBranch(repo, branch("integration")),
+    };
+    const pr = await forge.ensurePullRequest({
+      head: branch("integration"),
+      base: "main",
+      title: "Load me",
+      body: `Closes #${spec.number}`,
+      draft: true,
+    });
+
+    const loaded = await forgeFor(fake, repo).loadRun(spec.number);
+    expect(loaded?.plan).toEqual(plan);
+    expect(loaded?.states).toEqual({ db: "done", api: "running", ui: "pending" });
+    expect(loaded?.nodeIssues).toEqual(Object.fromEntries(refs));
+    expect(loaded?.branches).toEqual({
+      [branch("db")]: shas.db,
+      [branch("api")]: shas.api,
+      [branch("integration")]: shas.integration,
+    });
+    expect(loaded?.pullRequest).toEqual(pr);
+    expect(loaded?.meta.status).toBe("coding");
+  });
+
+  it("says there is no run when the spec has no dashboard", async () => {
+    expect(await forgeFor(fake, repo).loadRun(specIssue().number)).toBeNull();
+  });
+});

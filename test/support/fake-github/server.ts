@@ -1,0 +1,330 @@
+// A stateful fake GitHub on loopback, speaking the REST API. Every request is checked against GitHub's
+// OpenAPI description; a violation is refused with 422 and recorded in `violations`, which tests assert empty.
+import { type createPublicKey, generateKeyPairSync, randomBytes, verify } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { createBareRepo } from "./bare-repo.js";
+import { githubContract } from "./openapi-contract.js";
+import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
+import { type Actor, FakeState, type Issue, type Permission, type RepoState } from "./state.js";
+
+/** A fault for the next request whose route template contains `on` (any route when `on` is absent). */
+export type Fault = (
+  | { status: 403; secondary: true; retryAfterS: number }
+  | { status: 502 }
+  | { status: 500 }
+) & { on?: string };
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  template: string | null;
+  status: number;
+  body: unknown;
+};
+
+export type FakeGitHubOptions = {
+  /** GitHub's secondary limit on content-creating requests (80 a minute); tests may shrink the window. */
+  contentLimit?: { max: number; windowMs: number };
+};
+
+export const APP_BOT: Actor = { login: "swarm-app[bot]", id: 4242, type: "Bot" };
+
+export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
+  const state = new FakeState();
+  const root = mkdtempSync(`${tmpdir()}/fake-github-`);
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const app = {
+    id: 123456,
+    privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    installationId: 987654,
+  };
+  const tokens = new Map<string, { expires: number }>();
+  const requests: RecordedRequest[] = [];
+  const violations: string[] = [];
+  const faults: Fault[] = [];
+  const writes: number[] = [];
+  const listeners: ((event: FakeEvent) => void)[] = [];
+  const contentLimit = options.contentLimit ?? { max: 80, windowMs: 60_000 };
+  const contract = githubContract();
+  let base = "";
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const raw = await readBody(req);
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-github-request-id": randomBytes(8).toString("hex"),
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": String(5000 - requests.length),
+        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+        "x-ratelimit-resource": "core",
+        ...headers,
+      });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+
+    // Job logs: GitHub redirects to a short-lived, pre-signed URL that serves plain text.
+    const logs = /^\/_logs\/([^/]+)\/([^/]+)\/(\d+)$/.exec(url.pathname);
+    if (logs) {
+      const job = state.repo(logs[1] ?? "", logs[2] ?? "")?.jobs.get(Number(logs[3]));
+      res.writeHead(job ? 200 : 404, { "content-type": "text/plain" });
+      res.end(job?.log ?? "not found");
+      return;
+    }
+
+    const method = req.method ?? "GET";
+    const route = contract.match(method, url.pathname);
+    const record = (status: number) =>
+      requests.push({
+        method,
+        path: url.pathname,
+        template: route?.template ?? null,
+        status,
+        body: raw ? safeJson(raw) : undefined,
+      });
+    if (!route) {
+      violations.push(`${method} ${url.pathname}: GitHub has no such route`);
+      record(404);
+      send(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+      return;
+    }
+    const body = raw ? safeJson(raw) : undefined;
+    const problems = contract.checkRequest(route, body);
+    if (problems.length > 0) {
+      violations.push(`${method} ${route.template}: ${problems.join("; ")}`);
+      record(422);
+      send(422, { message: `OpenAPI contract violation: ${problems.join("; ")}`, errors: problems });
+      return;
+    }
+
+    const faultAt = faults.findIndex((f) => !f.on || route.template.includes(f.on));
+    const fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
+    if (fault) {
+      record(fault.status);
+      if (fault.status === 403) {
+        send(
+          403,
+          {
+            message:
+              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            documentation_url:
+              "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+          },
+          { "retry-after": String(fault.retryAfterS) },
+        );
+      } else {
+        send(fault.status, { message: "Server Error" });
+      }
+      return;
+    }
+
+    const key = `${route.method} ${route.template}`;
+    const auth = req.headers.authorization ?? "";
+    if (route.template === "/app/installations/{installation_id}/access_tokens") {
+      const jwtProblem = checkJwt(auth.replace(/^bearer /i, ""), app.id, publicKey);
+      if (jwtProblem) {
+        record(401);
+        send(401, { message: `A JSON web token could not be decoded: ${jwtProblem}` });
+        return;
+      }
+      if (Number(route.params.installation_id) !== app.installationId) {
+        record(404);
+        send(404, { message: "Not Found" });
+        return;
+      }
+      const token = `ghs_${randomBytes(18).toString("hex")}`;
+      tokens.set(token, { expires: Date.now() + 3600_000 });
+      record(201);
+      send(201, {
+        token,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: {
+          issues: "write",
+          pull_requests: "write",
+          contents: "write",
+          checks: "write",
+          actions: "read",
+          metadata: "read",
+        },
+        repository_selection: "all",
+      });
+      return;
+    }
+    const token = tokens.get(auth.replace(/^(token|bearer) /i, ""));
+
+    if (!token || token.expires < Date.now()) {
+      record(401);
+      send(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
+      return;
+    }
+
+    if (method !== "GET") {
+      const now = Date.now();
+      while (writes.length > 0 && (writes[0] ?? 0) <= now - contentLimit.windowMs) writes.shift();
+      if (writes.length >= contentLimit.max) {
+        violations.push(
+          `${method} ${route.template}: more than ${contentLimit.max} content-creating requests in ${contentLimit.windowMs} ms`,
+        );
+        record(403);
+        send(
+          403,
+          {
+            message:
+              "You have exceeded a secondary rate limit and have been temporarily blocked from content creation.",
+          },
+          { "retry-after": "60" },
+        );
+        return;
+      }
+      writes.push(now);
+    }
+
+    const handler = ROUTES[key];
+    const repo = state.repo(route.params.owner ?? "", route.params.repo ?? "");
+    if (!handler || !repo) {
+      if (!handler)
+        violations.push(`${method} ${route.template}: the fake does not implement this route yet`);
+      record(404);
+      send(404, { message: "Not Found" });
+      return;
+    }
+    const ctx: Ctx = {
+      state,
+      base,
+      repo,
+      params: { ...route.params, __path: url.pathname },
+      query: url.searchParams,
+      body,
+      actor: APP_BOT,
+      emit: (event) => {
+        for (const listener of listeners) listener(event);
+      },
+    };
+    const reply = handler(ctx);
+    if (reply.body !== undefined && reply.status < 300) {
+      const shapeProblems = contract.checkResponse(route, reply.status, reply.body);
+      if (shapeProblems.length > 0)
+        violations.push(`response of ${method} ${route.template}: ${shapeProblems.join("; ")}`);
+    }
+    record(reply.status);
+    send(reply.status, reply.body, reply.headers);
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    state,
+    app,
+    requests,
+    violations,
+    get url() {
+      return base;
+    },
+    /** The next requests fail with these faults, in order. */
+    inject(...next: Fault[]) {
+      faults.push(...next);
+    },
+    onEvent(listener: (event: FakeEvent) => void) {
+      listeners.push(listener);
+    },
+    /** A repository backed by a bare git repository holding `files` on its default branch. */
+    createRepo(
+      owner: string,
+      name: string,
+      files: Record<string, string> = { "README.md": `# ${name}\n` },
+    ): RepoState {
+      const repo: RepoState = {
+        id: state.id(),
+        owner: { login: owner, id: state.id(), type: "User" },
+        name,
+        defaultBranch: "main",
+        bare: createBareRepo(root, `${owner}-${name}`, files),
+        permissions: new Map<string, Permission>([[owner, "admin"]]),
+        issues: new Map(),
+        pulls: new Map(),
+        comments: new Map(),
+        checkRuns: new Map(),
+        checkSuites: new Map(),
+        jobs: new Map(),
+        nextNumber: 1,
+      };
+      state.repos.set(`${owner}/${name}`.toLowerCase(), repo);
+      return repo;
+    },
+    /** An issue opened by a person (not through the API), as a test's starting point. */
+    openIssue(repo: RepoState, title: string, body: string, user: Actor = repo.owner): Issue {
+      const now = state.now();
+      const issue: Issue = {
+        id: state.id(),
+        number: repo.nextNumber++,
+        title,
+        body,
+        state: "open",
+        stateReason: null,
+        labels: [],
+        user,
+        subIssueIds: [],
+        blockedByIds: [],
+        parentId: null,
+        reactions: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      repo.issues.set(issue.number, issue);
+      return issue;
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
+
+/** Verifies a GitHub App JWT: RS256, signed by the app's key, issued by the app, and not expired. */
+function checkJwt(jwt: string, appId: number, publicKey: ReturnType<typeof createPublicKey>): string | null {
+  const [header, payload, signature] = jwt.split(".");
+  if (!header || !payload || !signature) return "not a JWT";
+  const ok = verify(
+    "RSA-SHA256",
+    Buffer.from(`${header}.${payload}`),
+    publicKey,
+    Buffer.from(signature, "base64url"),
+  );
+  if (!ok) return "signature does not verify";
+  const claims = safeJson(Buffer.from(payload, "base64url").toString()) as
+    | { iss?: string | number; iat?: number; exp?: number }
+    | undefined;
+  const now = Math.floor(Date.now() / 1000);
+  if (String(claims?.iss) !== String(appId)) return "'iss' is not the app id";
+  if (!claims?.exp || claims.exp <= now) return "'exp' is in the past";
+  if (!claims.iat || claims.exp - claims.iat > 660) return "'exp' is too far in the future";
+  return null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk) => {
+      data += chunk;
+    });
+    req.on("end", () => resolve(data));
+    req.on("error", reject);
+  });
+}
+
+export type { ServerResponse };

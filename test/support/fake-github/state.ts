@@ -1,0 +1,133 @@
+// What the fake GitHub remembers. Issues and pull requests share one number sequence per repository,
+// as on GitHub, and every object has a numeric id distinct from its number.
+
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+export type Actor = { login: string; id: number; type: "User" | "Bot" };
+
+export type Reaction = { id: number; content: string; user: Actor };
+export type Comment = {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: Actor;
+  reactions: Reaction[];
+  createdAt: string;
+  updatedAt: string;
+};
+export type Issue = {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  stateReason: "completed" | "not_planned" | "reopened" | null;
+  labels: string[];
+  user: Actor;
+  subIssueIds: number[];
+  blockedByIds: number[];
+  parentId: number | null;
+  reactions: Reaction[];
+  createdAt: string;
+  updatedAt: string;
+};
+export type ReviewComment = { id: number; path: string; line: number; side: "RIGHT" | "LEFT"; body: string };
+export type Review = {
+  id: number;
+  body: string;
+  event: string;
+  commitId: string;
+  user: Actor;
+  comments: ReviewComment[];
+  submittedAt: string;
+};
+export type Pull = {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  head: string;
+  base: string;
+  draft: boolean;
+  state: "open" | "closed";
+  user: Actor;
+  reviews: Review[];
+  requestedReviewers: string[];
+  createdAt: string;
+  updatedAt: string;
+};
+export type Annotation = {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+};
+export type CheckRun = {
+  id: number;
+  name: string;
+  headSha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+  annotations: Annotation[];
+  suiteId: number;
+  externalId: string | null;
+  detailsUrl: string | null;
+  app: Actor;
+  jobId: number | null;
+  startedAt: string;
+  completedAt: string | null;
+};
+export type CheckSuite = {
+  id: number;
+  headSha: string;
+  headBranch: string | null;
+  status: string;
+  conclusion: string | null;
+  app: Actor;
+};
+export type Job = { id: number; name: string; log: string };
+
+export type RepoState = {
+  id: number;
+  owner: Actor;
+  name: string;
+  defaultBranch: string;
+  bare: string;
+  permissions: Map<string, Permission>;
+  issues: Map<number, Issue>;
+  pulls: Map<number, Pull>;
+  comments: Map<number, Comment>;
+  checkRuns: Map<number, CheckRun>;
+  checkSuites: Map<number, CheckSuite>;
+  jobs: Map<number, Job>;
+  nextNumber: number;
+};
+
+export class FakeState {
+  private nextId = 1000;
+  readonly repos = new Map<string, RepoState>();
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  now(): string {
+    return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  repo(owner: string, name: string): RepoState | undefined {
+    return this.repos.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  /** Every issue across repositories, for sub-issue and dependency ids, which GitHub resolves globally. */
+  issueById(id: number): { repo: RepoState; issue: Issue } | undefined {
+    for (const repo of this.repos.values()) {
+      for (const issue of repo.issues.values()) if (issue.id === id) return { repo, issue };
+    }
+    return undefined;
+  }
+}
