@@ -24,6 +24,7 @@ export function userJson(actor: Actor) {
     id: actor.id,
     type: actor.type,
     html_url: `https://github.invalid/${encodeURIComponent(actor.login)}`,
+    gravatar_id: "",
   });
 }
 
@@ -43,6 +44,7 @@ export function repoJson(base: string, repo: RepoState) {
     url: `${base}/repos/${full}`,
     // Workers clone and push here: the bare repository itself.
     clone_url: `file://${repo.bare}`,
+    git_url: `git://github.invalid/${full}.git`,
   });
 }
 

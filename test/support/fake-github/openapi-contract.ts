@@ -86,10 +86,18 @@ export class Contract {
     return this.check(`res ${status} ${route.method} ${route.template}`, schema, body);
   }
 
-  /** A minimal object valid against a component schema, to lay the fake's own fields over. */
-  skeleton(component: string): Record<string, unknown> {
-    const value = skeletonOf({ $ref: `#/components/schemas/${component}` }, this.spec, 0, false);
-    return value as Record<string, unknown>;
+  /** Problems of a value against a component schema (webhook payloads have no route to check them by). */
+  checkComponent(component: string, value: unknown): string[] {
+    return this.check(`component ${component}`, { $ref: `#/components/schemas/${component}` }, value);
+  }
+
+  /**
+   * A minimal object valid against a component schema, to lay the fake's own fields over. With `objects`,
+   * nullable objects are built rather than left null, so a deep overlay finds their required fields.
+   */
+  skeleton(component: string, options: { objects?: boolean } = {}): Record<string, unknown> {
+    const ref = { $ref: `#/components/schemas/${component}` };
+    return skeletonOf(ref, this.spec, 0, false, options.objects ?? false) as Record<string, unknown>;
   }
 
   private operation(route: Route): Operation {
@@ -158,27 +166,38 @@ function resolve(spec: Spec, ref: string): unknown {
 }
 
 /** `nullIfAllowed`: a nullable property is left null; the object asked for (and its parts) never is. */
-function skeletonOf(schema: unknown, spec: Spec, depth: number, nullIfAllowed: boolean): unknown {
+function skeletonOf(
+  schema: unknown,
+  spec: Spec,
+  depth: number,
+  nullIfAllowed: boolean,
+  objects: boolean,
+): unknown {
   if (typeof schema !== "object" || schema === null || depth > 12) return null;
   const s = schema as Schema;
-  if (typeof s.$ref === "string") return skeletonOf(resolve(spec, s.$ref), spec, depth + 1, nullIfAllowed);
+  const next = (child: unknown, nullable: boolean) => skeletonOf(child, spec, depth + 1, nullable, objects);
+  if (typeof s.$ref === "string") return next(resolve(spec, s.$ref), nullIfAllowed);
   for (const key of ["allOf", "anyOf", "oneOf"] as const) {
     const options = s[key];
     if (!Array.isArray(options)) continue;
-    if (key === "allOf")
-      return Object.assign({}, ...options.map((o) => skeletonOf(o, spec, depth + 1, false)));
-    if (nullIfAllowed && options.some((o) => (o as Schema).type === "null")) return null;
-    const firstNonNull = options.find((o) => (o as Schema).type !== "null") ?? options[0];
-    return skeletonOf(firstNonNull, spec, depth + 1, false);
+    if (key === "allOf") return Object.assign({}, ...options.map((o) => next(o, false)));
+    const firstNonNull = (options.find((o) => (o as Schema).type !== "null") ?? options[0]) as
+      | Schema
+      | undefined;
+    const isObject = firstNonNull?.type === "object" || typeof firstNonNull?.$ref === "string";
+    if (nullIfAllowed && options.some((o) => (o as Schema).type === "null") && !(objects && isObject))
+      return null;
+    return next(firstNonNull, false);
   }
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
-  if (Array.isArray(s.type) && s.type.includes("null") && nullIfAllowed) return null;
+  if (Array.isArray(s.type) && s.type.includes("null") && nullIfAllowed && !(objects && type === "object"))
+    return null;
   if (Array.isArray(s.enum)) return s.enum.find((v) => v !== null) ?? null;
   switch (type) {
     case "object": {
       const props = (s.properties ?? {}) as Record<string, unknown>;
       const required = (s.required ?? []) as string[];
-      return Object.fromEntries(required.map((k) => [k, skeletonOf(props[k] ?? {}, spec, depth + 1, true)]));
+      return Object.fromEntries(required.map((k) => [k, next(props[k] ?? {}, true)]));
     }
     case "array":
       return [];

@@ -5,10 +5,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { createBareRepo } from "./bare-repo.js";
+import { createBareRepo, resolveRef } from "./bare-repo.js";
 import { githubContract } from "./openapi-contract.js";
 import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
-import { type Actor, FakeState, type Issue, type Permission, type RepoState } from "./state.js";
+import {
+  type Actor,
+  type CheckRun,
+  FakeState,
+  type Issue,
+  type Permission,
+  type RepoState,
+} from "./state.js";
+import { createWebhooks } from "./webhooks.js";
 
 /** A fault for the next request whose route template contains `on` (any route when `on` is absent). */
 export type Fault = (
@@ -49,6 +57,39 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
   const contentLimit = options.contentLimit ?? { max: 80, windowMs: 60_000 };
   const contract = githubContract();
   let base = "";
+  const webhooks = createWebhooks(() => base, app.installationId, violations);
+
+  // What a write on the fake sends to webhook receivers, as GitHub would.
+  const deliver = (event: FakeEvent) => {
+    switch (event.kind) {
+      case "issue-comment": {
+        const comment = event.repo.comments.get(event.commentId);
+        if (comment) webhooks.commentCreated(event.repo, event.issue, comment);
+        return;
+      }
+      case "pull-request":
+        webhooks.pullRequest(event.repo, event.pull, event.action, event.pull.user);
+        return;
+      case "review":
+        webhooks.reviewSubmitted(event.repo, event.pull, event.reviewId);
+        return;
+      case "check-run": {
+        const suite = event.repo.checkSuites.get(event.run.suiteId);
+        const runs = [...event.repo.checkRuns.values()].filter((r) => r.suiteId === event.run.suiteId);
+        if (suite && runs.every((r) => r.status === "completed")) {
+          suite.status = "completed";
+          suite.conclusion = worstConclusion(runs);
+        }
+        const pulls = [...event.repo.pulls.values()].filter(
+          (p) =>
+            p.state === "open" && resolveRef(event.repo.bare, `refs/heads/${p.head}`) === event.run.headSha,
+        );
+        webhooks.checkRunCompleted(event.repo, event.run, suite, pulls);
+        return;
+      }
+    }
+  };
+  listeners.push(deliver);
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -221,6 +262,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     app,
     requests,
     violations,
+    /** Webhook receivers, the deliveries made, and a promise for the ones still under way. */
+    webhooks,
     get url() {
       return base;
     },
@@ -277,6 +320,27 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       repo.issues.set(issue.number, issue);
       return issue;
     },
+    /** A person labels an issue (swarm's trigger), and the `issues.labeled` webhook goes out. */
+    labelIssue(repo: RepoState, issue: Issue, label: string, by: Actor = repo.owner) {
+      if (!issue.labels.includes(label)) issue.labels.push(label);
+      webhooks.issueLabeled(repo, issue, label, by);
+    },
+    /** A person comments (a `/swarm` command, say), and the `issue_comment.created` webhook goes out. */
+    commentAs(repo: RepoState, issue: Issue, body: string, by: Actor = repo.owner) {
+      const now = state.now();
+      const comment = {
+        id: state.id(),
+        issueNumber: issue.number,
+        body,
+        user: by,
+        reactions: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      repo.comments.set(comment.id, comment);
+      webhooks.commentCreated(repo, issue, comment);
+      return comment;
+    },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(root, { recursive: true, force: true });
@@ -286,7 +350,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
 
 export type FakeGitHub = Awaited<ReturnType<typeof startFakeGitHub>>;
 
+/** A suite's conclusion from its runs: the worst one wins, as on GitHub. */
+function worstConclusion(runs: CheckRun[]): string {
+  const order = ["action_required", "cancelled", "timed_out", "failure", "neutral", "skipped", "success"];
+  return order.find((c) => runs.some((r) => r.conclusion === c)) ?? "success";
+}
+
 /** Verifies a GitHub App JWT: RS256, signed by the app's key, issued by the app, and not expired. */
+
 function checkJwt(jwt: string, appId: number, publicKey: ReturnType<typeof createPublicKey>): string | null {
   const [header, payload, signature] = jwt.split(".");
   if (!header || !payload || !signature) return "not a JWT";

@@ -1,0 +1,173 @@
+import { z } from "zod";
+import type { ForgeEvent } from "../../pipeline/forge-events.js";
+
+// Webhook payloads are checked at the boundary with zod, for the fields swarm reads only: GitHub adds fields
+// often, and an unknown field must never stop a delivery.
+const Sender = z.object({ login: z.string(), type: z.string() });
+const Repo = z.object({ name: z.string(), owner: z.object({ login: z.string() }) });
+const Base = z.object({ installation: z.object({ id: z.int() }), repository: Repo, sender: Sender });
+const PullRefs = z.array(z.object({ number: z.int() }));
+
+const SCHEMAS = {
+  "issues.labeled": Base.extend({
+    issue: z.object({ number: z.int(), title: z.string(), body: z.string().nullable() }),
+    label: z.object({ name: z.string() }),
+  }),
+  "issue_comment.created": Base.extend({
+    issue: z.object({ number: z.int(), pull_request: z.unknown().optional() }),
+    comment: z.object({ id: z.int(), body: z.string() }),
+  }),
+  "pull_request_review_comment.created": Base.extend({
+    pull_request: z.object({ number: z.int() }),
+    // Older deliveries (and GitHub's own examples) may lack `line` on outdated diffs.
+    comment: z.object({
+      id: z.int(),
+      body: z.string(),
+      path: z.string(),
+      line: z.int().nullable().optional(),
+    }),
+  }),
+  "pull_request_review.submitted": Base.extend({
+    pull_request: z.object({ number: z.int() }),
+    review: z.object({ id: z.int(), body: z.string().nullable(), state: z.string() }),
+  }),
+  pull_request: Base.extend({
+    action: z.enum(["opened", "synchronize", "reopened", "closed", "ready_for_review"]),
+    pull_request: z.object({
+      number: z.int(),
+      merged: z.boolean().nullable().optional(),
+      head: z.object({ ref: z.string(), sha: z.string() }),
+    }),
+  }),
+  "check_run.completed": Base.extend({
+    check_run: z.object({
+      head_sha: z.string(),
+      conclusion: z.string().nullable(),
+      check_suite: z.object({ head_branch: z.string().nullable() }).nullable().optional(),
+      pull_requests: PullRefs,
+    }),
+  }),
+  "check_suite.completed": Base.extend({
+    check_suite: z.object({
+      head_sha: z.string(),
+      head_branch: z.string().nullable(),
+      conclusion: z.string().nullable(),
+      pull_requests: PullRefs,
+    }),
+  }),
+  "workflow_run.completed": Base.extend({
+    workflow_run: z.object({
+      head_sha: z.string(),
+      head_branch: z.string().nullable(),
+      conclusion: z.string().nullable(),
+      pull_requests: PullRefs,
+    }),
+  }),
+} as const;
+
+export const HANDLED_EVENTS = Object.keys(SCHEMAS);
+
+/**
+ * The event swarm acts on, or null for the many it ignores. A payload of a handled event that does not
+ * match its schema throws, naming the event and the fields, because that is a change on GitHub's side.
+ */
+export function parseWebhook(name: string, payload: unknown): ForgeEvent | null {
+  const action = (payload as { action?: unknown } | null)?.action;
+  const key = (
+    `${name}.${String(action)}` in SCHEMAS ? `${name}.${String(action)}` : name
+  ) as keyof typeof SCHEMAS;
+  if (!(key in SCHEMAS)) return null;
+  if (key === "pull_request" && !SCHEMAS.pull_request.shape.action.safeParse(action).success) return null;
+  const parsed = SCHEMAS[key].safeParse(payload);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`webhook ${name}.${String(action)} does not have the fields swarm reads: ${fields}`);
+  }
+  const p = parsed.data;
+  const base = {
+    installationId: p.installation.id,
+    repo: { owner: p.repository.owner.login, name: p.repository.name },
+    sender: p.sender,
+  };
+  switch (key) {
+    case "issues.labeled": {
+      const d = p as z.infer<(typeof SCHEMAS)["issues.labeled"]>;
+      return { ...base, kind: "issue-labeled", issue: d.issue, label: d.label.name };
+    }
+    case "issue_comment.created": {
+      const d = p as z.infer<(typeof SCHEMAS)["issue_comment.created"]>;
+      return {
+        ...base,
+        kind: "comment-created",
+        issue: { number: d.issue.number, isPullRequest: d.issue.pull_request != null },
+        comment: d.comment,
+      };
+    }
+    case "pull_request_review_comment.created": {
+      const d = p as z.infer<(typeof SCHEMAS)["pull_request_review_comment.created"]>;
+      const { line, ...comment } = d.comment;
+      return {
+        ...base,
+        kind: "review-comment-created",
+        pullNumber: d.pull_request.number,
+        comment: { ...comment, line: line ?? null },
+      };
+    }
+    case "pull_request_review.submitted": {
+      const d = p as z.infer<(typeof SCHEMAS)["pull_request_review.submitted"]>;
+      // Webhooks send "commented", the REST API "COMMENTED": one spelling for the pipeline.
+      return {
+        ...base,
+        kind: "review-submitted",
+        pullNumber: d.pull_request.number,
+        review: { ...d.review, state: d.review.state.toLowerCase() },
+      };
+    }
+    case "pull_request": {
+      const d = p as z.infer<(typeof SCHEMAS)["pull_request"]>;
+      const pr = d.pull_request;
+      return {
+        ...base,
+        kind: "pull-request",
+        action: d.action,
+        pull: { number: pr.number, headRef: pr.head.ref, headSha: pr.head.sha, merged: pr.merged ?? false },
+      };
+    }
+    case "check_run.completed": {
+      const r = (p as z.infer<(typeof SCHEMAS)["check_run.completed"]>).check_run;
+      return {
+        ...base,
+        kind: "checks-completed",
+        source: "check_run",
+        headSha: r.head_sha,
+        headBranch: r.check_suite?.head_branch ?? null,
+        conclusion: r.conclusion,
+        pullNumbers: r.pull_requests.map((x) => x.number),
+      };
+    }
+    case "check_suite.completed": {
+      const s = (p as z.infer<(typeof SCHEMAS)["check_suite.completed"]>).check_suite;
+      return {
+        ...base,
+        kind: "checks-completed",
+        source: "check_suite",
+        headSha: s.head_sha,
+        headBranch: s.head_branch,
+        conclusion: s.conclusion,
+        pullNumbers: s.pull_requests.map((x) => x.number),
+      };
+    }
+    case "workflow_run.completed": {
+      const w = (p as z.infer<(typeof SCHEMAS)["workflow_run.completed"]>).workflow_run;
+      return {
+        ...base,
+        kind: "checks-completed",
+        source: "workflow_run",
+        headSha: w.head_sha,
+        headBranch: w.head_branch,
+        conclusion: w.conclusion,
+        pullNumbers: w.pull_requests.map((x) => x.number),
+      };
+    }
+  }
+}

@@ -1,0 +1,204 @@
+// Signed webhook deliveries, shaped from GitHub's webhook schemas and checked against them.
+import { createHmac, randomUUID } from "node:crypto";
+import { resolveRef } from "./bare-repo.js";
+import { commentJson, issueJson, pullJson, repoJson, reviewJson, userJson } from "./objects.js";
+import { githubContract } from "./openapi-contract.js";
+import type { Actor, CheckRun, CheckSuite, Comment, Issue, Pull, RepoState } from "./state.js";
+
+export type Delivery = { id: string; event: string; action: string; status: number };
+
+export function createWebhooks(base: () => string, installationId: number, violations: string[]) {
+  const targets: { url: string; secret: string }[] = [];
+  const deliveries: Delivery[] = [];
+  let queue: Promise<void> = Promise.resolve();
+
+  const send = (event: string, component: string, payload: Record<string, unknown>) => {
+    const body = {
+      ...githubContract().skeleton(component),
+      ...payload,
+      installation: { id: installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u" },
+    };
+    const problems = githubContract().checkComponent(component, body);
+    if (problems.length > 0) violations.push(`webhook ${component}: ${problems.join("; ")}`);
+    const text = JSON.stringify(body);
+    for (const target of targets) {
+      // In order, one at a time, after the request that caused them has been answered.
+      queue = queue.then(async () => {
+        const id = randomUUID();
+        const signature = `sha256=${createHmac("sha256", target.secret).update(text).digest("hex")}`;
+        const res = await fetch(target.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": event,
+            "x-github-delivery": id,
+            "x-hub-signature-256": signature,
+            "user-agent": "GitHub-Hookshot/fake",
+          },
+          body: text,
+        }).catch(() => ({ status: 0 }));
+        deliveries.push({ id, event, action: String(payload.action), status: res.status });
+      });
+    }
+  };
+
+  const common = (repo: RepoState, sender: Actor) => ({
+    repository: repoJson(base(), repo),
+    sender: userJson(sender),
+  });
+  // Webhook payloads embed richer objects than the REST answers: start from the webhook schema's own part.
+  const part = (component: string, key: string, value: object) =>
+    overlay(githubContract().skeleton(component, { objects: true })[key], value) as object;
+
+  return {
+    deliveries,
+    deliverTo(url: string, secret: string) {
+      targets.push({ url, secret });
+    },
+    /** Resolves when every delivery queued so far has been answered. */
+    settled: () => queue,
+    issueLabeled(repo: RepoState, issue: Issue, label: string, sender: Actor) {
+      send("issues", "webhook-issues-labeled", {
+        action: "labeled",
+        issue: part("webhook-issues-labeled", "issue", issueJson(base(), repo, issue)),
+        label: {
+          id: 1,
+          node_id: "x",
+          url: `${base()}/labels/${label}`,
+          name: label,
+          color: "ededed",
+          default: false,
+          description: null,
+        },
+        ...common(repo, sender),
+      });
+    },
+    commentCreated(repo: RepoState, issue: Issue, comment: Comment) {
+      send("issue_comment", "webhook-issue-comment-created", {
+        action: "created",
+        issue: part("webhook-issue-comment-created", "issue", issueJson(base(), repo, issue)),
+        comment: part("webhook-issue-comment-created", "comment", commentJson(base(), repo, comment)),
+        ...common(repo, comment.user),
+      });
+    },
+    pullRequest(
+      repo: RepoState,
+      pull: Pull,
+      action: "opened" | "synchronize" | "ready_for_review",
+      sender: Actor,
+    ) {
+      const shas = {
+        head: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "0".repeat(40),
+        base: resolveRef(repo.bare, `refs/heads/${pull.base}`) ?? "0".repeat(40),
+      };
+      const component =
+        action === "opened"
+          ? "webhook-pull-request-opened"
+          : action === "synchronize"
+            ? "webhook-pull-request-synchronize"
+            : "webhook-pull-request-ready-for-review";
+      send("pull_request", component, {
+        action,
+        number: pull.number,
+        pull_request: part(component, "pull_request", pullJson(base(), repo, pull, shas)),
+        ...common(repo, sender),
+        ...(action === "synchronize" ? { before: "0".repeat(40), after: shas.head } : {}),
+      });
+    },
+    reviewSubmitted(repo: RepoState, pull: Pull, reviewId: number) {
+      const review = pull.reviews.find((r) => r.id === reviewId);
+      if (!review) return;
+      const shas = {
+        head: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "0".repeat(40),
+        base: resolveRef(repo.bare, `refs/heads/${pull.base}`) ?? "0".repeat(40),
+      };
+      send("pull_request_review", "webhook-pull-request-review-submitted", {
+        action: "submitted",
+        // Webhooks spell the state in lowercase ("commented"), unlike the REST API ("COMMENTED").
+        review: part("webhook-pull-request-review-submitted", "review", {
+          ...reviewJson(base(), repo, pull, review),
+          state: String(reviewJson(base(), repo, pull, review).state).toLowerCase(),
+        }),
+
+        pull_request: part(
+          "webhook-pull-request-review-submitted",
+          "pull_request",
+          pullJson(base(), repo, pull, shas),
+        ),
+        ...common(repo, review.user),
+      });
+    },
+    checkRunCompleted(repo: RepoState, run: CheckRun, suite: CheckSuite | undefined, pulls: Pull[]) {
+      const prs = pulls.map((p) => ({
+        id: p.id,
+        number: p.number,
+        url: `${base()}/repos/${repo.owner.login}/${repo.name}/pulls/${p.number}`,
+        head: {
+          ref: p.head,
+          sha: run.headSha,
+          repo: { id: repo.id, name: repo.name, url: `${base()}/repos/${repo.owner.login}/${repo.name}` },
+        },
+        base: {
+          ref: p.base,
+          sha: "0".repeat(40),
+          repo: { id: repo.id, name: repo.name, url: `${base()}/repos/${repo.owner.login}/${repo.name}` },
+        },
+      }));
+      const checkRun = {
+        ...(githubContract().skeleton("webhook-check-run-completed").check_run as object),
+        id: run.id,
+        name: run.name,
+        head_sha: run.headSha,
+        status: "completed",
+        conclusion: run.conclusion,
+        pull_requests: prs,
+        check_suite: {
+          ...((githubContract().skeleton("webhook-check-run-completed").check_run as { check_suite?: object })
+            .check_suite ?? {}),
+          id: run.suiteId,
+          head_branch: suite?.headBranch ?? null,
+          head_sha: run.headSha,
+          pull_requests: prs,
+        },
+      };
+      send("check_run", "webhook-check-run-completed", {
+        action: "completed",
+        check_run: checkRun,
+        ...common(repo, run.app),
+      });
+      if (!suite || suite.status !== "completed") return;
+      const checkSuite = {
+        ...(githubContract().skeleton("webhook-check-suite-completed").check_suite as object),
+        id: suite.id,
+        head_sha: suite.headSha,
+        head_branch: suite.headBranch,
+        status: "completed",
+        conclusion: suite.conclusion,
+        pull_requests: prs,
+      };
+      send("check_suite", "webhook-check-suite-completed", {
+        action: "completed",
+        check_suite: checkSuite,
+        ...common(repo, suite.app),
+      });
+    },
+  };
+}
+
+export type FakeWebhooks = ReturnType<typeof createWebhooks>;
+
+/**
+ * `value` laid over `skeleton`, all the way down: the skeleton supplies fields the value lacks, and a null in
+ * the value never replaces a field the schema does not let be null (the skeleton holds null where it may).
+ */
+function overlay(skeleton: unknown, value: unknown): unknown {
+  if (value === null || value === undefined) return skeleton ?? value;
+  if (!isPlainObject(skeleton) || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = { ...skeleton };
+  for (const [k, v] of Object.entries(value)) out[k] = overlay(skeleton[k], v);
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
