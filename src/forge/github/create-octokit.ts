@@ -8,6 +8,12 @@ import { createWriteLimiter, GITHUB_WRITE_LIMITS, type Window } from "./write-li
 export const SwarmOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof SwarmOctokit>;
 
+/** A short-lived installation token for git over https; it goes to git only through gitNetworkEnv. */
+export async function installationToken(octokit: GitHubClient): Promise<string> {
+  const auth = (await octokit.auth({ type: "installation" })) as { token: string };
+  return auth.token;
+}
+
 export type OctokitOptions = {
   auth: { appId: number; privateKey: string; installationId: number } | { token: string };
   /** https://api.github.com, or a GitHub Enterprise or test server. */

@@ -45,6 +45,10 @@ export function repoJson(base: string, repo: RepoState) {
     // Workers clone and push here: the bare repository itself.
     clone_url: `file://${repo.bare}`,
     git_url: `git://github.invalid/${full}.git`,
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    pushed_at: "2026-01-01T00:00:00Z",
+
   });
 }
 

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { createBareRepo, resolveRef } from "./bare-repo.js";
+import { createBareRepo, listBranches, resolveRef } from "./bare-repo.js";
+import { serveGit } from "./git-http.js";
 import { githubContract } from "./openapi-contract.js";
 import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
 import {
@@ -91,9 +92,44 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
   };
   listeners.push(deliver);
 
+  // After a push, open PRs whose head moved get a `synchronize` event, as on GitHub.
+  const gitRequests: { path: string; authorized: boolean }[] = [];
+  const pushed = (repo: RepoState, before: Map<string, string>) => {
+    const after = listBranches(repo.bare);
+    for (const pull of repo.pulls.values()) {
+      const ref = `refs/heads/${pull.head}`;
+      if (pull.state === "open" && after.get(ref) !== before.get(ref)) {
+        for (const listener of listeners)
+          listener({ kind: "pull-request", repo, pull, action: "synchronize" });
+      }
+    }
+  };
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+
+    // Git over HTTP, authenticated with an installation token as x-access-token (like github.com).
+    const gitPath = /^\/git\/([^/]+)\/([^/]+)\.git(\/.*)$/.exec(url.pathname);
+    if (gitPath) {
+      const repo = state.repo(gitPath[1] ?? "", gitPath[2] ?? "");
+      const basic = Buffer.from(
+        (req.headers.authorization ?? "").replace(/^basic /i, ""),
+        "base64",
+      ).toString();
+      const [user, password] = basic.split(":");
+      const valid = user === "x-access-token" && (tokens.get(password ?? "")?.expires ?? 0) > Date.now();
+      gitRequests.push({ path: url.pathname, authorized: valid });
+      if (!repo || !valid) {
+        res.writeHead(repo ? 401 : 404, { "www-authenticate": 'Basic realm="GitHub"' }).end();
+        return;
+      }
+      const before = listBranches(repo.bare);
+      serveGit(req, res, repo.bare, gitPath[3] ?? "/", () => pushed(repo, before));
+      return;
+    }
+
     const raw = await readBody(req);
+
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
         "content-type": "application/json; charset=utf-8",
@@ -264,6 +300,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     violations,
     /** Webhook receivers, the deliveries made, and a promise for the ones still under way. */
     webhooks,
+    /** Git-over-HTTP requests, and whether each carried a valid installation token. */
+    gitRequests,
+    /** The https-style URL of a repository, served by `git http-backend` and requiring a token. */
+    httpCloneUrl: (repo: RepoState) => `${base}/git/${repo.owner.login}/${repo.name}.git`,
+
     get url() {
       return base;
     },

@@ -166,7 +166,7 @@ export function createWebhooks(base: () => string, installationId: number, viola
         check_run: checkRun,
         ...common(repo, run.app),
       });
-      if (!suite || suite.status !== "completed") return;
+      if (suite?.status !== "completed") return;
       const checkSuite = {
         ...(githubContract().skeleton("webhook-check-suite-completed").check_suite as object),
         id: suite.id,
