@@ -48,7 +48,6 @@ export function repoJson(base: string, repo: RepoState) {
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
     pushed_at: "2026-01-01T00:00:00Z",
-
   });
 }
 
