@@ -54,8 +54,11 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
   });
   const limiter = createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
 
-  octokit.hook.before("request", async (request) => {
-    if (request.method !== "GET" && !String(request.url).includes("/access_tokens")) await limiter.take();
-  });
+  octokit.hook.wrap("request", async (request, options) =>
+    options.method !== "GET" && !String(options.url).includes("/access_tokens")
+      ? limiter.run(async () => request(options))
+      : request(options),
+  );
+
   return octokit;
 }

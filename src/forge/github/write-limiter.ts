@@ -6,36 +6,43 @@ export const GITHUB_WRITE_LIMITS: readonly Window[] = [
   { max: 500, windowMs: 3_600_000 },
 ];
 
-/** At most `max` takes in any `windowMs`, for every window: a take that would exceed one waits. */
+/**
+ * Runs writes one at a time, and at most `max` in any `windowMs` for every window. A write counts from the
+ * moment it finished, which is after GitHub received it, so no later write can land inside its window.
+ */
 export function createWriteLimiter(windows: readonly Window[], now = () => Date.now()) {
   const longest = Math.max(...windows.map((w) => w.windowMs));
-  const taken: number[] = [];
-  let chain = Promise.resolve();
+  const finished: number[] = [];
+  let chain: Promise<unknown> = Promise.resolve();
+
   const waitFor = (t: number): number => {
     let wait = 0;
     for (const w of windows) {
-      const inWindow = taken.filter((at) => at > t - w.windowMs);
-      if (inWindow.length >= w.max)
-        wait = Math.max(wait, (inWindow[inWindow.length - w.max] ?? t) + w.windowMs - t + 1);
+      const inWindow = finished.filter((at) => at > t - w.windowMs);
+      const oldestThatMustAge = inWindow[inWindow.length - w.max];
+      if (oldestThatMustAge !== undefined) wait = Math.max(wait, oldestThatMustAge + w.windowMs - t + 1);
     }
     return wait;
   };
+
   return {
-    take(): Promise<void> {
-      // Serialised, so concurrent writers share the windows fairly and never overshoot them.
-      chain = chain.then(async () => {
+    run<T>(write: () => Promise<T>): Promise<T> {
+      const result = chain.then(async () => {
         for (;;) {
           const t = now();
-          while (taken.length > 0 && (taken[0] ?? 0) <= t - longest) taken.shift();
+          while (finished.length > 0 && (finished[0] ?? 0) <= t - longest) finished.shift();
           const wait = waitFor(t);
-          if (wait === 0) {
-            taken.push(t);
-            return;
-          }
+          if (wait === 0) break;
           await new Promise((resolve) => setTimeout(resolve, wait));
         }
+        try {
+          return await write();
+        } finally {
+          finished.push(now());
+        }
       });
-      return chain;
+      chain = result.catch(() => undefined);
+      return result;
     },
   };
 }

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { createBareRepo, listBranches, resolveRef } from "./bare-repo.js";
+import { createCiPlayer } from "./ci.js";
 import { serveGit } from "./git-http.js";
 import { githubContract } from "./openapi-contract.js";
 import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
@@ -70,6 +71,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       }
       case "pull-request":
         webhooks.pullRequest(event.repo, event.pull, event.action, event.pull.user);
+        if (event.action !== "ready_for_review") ci.pullChanged(event.repo, event.pull);
         return;
       case "review":
         webhooks.reviewSubmitted(event.repo, event.pull, event.reviewId);
@@ -91,6 +93,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     }
   };
   listeners.push(deliver);
+  const ci = createCiPlayer(state, (repo, run) => {
+    for (const listener of listeners) listener({ kind: "check-run", repo, run });
+  });
 
   // After a push, open PRs whose head moved get a `synchronize` event, as on GitHub.
   const gitRequests: { path: string; authorized: boolean }[] = [];
@@ -302,6 +307,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     webhooks,
     /** Git-over-HTTP requests, and whether each carried a valid installation token. */
     gitRequests,
+    /** GitHub Actions, played: `ci.enable(repo, "npm test")`, then `await ci.settled()`. */
+    ci,
+
     /** The https-style URL of a repository, served by `git http-backend` and requiring a token. */
     httpCloneUrl: (repo: RepoState) => `${base}/git/${repo.owner.login}/${repo.name}.git`,
 
