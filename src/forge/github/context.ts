@@ -8,7 +8,10 @@ export type GitHubContext = {
   repo: string;
   /** Per spec: node id → its issue, and the ids of the spec's sub-issues. */
   nodeScans: Map<number, Promise<NodeScan>>;
+  /** Per issue number: the ids of the issues known to block it. */
+  blockedBy: Map<number, Set<number>>;
   /** Per spec: its dashboard comment and the text it holds. */
+
   dashboards: Map<number, { id: number; url: string; text: string }>;
 };
 

@@ -14,7 +14,15 @@ import { upsertCheckRun } from "./upsert-check-run.js";
 
 /** The Forge over one GitHub repository. Lookups are cached per instance, so make one per job or run. */
 export function createGitHubForge(octokit: GitHubClient, owner: string, repo: string): Forge {
-  const ctx: GitHubContext = { octokit, owner, repo, nodeScans: new Map(), dashboards: new Map() };
+  const ctx: GitHubContext = {
+    octokit,
+    owner,
+    repo,
+    nodeScans: new Map(),
+    dashboards: new Map(),
+    blockedBy: new Map(),
+  };
+
   return {
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),

@@ -33,6 +33,7 @@ export async function ensureNodeIssue(
     });
     found = { ...issueRef(data), body: data.body ?? "", open: true };
     scan.byNode.set(node.id, found);
+    ctx.blockedBy.set(data.number, new Set()); // a new issue has no blockers yet
   }
   if (!scan.subIssueIds.has(found.id)) {
     // The sub-issues API takes the issue's id, not its number.

@@ -8,17 +8,23 @@ export async function linkDependency(
   blocking: IssueRef,
 ): Promise<void> {
   const { octokit, owner, repo } = ctx;
-  const existing = await octokit.paginate(octokit.rest.issues.listDependenciesBlockedBy, {
-    owner,
-    repo,
-    issue_number: blocked.number,
-    per_page: 100,
-  });
-  if (existing.some((issue) => issue.id === blocking.id)) return;
+  let known = ctx.blockedBy.get(blocked.number);
+  if (!known) {
+    const existing = await octokit.paginate(octokit.rest.issues.listDependenciesBlockedBy, {
+      owner,
+      repo,
+      issue_number: blocked.number,
+      per_page: 100,
+    });
+    known = new Set(existing.map((issue) => issue.id));
+    ctx.blockedBy.set(blocked.number, known);
+  }
+  if (known.has(blocking.id)) return;
   await octokit.rest.issues.addBlockedByDependency({
     owner,
     repo,
     issue_number: blocked.number,
     issue_id: blocking.id,
   });
+  known.add(blocking.id);
 }

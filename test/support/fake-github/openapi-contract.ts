@@ -39,6 +39,8 @@ export class Contract {
     this.spec = rewriteNullable(structuredClone(spec)) as Spec;
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
+    this.ajv.addFormat("repo.nwo", /^[\w.-]+\/[\w.-]+$/); // GitHub's own format: owner/name
+
     this.ajv.addSchema({ components: this.spec.components }, "github");
     this.routes = Object.keys(this.spec.paths)
       .map((template) => {
