@@ -128,6 +128,17 @@ export const RepoConfigSchema = z
       .describe("Paths and globs that agents may never change. Setting this replaces the default."),
     validation: z
       .strictObject({
+        install: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Command that installs dependencies before the checks (for example `npm ci`)."),
+        installNetwork: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Let the install command reach the network (package registries). Checks never get network. Turn this off when dependencies are vendored: install scripts then cannot phone home.",
+          ),
         commands: z
           .array(z.string().min(1))
           .default([])
@@ -135,6 +146,24 @@ export const RepoConfigSchema = z
       })
       .prefault({})
       .describe("How swarm checks code before it pushes."),
+    sandbox: z
+      .strictObject({
+        mode: z
+          .enum(["bubblewrap", "none"])
+          .default("bubblewrap")
+          .describe(
+            "How untrusted commands are isolated. `none` runs them directly: only for runners that are already isolated and hold no secrets, such as a GitHub Actions VM.",
+          ),
+        wallSeconds: count("Wall-clock limit of one command, in seconds.", 600),
+        cpuSeconds: count("CPU-time limit of one command, in seconds.", 600),
+        memoryMb: count("Memory limit of one command, in MiB.", 4096),
+        processes: count("Most processes and threads one command may run at once.", 512),
+        fileMb: count("Largest file one command may write, in MiB.", 1024),
+        outputKb: count("Most output one command may print, in KiB; the start and end are kept.", 8192),
+      })
+      .prefault({})
+      .describe("Limits and isolation of the commands that check agents' code."),
+
     pullRequest: z
       .strictObject({
         draft: z

@@ -26,7 +26,16 @@ describe("parseRepoConfig", () => {
           maxUsdPerRun: 25,
         },
         protectedPaths: [".github/workflows/**"],
-        validation: { commands: [] },
+        validation: { installNetwork: true, commands: [] },
+        sandbox: {
+          mode: "bubblewrap",
+          wallSeconds: 600,
+          cpuSeconds: 600,
+          memoryMb: 4096,
+          processes: 512,
+          fileMb: 1024,
+          outputKb: 8192,
+        },
         pullRequest: { draft: true, reviewers: [] },
       },
     });
@@ -78,7 +87,7 @@ describe("parseRepoConfig", () => {
         line: 4,
         column: 1,
         message: 'unknown key "colour"',
-        fix: "remove it; the keys allowed here are: label, baseBranch, models, prices, limits, protectedPaths, validation, pullRequest",
+        fix: "remove it; the keys allowed here are: label, baseBranch, models, prices, limits, protectedPaths, validation, sandbox, pullRequest",
       },
     ]);
   });
