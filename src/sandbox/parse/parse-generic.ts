@@ -1,4 +1,4 @@
-import { relativePath, type StructuredFailure } from "./structured-failure.js";
+import { relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
 
 // `path/to/file.ext:12:5: message`, `path/to/file.ext:12: message`, or a stack frame `at … (file:12:5)`.
 const LOCATED =
@@ -7,7 +7,7 @@ const LOCATED =
 export function parseGeneric(output: string): StructuredFailure[] {
   const seen = new Set<string>();
   return output.split("\n").flatMap((raw) => {
-    const line = raw.replace(/\x1b\[[0-9;]*m/g, "").trim();
+    const line = stripAnsi(raw).trim();
     const m = LOCATED.exec(line);
     if (!m || m[1]?.includes("node_modules")) return [];
     const key = `${m[1]}:${m[2]}:${m[4]}`;

@@ -1,4 +1,4 @@
-import { relativePath, type StructuredFailure } from "./structured-failure.js";
+import { relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
 
 type Assertion = {
   status: string;
@@ -52,10 +52,5 @@ function lineInStack(message: string, file: string): { line: number; column: num
 }
 
 function firstLines(text: string, n = 6): string {
-  return text
-    .replace(/\x1b\[[0-9;]*m/g, "")
-    .split("\n")
-    .slice(0, n)
-    .join("\n")
-    .trim();
+  return stripAnsi(text).split("\n").slice(0, n).join("\n").trim();
 }

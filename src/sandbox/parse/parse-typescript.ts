@@ -1,4 +1,4 @@
-import { relativePath, type StructuredFailure } from "./structured-failure.js";
+import { relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
 
 // `src/a.ts(3,7): error TS2322: message` (tsc --pretty false) and `src/a.ts:3:7 - error TS2322: message`.
 const PLAIN = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.+)$/;
@@ -6,7 +6,7 @@ const PRETTY = /^(.+?):(\d+):(\d+) - error (TS\d+): (.+)$/;
 
 export function parseTypeScript(output: string): StructuredFailure[] {
   return output.split("\n").flatMap((raw) => {
-    const line = raw.replace(/\x1b\[[0-9;]*m/g, "").trim();
+    const line = stripAnsi(raw).trim();
     const m = PLAIN.exec(line) ?? PRETTY.exec(line);
     if (!m) return [];
     return [
