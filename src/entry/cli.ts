@@ -1,8 +1,16 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { configJsonSchema } from "../domain/config/config-json-schema.js";
 import { formatConfigProblems } from "../domain/config/format-config-problems.js";
 import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
+import { RepoConfigSchema } from "../domain/config/repo-config.js";
+import { describeFailure } from "../domain/describe-failure.js";
+import { formatSandboxResult } from "../sandbox/format-sandbox-result.js";
+import { parseFailures } from "../sandbox/parse/parse-failures.js";
+import { runSandboxed } from "../sandbox/run-sandboxed.js";
+import { limitsFromConfig } from "../sandbox/sandbox-types.js";
 
 const DEFAULT_CONFIG = ".github/swarm.yml";
 
@@ -54,6 +62,47 @@ config
   .description("Print the JSON Schema of swarm.yml, for editors.")
   .action(() => {
     process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  });
+
+program
+  .command("sandbox")
+  .description(
+    "Run a command exactly as an agent's check would run, and print the result and the failures found in it.",
+  )
+  .option("--cwd <dir>", "the working copy to run in", ".")
+  .option("--network", "let the command reach the network, as an install step may")
+  .argument("<command...>", "the command, after --")
+  .action(async (words: string[], options: { cwd: string; network?: boolean }) => {
+    const cwd = resolve(options.cwd);
+    // Limits and mode come from the repository's own .github/swarm.yml, as they would in a run.
+    const configPath = join(cwd, DEFAULT_CONFIG);
+    let config = RepoConfigSchema.parse({});
+    if (existsSync(configPath)) {
+      const parsed = parseRepoConfig(await readFile(configPath, "utf8"));
+      if (!parsed.ok) {
+        process.stderr.write(`${formatConfigProblems(configPath, parsed.problems)}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      config = parsed.config;
+    }
+    const command = words.join(" ");
+    try {
+      const result = await runSandboxed({
+        cwd,
+        command,
+        network: options.network ?? false,
+        mode: config.sandbox.mode,
+        limits: limitsFromConfig(config.sandbox),
+      });
+      process.stdout.write(
+        `${formatSandboxResult(command, result, parseFailures(`${result.stdoutTail}\n${result.stderrTail}`))}\n`,
+      );
+      process.exitCode = result.exitCode ?? 1;
+    } catch (error) {
+      process.stderr.write(`${describeFailure(error, "swarm sandbox")}\n`);
+      process.exitCode = 1;
+    }
   });
 
 await program.parseAsync(process.argv);
