@@ -18,6 +18,9 @@ export type NodeMarker = z.infer<typeof NodeMarkerSchema>;
 export const DashboardMarkerSchema = z.object({
   v: z.literal(1),
   spec: z.int().positive(),
+  /** Names the run in traces and ledgers; a replan starts a new one. */
+  runId: z.string().optional(),
+  dryRun: z.boolean().optional(),
   status: z.enum(RUN_STATUSES),
   summary: z.string(),
   nodeOrder: z.array(z.string()),
@@ -31,6 +34,7 @@ const SCHEMAS = {
   dashboard: DashboardMarkerSchema,
   review: KeyMarkerSchema,
   pr: KeyMarkerSchema,
+  note: KeyMarkerSchema,
 };
 export type MarkerKind = keyof typeof SCHEMAS;
 

@@ -27,6 +27,8 @@ export type ModelClient = {
   call(caller: Caller, request: ModelRequest): Promise<ModelResult>;
   /** Rate-limit headers of the latest answer, for a scheduler that wants to slow down. */
   readonly rateLimit: RateLimitInfo;
+  /** What the run has used so far (tokens and USD by model and node). */
+  readLedger(): Promise<Ledger>;
 };
 
 export type ModelClientOptions = {
@@ -55,6 +57,8 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     get rateLimit() {
       return rateLimit;
     },
+    readLedger: () => ledger.read(),
+
     async call(caller, request) {
       const model = config.models[caller.role];
       const turnKey = `${caller.role}/${caller.nodeId ?? ""}`;

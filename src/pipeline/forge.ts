@@ -67,7 +67,22 @@ export type LoadedRun = {
   pullRequest: PullRequestRef | null;
 };
 
+export type IssueSnapshot = {
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  author: { login: string; type: string };
+};
+
 export type Forge = {
+  readIssue(number: number): Promise<IssueSnapshot>;
+  defaultBranch(): Promise<string>;
+  /** Every file path at `ref` (the planner's view of the repository starts here). */
+  listFiles(ref: string): Promise<string[]>;
+  /** One comment per `key` on an issue (an error, a notice), created or edited in place. */
+  ensureComment(issueNumber: number, key: string, body: string): Promise<{ id: number; url: string }>;
+
   /** The one dashboard comment on the spec issue, created or edited in place. */
   ensureDashboardComment(
     spec: number,

@@ -1,6 +1,7 @@
 import type { Forge } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import type { GitHubClient } from "./create-octokit.js";
+import { ensureComment } from "./ensure-comment.js";
 import { ensureDashboardComment } from "./ensure-dashboard-comment.js";
 import { ensureNodeIssue } from "./ensure-node-issue.js";
 import { ensurePullRequest } from "./ensure-pull-request.js";
@@ -8,6 +9,7 @@ import { linkDependency } from "./link-dependency.js";
 import { listCheckResults } from "./list-check-results.js";
 import { loadRun } from "./load-run.js";
 import { postReview } from "./post-review.js";
+import { defaultBranch, listFiles, readIssue } from "./repository-reads.js";
 import { setNodeStatus } from "./set-node-status.js";
 import { addReaction, getPermission, readFile } from "./small-operations.js";
 import { upsertCheckRun } from "./upsert-check-run.js";
@@ -24,6 +26,10 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
   };
 
   return {
+    readIssue: (number) => readIssue(ctx, number),
+    defaultBranch: () => defaultBranch(ctx),
+    listFiles: (ref) => listFiles(ctx, ref),
+    ensureComment: (issueNumber, key, body) => ensureComment(ctx, issueNumber, key, body),
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),

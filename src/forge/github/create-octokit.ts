@@ -3,7 +3,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import Bottleneck from "bottleneck";
-import { createWriteLimiter, GITHUB_WRITE_LIMITS, type Window } from "./write-limiter.js";
+import { createWriteLimiter, GITHUB_WRITE_LIMITS, type Window, type WriteLimiter } from "./write-limiter.js";
 
 export const SwarmOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof SwarmOctokit>;
@@ -22,6 +22,11 @@ export type OctokitOptions = {
   retryAfterBaseValue?: number;
   /** GitHub's secondary limits on content-creating requests (80 a minute, 500 an hour); tests shrink them. */
   writeLimits?: readonly Window[];
+  /**
+   * A limiter shared by every client of one installation in this process: GitHub counts the installation's
+   * writes, not a client's, so one job per client would let parallel jobs exceed the limit together.
+   */
+  writeLimiter?: WriteLimiter;
 };
 
 /**
@@ -52,7 +57,7 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
     },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
-  const limiter = createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
+  const limiter = options.writeLimiter ?? createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
 
   octokit.hook.wrap("request", async (request, options) =>
     options.method !== "GET" && !String(options.url).includes("/access_tokens")

@@ -46,3 +46,5 @@ export function createWriteLimiter(windows: readonly Window[], now = () => Date.
     },
   };
 }
+
+export type WriteLimiter = ReturnType<typeof createWriteLimiter>;

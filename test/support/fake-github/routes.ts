@@ -1,5 +1,6 @@
 // The REST routes swarm uses, keyed by "METHOD template" as GitHub's OpenAPI description names them.
-import { listBranches, readBlob, resolveRef } from "./bare-repo.js";
+import { git, listBranches, readBlob, resolveRef } from "./bare-repo.js";
+
 import {
   checkRunJson,
   checkSuiteJson,
@@ -276,6 +277,31 @@ export const ROUTES: Record<string, Handler> = {
         download_url: null,
         _links: { git: null, html: null, self: `${ctx.base}/repos/${full}/contents/${ctx.params.path}` },
       },
+    };
+  },
+  "get /repos/{owner}/{repo}/git/trees/{tree_sha}": (ctx) => {
+    const sha = resolveRef(ctx.repo.bare, ctx.params.tree_sha ?? "");
+    if (!sha) return notFound(`tree ${ctx.params.tree_sha}`);
+    const recursive = ctx.query.get("recursive") !== null;
+    const full = `${ctx.repo.owner.login}/${ctx.repo.name}`;
+    const lines = git(ctx.repo.bare, "ls-tree", ...(recursive ? ["-r", "-t"] : []), "-l", sha)
+      .split("\n")
+      .filter(Boolean);
+    const tree = lines.map((line) => {
+      const [meta = "", path = ""] = line.split("\t");
+      const [mode = "", type = "", objectSha = "", size = "-"] = meta.split(/\s+/);
+      return {
+        path,
+        mode,
+        type,
+        sha: objectSha,
+        ...(size === "-" ? {} : { size: Number(size) }),
+        url: `${ctx.base}/repos/${full}/git/${type}s/${objectSha}`,
+      };
+    });
+    return {
+      status: 200,
+      body: { sha, url: `${ctx.base}/repos/${full}/git/trees/${sha}`, tree, truncated: false },
     };
   },
   "get /repos/{owner}/{repo}/git/matching-refs/{ref}": (ctx) => {

@@ -5,12 +5,37 @@ import { commentJson, issueJson, pullJson, repoJson, reviewJson, userJson } from
 import { githubContract } from "./openapi-contract.js";
 import type { Actor, CheckRun, CheckSuite, Comment, Issue, Pull, RepoState } from "./state.js";
 
-export type Delivery = { id: string; event: string; action: string; status: number };
+export type Delivery = { id: string; event: string; action: string; status: number; body: string };
 
 export function createWebhooks(base: () => string, installationId: number, violations: string[]) {
   const targets: { url: string; secret: string }[] = [];
   const deliveries: Delivery[] = [];
   let queue: Promise<void> = Promise.resolve();
+
+  const post = (
+    target: { url: string; secret: string },
+    id: string,
+    event: string,
+    action: string,
+    text: string,
+  ) => {
+    // In order, one at a time, after the request that caused them has been answered.
+    queue = queue.then(async () => {
+      const signature = `sha256=${createHmac("sha256", target.secret).update(text).digest("hex")}`;
+      const res = await fetch(target.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": id,
+          "x-hub-signature-256": signature,
+          "user-agent": "GitHub-Hookshot/fake",
+        },
+        body: text,
+      }).catch(() => ({ status: 0 }));
+      deliveries.push({ id, event, action, status: res.status, body: text });
+    });
+  };
 
   const send = (event: string, component: string, payload: Record<string, unknown>) => {
     const body = {
@@ -21,25 +46,7 @@ export function createWebhooks(base: () => string, installationId: number, viola
     const problems = githubContract().checkComponent(component, body);
     if (problems.length > 0) violations.push(`webhook ${component}: ${problems.join("; ")}`);
     const text = JSON.stringify(body);
-    for (const target of targets) {
-      // In order, one at a time, after the request that caused them has been answered.
-      queue = queue.then(async () => {
-        const id = randomUUID();
-        const signature = `sha256=${createHmac("sha256", target.secret).update(text).digest("hex")}`;
-        const res = await fetch(target.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "x-github-event": event,
-            "x-github-delivery": id,
-            "x-hub-signature-256": signature,
-            "user-agent": "GitHub-Hookshot/fake",
-          },
-          body: text,
-        }).catch(() => ({ status: 0 }));
-        deliveries.push({ id, event, action: String(payload.action), status: res.status });
-      });
-    }
+    for (const target of targets) post(target, randomUUID(), event, String(payload.action), text);
   };
 
   const common = (repo: RepoState, sender: Actor) => ({
@@ -54,6 +61,12 @@ export function createWebhooks(base: () => string, installationId: number, viola
     deliveries,
     deliverTo(url: string, secret: string) {
       targets.push({ url, secret });
+    },
+    /** GitHub's "Redeliver": the same body and the same X-GitHub-Delivery id, sent again. */
+    redeliver(id: string) {
+      const first = deliveries.find((d) => d.id === id);
+      if (!first) throw new Error(`no delivery ${id}`);
+      for (const target of targets) post(target, id, first.event, first.action, first.body);
     },
     /** Resolves when every delivery queued so far has been answered. */
     settled: () => queue,

@@ -1,0 +1,27 @@
+import type { ApplicationFunction } from "probot";
+import { parseWebhook } from "../forge/github/parse-webhook.js";
+import { decideIntake } from "../pipeline/intake.js";
+import type { JobQueue } from "../pipeline/jobs.js";
+
+/**
+ * The Probot app: each delivery is verified (by Probot), parsed, decided from its payload, and queued.
+ * Nothing slow or fallible runs before the job is in the queue, so GitHub gets its answer in milliseconds.
+ */
+export function swarmApp(queue: JobQueue): ApplicationFunction {
+  return (app) => {
+    app.on(["issues.labeled", "issue_comment.created"], async (context) => {
+      const event = parseWebhook(context.name, context.payload);
+      if (!event) return;
+      const decision = decideIntake(event);
+      if ("ignore" in decision) {
+        context.log.debug({ delivery: context.id, reason: decision.ignore }, "ignored");
+        return;
+      }
+      await queue.add(decision.enqueue);
+      context.log.info(
+        { delivery: context.id, queue: decision.enqueue.queue, job: decision.enqueue.id },
+        "queued",
+      );
+    });
+  };
+}

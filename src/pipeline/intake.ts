@@ -1,0 +1,57 @@
+import { parseCommand } from "../domain/commands/parse-command.js";
+import type { ForgeEvent } from "./forge-events.js";
+import { type JobToEnqueue, jobId } from "./jobs.js";
+
+export type IntakeDecision = { enqueue: JobToEnqueue } | { ignore: string };
+
+/**
+ * What a webhook asks of swarm, decided from the payload alone so the handler answers in milliseconds:
+ * everything slow or fallible (permissions, configuration, the API) happens in the job. Events caused by
+ * bots, swarm itself included, never trigger anything; the actor's type is checked, not its name.
+ */
+export function decideIntake(event: ForgeEvent): IntakeDecision {
+  if (event.sender.type === "Bot") return { ignore: `sent by a bot (${event.sender.login})` };
+  const base = { installationId: event.installationId, repo: event.repo, sender: event.sender };
+  const key = (...rest: (string | number)[]) => jobId(event.repo.owner, event.repo.name, ...rest);
+
+  if (event.kind === "issue-labeled") {
+    // Whether this label is swarm's trigger is in the repository's config, which the job reads.
+    return {
+      enqueue: {
+        queue: "plan",
+        id: jobId("plan", key(event.issue.number)),
+        data: { ...base, spec: event.issue, trigger: { kind: "label", label: event.label } },
+      },
+    };
+  }
+  if (event.kind === "comment-created") {
+    const command = parseCommand(event.comment.body);
+    if (!command) return { ignore: "not a /swarm command" };
+    if ((command.verb === "plan" || command.verb === "replan") && !event.issue.isPullRequest) {
+      // A dry run shares the label's id (one plan at a time); each replan is its own request.
+      const id =
+        command.verb === "plan"
+          ? jobId("plan", key(event.issue.number))
+          : jobId("replan", key(event.issue.number, event.comment.id));
+      return {
+        enqueue: {
+          queue: "plan",
+          id,
+          data: {
+            ...base,
+            spec: { number: event.issue.number, title: "", body: null },
+            trigger: { kind: "command", verb: command.verb, commentId: event.comment.id },
+          },
+        },
+      };
+    }
+    return {
+      enqueue: {
+        queue: "command",
+        id: jobId("command", key(event.comment.id)),
+        data: { ...base, issue: event.issue, commentId: event.comment.id, command },
+      },
+    };
+  }
+  return { ignore: `${event.kind} is handled by later stages` };
+}

@@ -1,0 +1,185 @@
+import type { Ledger } from "../../domain/budget/budget.js";
+import { formatConfigProblems } from "../../domain/config/format-config-problems.js";
+import { parseRepoConfig } from "../../domain/config/parse-repo-config.js";
+import { type RepoConfig, RepoConfigSchema } from "../../domain/config/repo-config.js";
+import { describeFailure } from "../../domain/describe-failure.js";
+import { SpecError, SwarmError } from "../../domain/errors.js";
+
+import type { Plan } from "../../domain/plan/plan.js";
+import { parseSpec } from "../../domain/spec/parse-spec.js";
+import type { RunStatus } from "../../domain/state/run-status.js";
+import type { ModelClient } from "../../model/model-client.js";
+import { coalesceWrites } from "../dashboard/coalesce-writes.js";
+import { type DashboardView, renderDashboard } from "../dashboard/render-dashboard.js";
+import type { Forge, IssueRef } from "../forge.js";
+import type { PlanJob } from "../jobs.js";
+import { materialisePlan } from "./materialise-plan.js";
+import { repositoryView } from "./repository-view.js";
+import { runPlanner } from "./run-planner.js";
+
+export const CONFIG_PATH = ".github/swarm.yml";
+const WRITERS = new Set(["admin", "maintain", "write"]);
+const FINISHED: readonly RunStatus[] = ["failed", "cancelled", "green"];
+
+export type PlanDeps = {
+  forge: Forge;
+  /** The run's model client (its trace goes to the run's folder). */
+  model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
+  /** Starts coding the ready nodes; without it a run stops at "planned". */
+  scheduleNodes?: (run: { runId: string; plan: Plan; nodeIssues: Record<string, IssueRef> }) => Promise<void>;
+  dashboardWaitMs?: number;
+  newRunId?: (spec: number) => string;
+};
+
+export type PlanOutcome =
+  | { kind: "planned"; runId: string; plan: Plan; nodeIssues: Record<string, IssueRef>; turns: number }
+  | { kind: "dry-run"; runId: string; plan: Plan; turns: number }
+  | { kind: "ignored"; reason: string }
+  | { kind: "refused"; reason: string }
+  | { kind: "failed"; reason: string };
+
+/**
+ * The plan stage: checks who asked and what the repository allows, turns the spec issue into a validated
+ * plan, and lays it out on GitHub as sub-issues, dependencies and a dashboard. A refusal or failure is one
+ * comment on the issue that says what to do; a retried job repeats nothing.
+ */
+export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcome> {
+  const { forge } = deps;
+  const specNumber = job.spec.number;
+  if (job.sender.type === "Bot") return { kind: "ignored", reason: "bots cannot start swarm" };
+
+  const permission = await forge.getPermission(job.sender.login);
+  if (!WRITERS.has(permission)) {
+    await forge.ensureComment(
+      specNumber,
+      `permission-${job.sender.login}`,
+      `@${job.sender.login}, only people with write access to this repository can start swarm (you have ${permission} access). Ask a maintainer to add the label or run the command.`,
+    );
+    return { kind: "refused", reason: `${job.sender.login} has ${permission} access` };
+  }
+
+  const defaultBranch = await forge.defaultBranch();
+  const configText = await forge.readFile(defaultBranch, CONFIG_PATH);
+  let config: RepoConfig = RepoConfigSchema.parse({});
+  if (configText !== null) {
+    const parsed = parseRepoConfig(configText);
+    if (!parsed.ok) {
+      await forge.ensureComment(
+        specNumber,
+        "config",
+        [
+          `**swarm cannot start: \`${CONFIG_PATH}\` on \`${defaultBranch}\` has problems.**`,
+          "",
+          "```",
+          formatConfigProblems(CONFIG_PATH, parsed.problems),
+          "```",
+          "",
+          "**Fix:** correct the file (check it with `npx swarm config validate`), then add the label again.",
+        ].join("\n"),
+      );
+      return { kind: "refused", reason: "invalid configuration" };
+    }
+    config = parsed.config;
+  }
+  if (job.trigger.kind === "label" && job.trigger.label !== config.label)
+    return { kind: "ignored", reason: `label "${job.trigger.label}" is not "${config.label}"` };
+
+  const replan = job.trigger.kind === "command" && job.trigger.verb === "replan";
+  const dryRun = job.trigger.kind === "command" && job.trigger.verb === "plan";
+  const existing = await forge.loadRun(specNumber);
+  if (existing && !replan && !FINISHED.includes(existing.meta.status) && !(existing.meta.dryRun && !dryRun)) {
+    return { kind: "ignored", reason: `a run is already ${existing.meta.status}` };
+  }
+
+  await forge.addReaction({ issueNumber: specNumber }, "eyes");
+  const issue =
+    job.spec.body === null && job.spec.title === "" ? await forge.readIssue(specNumber) : job.spec;
+  let spec: ReturnType<typeof parseSpec>;
+  try {
+    spec = parseSpec({ title: issue.title, body: issue.body });
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    await forge.ensureComment(specNumber, "spec", describeFailure(error, "swarm cannot plan this issue"));
+    return { kind: "refused", reason: error.problem };
+  }
+
+  const runId = deps.newRunId?.(specNumber) ?? `${specNumber}-${Date.now().toString(36)}`;
+  let view: DashboardView = {
+    spec: specNumber,
+    status: "planning",
+    dryRun,
+    headline: "Planning…",
+    plan: null,
+    states: {},
+    nodeIssues: {},
+    branches: {},
+    ledger: null,
+  };
+  const dashboard = coalesceWrites<DashboardView>(async (v) => {
+    await forge.ensureDashboardComment(specNumber, renderDashboard(v), {
+      v: 1,
+      spec: specNumber,
+      runId,
+      dryRun: v.dryRun,
+      status: v.status,
+      summary: v.plan?.summary ?? "",
+      nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
+    });
+  }, deps.dashboardWaitMs ?? 1500);
+  const show = (next: Partial<DashboardView>) => {
+    view = { ...view, ...next };
+    dashboard.update(view);
+  };
+  show({});
+
+  let model: ModelClient | undefined;
+  try {
+    model = await deps.model(config, runId);
+    const ref = config.baseBranch ?? defaultBranch;
+    const { plan, turns } = await runPlanner(model, config, spec, await repositoryView(forge, ref, spec));
+    const ledger = await model.readLedger();
+    if (dryRun) {
+      show({
+        status: "planned",
+        plan,
+        ledger,
+        headline: `Dry run: ${plan.nodes.length} nodes planned, nothing created. Add the \`${config.label}\` label to start.`,
+      });
+      await dashboard.flush();
+      return { kind: "dry-run", runId, plan, turns };
+    }
+    if (replan && existing) {
+      // Nodes of the old plan that the new one drops are closed as not planned.
+      for (const old of existing.plan.nodes) {
+        const ref = existing.nodeIssues[old.id];
+        if (ref && !plan.nodes.some((n) => n.id === old.id))
+          await forge.setNodeStatus(ref, specNumber, old, "cancelled", existing.branches[old.id] ?? "");
+      }
+    }
+    show({ plan, ledger, headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…` });
+    const laid = await materialisePlan(forge, { number: specNumber, title: spec.title }, plan);
+    const status: RunStatus = deps.scheduleNodes ? "coding" : "planned";
+    show({ status, ...laid, ledger: await model.readLedger(), headline: headlineFor(plan, status) });
+    await dashboard.flush();
+    await deps.scheduleNodes?.({ runId, plan, nodeIssues: laid.nodeIssues });
+    return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns };
+  } catch (error) {
+    const ledger: Ledger | null = model ? await model.readLedger() : null;
+    // The comment below says what to do; the dashboard names the problem, never an internal message.
+    const problem = error instanceof SwarmError ? error.problem : "an internal error; see the comment below.";
+    show({ status: "failed", ledger, headline: `Planning failed: ${problem}` });
+    await dashboard.flush();
+    await forge.ensureComment(
+      specNumber,
+      "plan-error",
+      describeFailure(error, "swarm could not plan this issue"),
+    );
+    return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function headlineFor(plan: Plan, status: RunStatus): string {
+  return status === "coding"
+    ? `Coding ${plan.nodes.length} nodes.`
+    : `Planned ${plan.nodes.length} nodes; waiting for workers to code them.`;
+}

@@ -1,0 +1,56 @@
+import { globsOverlap } from "../../domain/plan/globs-overlap.js";
+import type { Spec } from "../../domain/spec/spec.js";
+import { untrusted } from "../../model/prompt/untrusted.js";
+import type { Forge } from "../forge.js";
+
+const SKIPPED = /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|\.next|target|__pycache__)\//;
+const LOCKFILES = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum)$/;
+const KEY_FILES = [
+  /^readme(\.\w+)?$/i,
+  /^package\.json$/,
+  /^tsconfig\.json$/,
+  /^pyproject\.toml$/,
+  /^go\.mod$/,
+  /^Cargo\.toml$/,
+  /^pom\.xml$/,
+  /^Makefile$/,
+  /^CONTRIBUTING\.md$/i,
+];
+const MAX_TREE_ENTRIES = 2000;
+const MAX_FILE_CHARS = 8000;
+
+/**
+ * What the planner sees of the repository, within a budget of characters: the file tree, then key files
+ * (README, manifests), then the files the spec names. Contents are data, wrapped as such. (The context
+ * issue replaces this with a ranked index; the shape of the call stays.)
+ */
+export async function repositoryView(
+  forge: Forge,
+  ref: string,
+  spec: Spec,
+  budgetChars = 96_000,
+): Promise<string> {
+  const files = (await forge.listFiles(ref)).filter((p) => !SKIPPED.test(p) && !LOCKFILES.test(p)).sort();
+  const shown = files.slice(0, MAX_TREE_ENTRIES);
+  const tree = `Files at ${ref} (${files.length}${files.length > shown.length ? `, first ${shown.length} shown` : ""}):\n${shown.join("\n")}`;
+  const parts = [tree];
+  let used = tree.length;
+
+  const wanted = [
+    ...files.filter((p) => KEY_FILES.some((re) => re.test(p))),
+    ...files.filter((p) => spec.fileHints.some((hint) => globsOverlap(hint, p) !== null)),
+  ];
+  for (const path of [...new Set(wanted)]) {
+    if (used >= budgetChars) break;
+    const text = await forge.readFile(ref, path);
+    if (text === null) continue;
+    const cut =
+      text.length > MAX_FILE_CHARS
+        ? `${text.slice(0, MAX_FILE_CHARS)}\n… (${text.length - MAX_FILE_CHARS} more characters)`
+        : text;
+    const block = untrusted("file", cut.slice(0, Math.max(0, budgetChars - used)), { path });
+    parts.push(block);
+    used += block.length;
+  }
+  return parts.join("\n\n");
+}

@@ -1,0 +1,58 @@
+import { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { z } from "zod";
+import { CommandJobSchema, type JobQueue, PlanJobSchema, type QueueName } from "../pipeline/jobs.js";
+
+const SCHEMAS: Record<QueueName, z.ZodType> = { plan: PlanJobSchema, command: CommandJobSchema };
+
+/**
+ * Queues on BullMQ. Job ids are deterministic: adding an id that is waiting or running adds nothing, and ids
+ * are freed on completion so a later request is a new job (the stage itself then sees the live run).
+ * The prefix names the deployment; wrap it in braces ({swarm}) to keep a queue's keys in one Redis Cluster slot.
+ */
+export function createBullmqJobQueue(connection: Redis, prefix = "{swarm}") {
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection, prefix });
+      queues.set(name, q);
+    }
+    return q;
+  };
+  const jobQueue: JobQueue & { queue: typeof queue; close(): Promise<void> } = {
+    async add(job) {
+      SCHEMAS[job.queue].parse(job.data);
+      await queue(job.queue).add(job.queue, job.data, {
+        jobId: job.id,
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+        attempts: 3,
+        backoff: { type: "exponential", delay: 5000 },
+      });
+    },
+    queue,
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+  return jobQueue;
+}
+
+/** A worker for one queue whose jobs are checked against their schema before `process` sees them. */
+export function startWorker<T>(
+  name: QueueName,
+  process: (data: T, job: { id: string; attemptsMade: number }) => Promise<unknown>,
+  options: { connection: Redis; prefix?: string; concurrency?: number },
+): Worker {
+  return new Worker(
+    name,
+    async (job) =>
+      process(SCHEMAS[name].parse(job.data) as T, { id: job.id ?? "", attemptsMade: job.attemptsMade }),
+    {
+      connection: options.connection,
+      prefix: options.prefix ?? "{swarm}",
+      concurrency: options.concurrency ?? 4,
+    },
+  );
+}

@@ -1,0 +1,251 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readMarker } from "../../src/domain/markers.js";
+import type { Plan } from "../../src/domain/plan/plan.js";
+import { readTrace } from "../../src/model/trace/file-trace-sink.js";
+import { inOrder, reply } from "../support/fake-anthropic/script.js";
+import type { Issue, RepoState } from "../support/fake-github/state.js";
+import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
+import { must, node } from "../support/plans.js";
+
+const plan: Plan = {
+  summary: "An API and a UI, wired together, then documented.",
+  nodes: [
+    node("api", [], ["src/api/**"], { title: "Build the API", size: "M" }),
+    node("ui", [], ["src/ui/**"], { title: "Build the UI", size: "M" }),
+    node("wire", ["api", "ui"], ["src/index.ts"], { title: "Wire API and UI", role: "integrate", size: "S" }),
+    node("docs", ["wire"], ["README.md"], { title: "Document it", role: "docs", size: "S" }),
+  ],
+};
+const SPEC_BODY =
+  "Build a small shop with an API and a UI.\n\n- [ ] the API lists products\n- [ ] the UI shows them";
+
+let rig: PlanningRig;
+beforeAll(async () => {
+  rig = await startPlanningRig(() => reply.json(plan));
+});
+afterAll(() => rig.stop());
+afterEach(() => {
+  expect(rig.github.violations.splice(0)).toEqual([]);
+});
+
+let repoCount = 0;
+function newRepo(files: Record<string, string> = {}): RepoState {
+  const repo = rig.github.createRepo("acme", `shop${++repoCount}`, {
+    "README.md": "# shop\n",
+    "src/index.ts": "export {};\n",
+    ...files,
+  });
+  repo.permissions.set("maintainer", "maintain");
+  repo.permissions.set("helper", "triage");
+  return repo;
+}
+const nodeIssues = (repo: RepoState, spec: Issue) =>
+  [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
+const commentsOn = (repo: RepoState, spec: Issue) =>
+  [...repo.comments.values()].filter((c) => c.issueNumber === spec.number);
+const plannerCalls = () =>
+  rig.anthropic.requests.filter((r) => JSON.stringify(r.body.system).includes("You are the planner of swarm"))
+    .length;
+
+describe("planning, end to end", () => {
+  it("turns a labelled issue into sub-issues with blocked_by edges, labels, markers and a Mermaid dashboard", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Build the shop", SPEC_BODY);
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+
+    const subs = nodeIssues(repo, spec);
+    expect(subs.map((i) => i.title).sort()).toEqual([
+      "[api] Build the API",
+      "[docs] Document it",
+      "[ui] Build the UI",
+      "[wire] Wire API and UI",
+    ]);
+    expect(spec.subIssueIds.sort()).toEqual(subs.map((i) => i.id).sort());
+    const byNode = new Map(subs.map((i) => [readMarker(i.body, "node")?.node.id, i]));
+    const ids = (names: string[]) => names.map((n) => byNode.get(n)?.id).sort();
+    expect(byNode.get("wire")?.blockedByIds.sort()).toEqual(ids(["api", "ui"]));
+    expect(byNode.get("docs")?.blockedByIds).toEqual(ids(["wire"]));
+    expect(byNode.get("api")?.blockedByIds).toEqual([]);
+    for (const issue of subs) expect(issue.labels).toEqual(["swarm:node"]);
+    expect(readMarker(byNode.get("api")?.body, "node")).toMatchObject({
+      status: "ready",
+      branch: `swarm/${spec.number}-build-the-shop/api`,
+    });
+    expect(readMarker(byNode.get("wire")?.body, "node")?.status).toBe("pending");
+    expect(spec.reactions.map((r) => r.content)).toEqual(["eyes"]);
+
+    const dashboards = commentsOn(repo, spec).filter((c) => readMarker(c.body, "dashboard"));
+    expect(dashboards).toHaveLength(1);
+    const body = dashboards[0]?.body ?? "";
+    const mermaid = /```mermaid\n([\s\S]*?)```/.exec(body)?.[1] ?? "";
+    const edges = [...mermaid.matchAll(/n_(\w+) --> n_(\w+)/g)].map((m) => `${m[1]}->${m[2]}`).sort();
+    expect(edges).toEqual(["api->wire", "ui->wire", "wire->docs"]);
+    expect([...mermaid.matchAll(/class n_(\w+) (\w+)/g)].map((m) => `${m[1]}:${m[2]}`).sort()).toEqual([
+      "api:ready",
+      "docs:pending",
+      "ui:ready",
+      "wire:pending",
+    ]);
+    expect(body).toContain(
+      `| \`api\` Build the API | implement | 🔵 ready | \`swarm/${spec.number}-build-the-shop/api\` | #${byNode.get("api")?.number} |`,
+    );
+    expect(readMarker(body, "dashboard")).toMatchObject({
+      status: "planned",
+      nodeOrder: ["api", "ui", "wire", "docs"],
+      summary: plan.summary,
+    });
+  });
+
+  it("keeps one run for a delivery sent three times and a label removed and added again", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Build the shop again", SPEC_BODY);
+    const before = plannerCalls();
+    const outcomesBefore = rig.outcomes.length;
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.github.webhooks.settled();
+    const delivery = rig.github.webhooks.deliveries.at(-1)?.id ?? "";
+    rig.github.webhooks.redeliver(delivery);
+    rig.github.webhooks.redeliver(delivery);
+    await rig.settled();
+    spec.labels = []; // removed by a person (swarm does not act on unlabeled)
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+
+    expect(plannerCalls() - before).toBe(1);
+    expect(nodeIssues(repo, spec)).toHaveLength(4);
+    expect(commentsOn(repo, spec).filter((c) => readMarker(c.body, "dashboard"))).toHaveLength(1);
+    // The redeliveries came while the first job was queued or running, so BullMQ added nothing for them;
+    // the second label became a job that found the live run.
+    expect(rig.outcomes.slice(outcomesBefore).map((o) => o.kind)).toEqual(["planned", "ignored"]);
+    expect(rig.outcomes.at(-1)).toEqual({ kind: "ignored", reason: "a run is already planned" });
+    const answered = rig.github.webhooks.deliveries.filter((d) => d.id === delivery).map((d) => d.status);
+    expect(answered).toEqual([200, 200, 200]);
+  });
+
+  it("repairs a plan with a cycle, then one with an ownership conflict, and goes on; the trace has all three replies", async () => {
+    const cyclic: Plan = {
+      ...plan,
+      nodes: plan.nodes.map((n) => (n.id === "api" ? { ...n, dependsOn: ["docs"] } : n)),
+    };
+    const conflicting: Plan = {
+      ...plan,
+      nodes: plan.nodes.map((n) => (n.id === "ui" ? { ...n, owns: ["src/**"] } : n)),
+    };
+    rig.anthropic.setModel(inOrder(reply.json(cyclic), reply.json(conflicting), reply.json(plan)));
+    try {
+      const repo = newRepo();
+      const spec = rig.github.openIssue(repo, "Repair me", SPEC_BODY);
+      rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+      await rig.settled();
+      const outcome = rig.outcomes.at(-1);
+      expect(outcome).toMatchObject({ kind: "planned", turns: 3 });
+      expect(nodeIssues(repo, spec)).toHaveLength(4);
+      const runId = outcome?.kind === "planned" ? outcome.runId : "";
+      const lines = await readTrace(join(rig.runsDir, runId, "trace.jsonl"));
+      expect(lines.map((l) => l.role)).toEqual(["planner", "planner", "planner"]);
+      const replies = lines.map(
+        (l) => JSON.parse((must(l.response, "a response").content[0] as { text: string }).text) as Plan,
+      );
+      expect(replies).toEqual([cyclic, conflicting, plan]);
+      const repairs = lines.slice(1).map((l) => String(l.request.messages.at(-1)?.content));
+      expect(repairs[0]).toContain("Dependencies form a cycle");
+      expect(repairs[1]).toContain('Nodes "api" and "ui" both own "src/api/x"');
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
+  });
+
+  it("answers an invalid .github/swarm.yml with one comment listing each problem, and starts no run", async () => {
+    const repo = newRepo({ ".github/swarm.yml": "label: swarm\nlimits:\n  maxNodes: -2\ncolour: red\n" });
+    const spec = rig.github.openIssue(repo, "Bad config", SPEC_BODY);
+    const before = plannerCalls();
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+    const comments = commentsOn(repo, spec);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain(
+      ".github/swarm.yml:3:13  limits.maxNodes: must be greater than 0, but it is -2",
+    );
+    expect(comments[0]?.body).toContain('.github/swarm.yml:4:1  colour: unknown key "colour"');
+    expect(nodeIssues(repo, spec)).toEqual([]);
+    expect(plannerCalls()).toBe(before);
+  });
+
+  it("answers an empty issue body with what is missing, and starts no run", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Empty", "<!-- the issue template's hint, nothing else -->");
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+    const comments = commentsOn(repo, spec);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain("The spec issue does not say what to build");
+    expect(nodeIssues(repo, spec)).toEqual([]);
+  });
+
+  it("tells a labeller without write access that they cannot start swarm, and starts no run", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "From a triager", SPEC_BODY);
+    rig.github.labelIssue(repo, spec, "swarm", { login: "helper", id: 78, type: "User" });
+    await rig.settled();
+    expect(commentsOn(repo, spec).map((c) => c.body.split("\n")[0])).toEqual([
+      "@helper, only people with write access to this repository can start swarm (you have triage access). Ask a maintainer to add the label or run the command.",
+    ]);
+    expect(nodeIssues(repo, spec)).toEqual([]);
+  });
+
+  it("ignores a label added by a bot, without a job or a comment", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "From a bot", SPEC_BODY);
+    const jobs = rig.outcomes.length;
+    rig.github.labelIssue(repo, spec, "swarm", { login: "renovate[bot]", id: 79, type: "Bot" });
+    // Even a bot whose name does not end in [bot] is a bot by its type.
+    rig.github.labelIssue(repo, spec, "swarm", { login: "sneaky-automation", id: 80, type: "Bot" });
+    await rig.settled();
+    expect(rig.outcomes.length).toBe(jobs);
+    expect(commentsOn(repo, spec)).toEqual([]);
+    expect(spec.reactions).toEqual([]);
+  });
+
+  it("plans as a dry run on /swarm plan: a dashboard, no sub-issues", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Just show me", SPEC_BODY);
+    rig.github.commentAs(repo, spec, "/swarm plan", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+    expect(nodeIssues(repo, spec)).toEqual([]);
+    const dashboard = commentsOn(repo, spec).find((c) => readMarker(c.body, "dashboard"));
+    expect(readMarker(dashboard?.body, "dashboard")).toMatchObject({
+      status: "planned",
+      dryRun: true,
+      nodeOrder: ["api", "ui", "wire", "docs"],
+    });
+    expect(dashboard?.body).toContain("Dry run: 4 nodes planned, nothing created.");
+    // The label then starts the real run from the dry run.
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+    expect(nodeIssues(repo, spec)).toHaveLength(4);
+  });
+
+  it("replans on /swarm replan: nodes the new plan drops are closed as not planned", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Change of mind", SPEC_BODY);
+    rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+    await rig.settled();
+    const smaller: Plan = { summary: "No docs.", nodes: plan.nodes.filter((n) => n.id !== "docs") };
+    rig.anthropic.setModel(() => reply.json(smaller));
+    try {
+      rig.github.commentAs(repo, spec, "/swarm replan", { login: "maintainer", id: 77, type: "User" });
+      await rig.settled();
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
+    const docs = nodeIssues(repo, spec).find((i) => readMarker(i.body, "node")?.node.id === "docs");
+    expect(docs).toMatchObject({ state: "closed", stateReason: "not_planned" });
+    const dashboard = commentsOn(repo, spec).filter((c) => readMarker(c.body, "dashboard"));
+    expect(dashboard).toHaveLength(1);
+    expect(readMarker(dashboard[0]?.body, "dashboard")?.nodeOrder).toEqual(["api", "ui", "wire"]);
+    expect(readdirSync(rig.runsDir).length).toBeGreaterThan(1);
+  });
+});
