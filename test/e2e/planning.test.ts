@@ -249,3 +249,57 @@ describe("planning, end to end", () => {
     expect(readdirSync(rig.runsDir).length).toBeGreaterThan(1);
   });
 });
+
+describe("commands on the spec issue", () => {
+  const maintainer = { login: "maintainer", id: 77, type: "User" as const };
+
+  it("answers /swarm help and an unknown command with the commands it understands", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Help me", SPEC_BODY);
+    const help = rig.github.commentAs(repo, spec, "/swarm help", maintainer);
+    rig.github.commentAs(repo, spec, "/swarm dance", maintainer);
+    await rig.settled();
+    const answers = commentsOn(repo, spec).filter((c) => c.user.login === "swarm-app[bot]");
+    expect(answers).toHaveLength(2);
+    expect(answers.every((c) => c.body.includes("| `/swarm replan` |"))).toBe(true);
+    expect(answers.some((c) => c.body.startsWith("`/swarm dance` is not a swarm command."))).toBe(true);
+    expect(help.reactions.map((r) => r.content)).toEqual(["eyes"]);
+  });
+
+  it("refreshes the dashboard from GitHub alone on /swarm status", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Status please", SPEC_BODY);
+    rig.github.labelIssue(repo, spec, "swarm", maintainer);
+    await rig.settled();
+    const dashboard = commentsOn(repo, spec).find((c) => readMarker(c.body, "dashboard"));
+    if (dashboard) dashboard.body = dashboard.body.replace("```mermaid", "(garbled)"); // as if someone edited it
+    rig.github.commentAs(repo, spec, "/swarm status", maintainer);
+    await rig.settled();
+    expect(dashboard?.body).toContain("```mermaid");
+    expect(dashboard?.body).toContain("0 of 4 nodes done (refreshed on request).");
+    expect(rig.commandOutcomes.at(-1)).toEqual({ kind: "answered", verb: "status" });
+  });
+
+  it("says plainly that /swarm cancel is not in this version yet", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Cancel", SPEC_BODY);
+    rig.github.commentAs(repo, spec, "/swarm cancel", maintainer);
+    await rig.settled();
+    expect(commentsOn(repo, spec).find((c) => c.user.login === "swarm-app[bot]")?.body).toMatch(
+      /^`\/swarm cancel` is not available in this version of swarm yet/,
+    );
+  });
+
+  it("refuses commands from people without write access, and ignores bots", async () => {
+    const repo = newRepo();
+    const spec = rig.github.openIssue(repo, "Not yours", SPEC_BODY);
+    rig.github.commentAs(repo, spec, "/swarm plan", { login: "helper", id: 78, type: "User" });
+    rig.github.commentAs(repo, spec, "/swarm help", { login: "ci-helper[bot]", id: 81, type: "Bot" });
+    await rig.settled();
+    const answers = commentsOn(repo, spec).filter((c) => c.user.login === "swarm-app[bot]");
+    expect(answers.map((c) => c.body.split("\n")[0])).toEqual([
+      "@helper, only people with write access to this repository can start swarm (you have triage access). Ask a maintainer to add the label or run the command.",
+    ]);
+    expect(nodeIssues(repo, spec)).toEqual([]);
+  });
+});

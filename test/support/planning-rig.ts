@@ -7,12 +7,14 @@ import { join } from "node:path";
 import type { Worker } from "bullmq";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import { swarmApp } from "../../src/entry/app.js";
+import { createForgeFactory } from "../../src/entry/forge-factory.js";
 import { createPlanProcessor } from "../../src/entry/plan-processor.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
 import { createMemoryLedger } from "../../src/model/ledger-store.js";
 import { createModelClient } from "../../src/model/model-client.js";
 import { createFileTraceSink } from "../../src/model/trace/file-trace-sink.js";
-import type { PlanJob } from "../../src/pipeline/jobs.js";
+import { type CommandOutcome, handleCommand } from "../../src/pipeline/commands/handle-command.js";
+import type { CommandJob, PlanJob } from "../../src/pipeline/jobs.js";
 import type { PlanOutcome } from "../../src/pipeline/plan/plan-spec.js";
 import { createBullmqJobQueue, startWorker } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
@@ -60,14 +62,15 @@ export async function startPlanningRig(planner: ScriptedModel) {
   github.webhooks.deliverTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, SECRET);
 
   const outcomes: PlanOutcome[] = [];
+  const forgeFor = createForgeFactory({
+    appId: github.app.id,
+    privateKey: github.app.privateKey,
+    baseUrl: github.url,
+    retryAfterBaseValue: 1,
+    writeLimits: [WRITE_WINDOW],
+  });
   const process = createPlanProcessor({
-    github: {
-      appId: github.app.id,
-      privateKey: github.app.privateKey,
-      baseUrl: github.url,
-      retryAfterBaseValue: 1,
-      writeLimits: [WRITE_WINDOW],
-    },
+    forgeFor,
     runsDir,
     dashboardWaitMs: 20,
     model: async (config, runId, runDir) =>
@@ -83,6 +86,19 @@ export async function startPlanningRig(planner: ScriptedModel) {
         trace: createFileTraceSink(join(runDir, "trace.jsonl"), [anthropic.apiKey]),
       }),
   });
+  const commandOutcomes: CommandOutcome[] = [];
+  const commandWorker: Worker = startWorker<CommandJob>(
+    "command",
+    async (data) => {
+      const outcome = await handleCommand(
+        data,
+        forgeFor(data.installationId, data.repo.owner, data.repo.name),
+      );
+      commandOutcomes.push(outcome);
+      return outcome;
+    },
+    { connection: createRedis(), prefix, concurrency: 2 },
+  );
   const worker: Worker = startWorker<PlanJob>(
     "plan",
     async (data) => {
@@ -97,8 +113,12 @@ export async function startPlanningRig(planner: ScriptedModel) {
   const settled = async () => {
     for (let i = 0; i < 400; i++) {
       await github.webhooks.settled();
-      const counts = await queue.queue("plan").getJobCounts("waiting", "active", "delayed", "prioritized");
-      if (Object.values(counts).every((n) => n === 0)) return;
+      const counts = await Promise.all(
+        ["plan", "command"].map((q) =>
+          queue.queue(q as "plan").getJobCounts("waiting", "active", "delayed", "prioritized"),
+        ),
+      );
+      if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error("the plan queue did not settle");
@@ -111,8 +131,10 @@ export async function startPlanningRig(planner: ScriptedModel) {
     runsDir,
     queue,
     settled,
+    commandOutcomes,
     async stop() {
       await worker.close();
+      await commandWorker.close();
       await queue.queue("plan").obliterate({ force: true });
       await queue.queue("command").obliterate({ force: true });
       await queue.close();

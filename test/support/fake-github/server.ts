@@ -16,6 +16,7 @@ import {
   FakeState,
   type Issue,
   type Permission,
+  type Reaction,
   type RepoState,
 } from "./state.js";
 import { createWebhooks } from "./webhooks.js";
@@ -382,7 +383,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         issueNumber: issue.number,
         body,
         user: by,
-        reactions: [],
+        reactions: [] as Reaction[],
         createdAt: now,
         updatedAt: now,
       };

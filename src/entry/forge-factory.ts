@@ -1,0 +1,41 @@
+import { createGitHubForge } from "../forge/github/create-github-forge.js";
+import { createOctokit } from "../forge/github/create-octokit.js";
+import {
+  createWriteLimiter,
+  GITHUB_WRITE_LIMITS,
+  type Window,
+  type WriteLimiter,
+} from "../forge/github/write-limiter.js";
+import type { Forge } from "../pipeline/forge.js";
+
+export type GitHubAppOptions = {
+  appId: number;
+  privateKey: string;
+  baseUrl?: string;
+  retryAfterBaseValue?: number;
+  writeLimits?: readonly Window[];
+};
+
+/**
+ * Forges for jobs: each gets a client with its own installation token (made here, never carried by a job)
+ * and the one write limiter its installation shares across the process, since GitHub limits the installation.
+ */
+export function createForgeFactory(
+  github: GitHubAppOptions,
+): (installationId: number, owner: string, repo: string) => Forge {
+  const limiters = new Map<number, WriteLimiter>();
+  return (installationId, owner, repo) => {
+    let writeLimiter = limiters.get(installationId);
+    if (!writeLimiter) {
+      writeLimiter = createWriteLimiter(github.writeLimits ?? GITHUB_WRITE_LIMITS);
+      limiters.set(installationId, writeLimiter);
+    }
+    const octokit = createOctokit({
+      writeLimiter,
+      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+      ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
+      ...(github.retryAfterBaseValue ? { retryAfterBaseValue: github.retryAfterBaseValue } : {}),
+    });
+    return createGitHubForge(octokit, owner, repo);
+  };
+}

@@ -1,0 +1,82 @@
+import { COMMAND_HELP } from "../../domain/commands/parse-command.js";
+import { renderDashboard } from "../dashboard/render-dashboard.js";
+import type { Forge } from "../forge.js";
+import type { CommandJob } from "../jobs.js";
+
+const WRITERS = new Set(["admin", "maintain", "write"]);
+/** Commands whose stages are not in this version yet: said plainly rather than pretended. */
+const NOT_YET = new Set(["revise", "retry", "cancel"]);
+
+export type CommandOutcome =
+  | { kind: "answered"; verb: string }
+  | { kind: "refused"; reason: string }
+  | { kind: "ignored"; reason: string };
+
+/** `/swarm` commands other than plan and replan (which the plan stage handles). */
+export async function handleCommand(job: CommandJob, forge: Forge): Promise<CommandOutcome> {
+  if (job.sender.type === "Bot") return { kind: "ignored", reason: "bots cannot drive swarm" };
+  const issue = job.issue.number;
+  const permission = await forge.getPermission(job.sender.login);
+  if (!WRITERS.has(permission)) {
+    await forge.ensureComment(
+      issue,
+      `permission-${job.sender.login}`,
+      `@${job.sender.login}, only people with write access to this repository can drive swarm (you have ${permission} access).`,
+    );
+    return { kind: "refused", reason: `${job.sender.login} has ${permission} access` };
+  }
+  await forge.addReaction({ commentId: job.commentId }, "eyes");
+  const command = job.command;
+
+  if (command.verb === "help" || command.verb === "unknown") {
+    const intro = command.verb === "unknown" ? `\`/swarm ${command.word}\` is not a swarm command. ` : "";
+    await forge.ensureComment(
+      issue,
+      `help-${job.commentId}`,
+      `${intro}swarm understands these commands:\n\n${COMMAND_HELP}`,
+    );
+    return { kind: "answered", verb: command.verb };
+  }
+  if (command.verb === "status") {
+    const run = await forge.loadRun(issue);
+    if (!run) {
+      await forge.ensureComment(
+        issue,
+        `status-${job.commentId}`,
+        "swarm has no run on this issue. Add the `swarm` label, or comment `/swarm plan` for a dry run.",
+      );
+      return { kind: "answered", verb: "status" };
+    }
+    const done = run.plan.nodes.filter((n) => run.states[n.id] === "done").length;
+    // Rebuilt from GitHub alone, so the dashboard is right even if the worker that wrote it is gone.
+    const body = renderDashboard({
+      spec: issue,
+      status: run.meta.status,
+      dryRun: run.meta.dryRun ?? false,
+      headline: `${done} of ${run.plan.nodes.length} nodes done (refreshed on request).`,
+      plan: run.plan,
+      states: run.states,
+      nodeIssues: run.nodeIssues,
+      branches: Object.fromEntries(
+        run.plan.nodes.flatMap((n) =>
+          Object.keys(run.branches)
+            .filter((b) => b.endsWith(`/${n.id}`))
+            .map((b) => [n.id, b]),
+        ),
+      ),
+      ledger: null,
+      ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
+    });
+    await forge.ensureDashboardComment(issue, body, run.meta);
+    return { kind: "answered", verb: "status" };
+  }
+  if (NOT_YET.has(command.verb)) {
+    await forge.ensureComment(
+      issue,
+      `unavailable-${job.commentId}`,
+      `\`/swarm ${command.verb}\` is not available in this version of swarm yet: it arrives with the stages that code and review the nodes. \`/swarm help\` lists what works now.`,
+    );
+    return { kind: "answered", verb: command.verb };
+  }
+  return { kind: "ignored", reason: `${command.verb} is handled by the plan stage` };
+}

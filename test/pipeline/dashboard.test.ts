@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { coalesceWrites } from "../../src/pipeline/dashboard/coalesce-writes.js";
+import { renderDashboard } from "../../src/pipeline/dashboard/render-dashboard.js";
+import { node, plan } from "../support/plans.js";
+
+describe("renderDashboard", () => {
+  const p = plan(
+    node("db"),
+    node("api-v2", ["db"], ["src/api.ts"], { title: 'Make "API" <v2> [fast] | `now`' }),
+  );
+
+  it("draws the DAG with a style per status, and a table with branches, sub-issues and spend", () => {
+    const text = renderDashboard({
+      spec: 7,
+      status: "coding",
+      dryRun: false,
+      headline: "Coding 2 nodes.",
+      plan: p,
+      states: { db: "done", "api-v2": "running" },
+      nodeIssues: { db: { number: 8, id: 108, url: "u" } },
+      branches: { db: "swarm/7-x/db" },
+      ledger: { tokens: 12345, usd: 0.4321, byModel: {}, byNode: { db: { tokens: 12345, usd: 0.4321 } } },
+    });
+    expect(text).toContain("```mermaid\nflowchart LR\n");
+    expect(text).toContain("  n_db --> n_api_v2\n");
+    expect(text).toContain("  class n_db done\n  class n_api_v2 running\n");
+    expect(text).toMatch(/classDef done fill:#dafbe1/);
+    expect(text).toContain("| `db` Node db | implement | 🟢 done | `swarm/7-x/db` | #8 | 12,345 | $0.43 |");
+    expect(text).toContain("**1 of 2 nodes done** · 12,345 tokens · $0.43");
+  });
+
+  it("escapes model-written titles so they cannot break the Mermaid label or the table", () => {
+    const text = renderDashboard({
+      spec: 7,
+      status: "planned",
+      dryRun: true,
+      headline: "x",
+      plan: p,
+      states: {},
+      nodeIssues: {},
+      branches: {},
+      ledger: null,
+    });
+    const label = /n_api_v2\["([^\n]*)"\]/.exec(text)?.[1] ?? "";
+    expect(label).toBe("api-v2 · Make #34;API#34; #60;v2#62; #91;fast#93; #124; #96;now#96;");
+    expect(text).toContain('| `api-v2` Make "API" <v2> [fast] \\| `now` |');
+  });
+});
+
+describe("coalesceWrites", () => {
+  it("turns a burst of updates into one write of the latest", async () => {
+    const written: number[] = [];
+    const writer = coalesceWrites<number>(async (v) => {
+      written.push(v);
+    }, 30);
+    for (let i = 1; i <= 20; i++) writer.update(i);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(written).toEqual([20]);
+    writer.update(21);
+    await writer.flush();
+    expect(written).toEqual([20, 21]);
+    expect(writer.writes).toBe(2);
+  });
+});
