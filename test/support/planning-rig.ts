@@ -21,6 +21,7 @@ import { createRedis } from "../../src/queue/redis.js";
 import type { ScriptedModel } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github/server.js";
+import { requireRedis } from "./require-redis.js";
 
 const SECRET = "planning-webhook-secret";
 
@@ -34,6 +35,7 @@ const SECRET = "planning-webhook-secret";
 const WRITE_WINDOW = { max: 80, windowMs: 2000 };
 
 export async function startPlanningRig(planner: ScriptedModel) {
+  await requireRedis();
   const github: FakeGitHub = await startFakeGitHub({ contentLimit: WRITE_WINDOW });
   const anthropic: FakeAnthropic = await startFakeAnthropic({ model: planner });
   const redis = createRedis();
