@@ -1,0 +1,47 @@
+import type { Plan, PlanNode } from "../domain/plan/plan.js";
+import type { NodeStatus } from "../domain/state/node-status.js";
+
+// The scheduler's contract, kept by the BullMQ one (many workers on one Redis) and the in-process one (the
+// local CLI). One contract test suite runs against both.
+
+export type NodeOutcome = "done" | "failed" | "cancelled";
+
+export type NodeTask = {
+  runId: string;
+  node: PlanNode;
+  /** What the run was started with (installation, repository, spec): opaque to the scheduler. */
+  context: unknown;
+  /** Checked by the coder between turns, so a cancelled run stops at the next turn. */
+  isCancelled(): Promise<boolean>;
+};
+
+/**
+ * Codes one node. Returning "failed" is final (the checks still fail at the limits); throwing is a fault
+ * that may pass, so the node is retried, and fails once its attempts are used up.
+ */
+export type NodeRunner = (task: NodeTask) => Promise<NodeOutcome>;
+
+export type RunStart = {
+  runId: string;
+  plan: Plan;
+  /** At most this many of the run's nodes are coded at once. */
+  maxParallel: number;
+  /** Higher runs first: the weight of the heaviest chain starting at the node (criticalPath's tail). */
+  priorities: Readonly<Record<string, number>>;
+  context: unknown;
+};
+
+export type NodeEvent = { runId: string; nodeId: string; status: NodeStatus; at: number };
+
+export type Scheduler = {
+  /** Starts a run (again: starting a run that exists changes nothing). */
+  start(run: RunStart): Promise<void>;
+  states(runId: string): Promise<Record<string, NodeStatus>>;
+  /** Removes queued work; running nodes stop at their next turn. */
+  cancel(runId: string): Promise<void>;
+  /** Resolves when every node is done, failed, blocked or cancelled. */
+  settled(runId: string): Promise<Record<string, NodeStatus>>;
+  close(): Promise<void>;
+};
+
+export const TERMINAL: readonly NodeStatus[] = ["done", "failed", "blocked", "cancelled"];

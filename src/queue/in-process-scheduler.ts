@@ -1,0 +1,140 @@
+import { indexPlan, reachable } from "../domain/dag/index-plan.js";
+import type { PlanNode } from "../domain/plan/plan.js";
+import type { NodeStatus } from "../domain/state/node-status.js";
+import {
+  type NodeEvent,
+  type NodeRunner,
+  type RunStart,
+  type Scheduler,
+  TERMINAL,
+} from "../pipeline/scheduler.js";
+
+type Run = {
+  start: RunStart;
+  nodes: Map<string, PlanNode>;
+  states: Map<string, NodeStatus>;
+  remaining: Map<string, number>;
+  dependents: Map<string, string[]>;
+  running: number;
+  cancelled: boolean;
+  waiters: (() => void)[];
+};
+
+/**
+ * The scheduler in one process, for the local CLI: the same contract as the Redis one, with JavaScript's
+ * single thread doing what the Lua scripts do there. Nodes run as soon as their own dependencies are done,
+ * highest priority first, at most `maxParallel` per run and `concurrency` in all.
+ */
+export function createInProcessScheduler(options: {
+  runNode: NodeRunner;
+  concurrency: number;
+  attempts?: number;
+  onEvent?: (e: NodeEvent) => void;
+}): Scheduler {
+  const runs = new Map<string, Run>();
+  let active = 0;
+  const attempts = options.attempts ?? 2;
+
+  const set = (run: Run, id: string, status: NodeStatus) => {
+    run.states.set(id, status);
+    options.onEvent?.({ runId: run.start.runId, nodeId: id, status, at: Date.now() });
+  };
+
+  const pump = () => {
+    for (const run of runs.values()) {
+      if (run.cancelled) continue;
+      const ready = [...run.states].filter(([, s]) => s === "ready").map(([id]) => id);
+      ready.sort((a, b) => (run.start.priorities[b] ?? 0) - (run.start.priorities[a] ?? 0));
+      for (const id of ready) {
+        if (run.running >= run.start.maxParallel || active >= options.concurrency) return;
+        run.running++;
+        active++;
+        set(run, id, "running");
+        void execute(run, id);
+      }
+    }
+  };
+
+  const execute = async (run: Run, id: string) => {
+    const node = run.nodes.get(id) as PlanNode;
+    let outcome: "done" | "failed" | "cancelled" = "failed";
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        outcome = await options.runNode({
+          runId: run.start.runId,
+          node,
+          context: run.start.context,
+          isCancelled: async () => run.cancelled,
+        });
+        break;
+      } catch {
+        outcome = "failed";
+      }
+    }
+    run.running--;
+    active--;
+    finish(run, id, outcome);
+    pump();
+  };
+
+  const finish = (run: Run, id: string, outcome: "done" | "failed" | "cancelled") => {
+    set(run, id, outcome);
+    if (outcome === "done") {
+      for (const d of run.dependents.get(id) ?? []) {
+        const left = (run.remaining.get(d) ?? 1) - 1;
+        run.remaining.set(d, left);
+        if (left === 0 && run.states.get(d) === "pending") set(run, d, "ready");
+      }
+    } else if (outcome === "failed") {
+      for (const d of reachable(id, run.dependents)) {
+        const s = run.states.get(d);
+        if (s === "pending" || s === "ready") set(run, d, "blocked");
+      }
+    }
+    if ([...run.states.values()].every((s) => TERMINAL.includes(s)))
+      for (const wake of run.waiters.splice(0)) wake();
+  };
+
+  const runOf = (runId: string) => {
+    const run = runs.get(runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    return run;
+  };
+
+  return {
+    async start(start) {
+      if (runs.has(start.runId)) return;
+      const graph = indexPlan(start.plan);
+      const run: Run = {
+        start,
+        nodes: graph.nodes,
+        states: new Map(),
+        remaining: new Map(graph.ids.map((id) => [id, graph.dependencies.get(id)?.length ?? 0])),
+        dependents: graph.dependents,
+        running: 0,
+        cancelled: false,
+        waiters: [],
+      };
+      runs.set(start.runId, run);
+      for (const id of graph.ids) set(run, id, run.remaining.get(id) === 0 ? "ready" : "pending");
+      pump();
+    },
+    async states(runId) {
+      return Object.fromEntries(runOf(runId).states);
+    },
+    async cancel(runId) {
+      const run = runOf(runId);
+      run.cancelled = true;
+      for (const [id, s] of run.states) if (s === "pending" || s === "ready") finish(run, id, "cancelled");
+    },
+    async settled(runId) {
+      const run = runOf(runId);
+      if (![...run.states.values()].every((s) => TERMINAL.includes(s)))
+        await new Promise<void>((resolve) => run.waiters.push(resolve));
+      return Object.fromEntries(run.states);
+    },
+    async close() {
+      runs.clear();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { indexPlan } from "../domain/dag/index-plan.js";
+import { type Plan, PlanSchema } from "../domain/plan/plan.js";
+import type { NodeStatus } from "../domain/state/node-status.js";
+import { jobId } from "../pipeline/jobs.js";
+import {
+  type NodeEvent,
+  type NodeOutcome,
+  type NodeRunner,
+  type Scheduler,
+  TERMINAL,
+} from "../pipeline/scheduler.js";
+import { CANCEL, DISPATCH_ONLY, FINISH, START } from "./scheduler-scripts.js";
+
+export type RedisSchedulerOptions = {
+  connection: Redis;
+  /** Deployment prefix; the run's own keys add a {run-<id>} hash tag. */
+  prefix?: string;
+  /** Without a runner this process only starts and watches runs; with one it also codes nodes. */
+  runNode?: NodeRunner;
+  /** Nodes this process codes at once. */
+  concurrency?: number;
+  attempts?: number;
+  /** How soon a job whose worker died is taken up again (BullMQ's stalled check). */
+  stalledIntervalMs?: number;
+  onEvent?: (event: NodeEvent) => void;
+};
+
+/**
+ * The scheduler over Redis: per-run node state in hashes changed only by Lua scripts (atomic), and one BullMQ
+ * job per dispatched node, with a deterministic id, so a duplicate enqueue is dropped. Any number of worker
+ * processes can serve one Redis; a job whose worker was killed is taken up by another.
+ */
+export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler {
+  const redis = options.connection;
+  const prefix = options.prefix ?? "swarm";
+  const attempts = options.attempts ?? 2;
+  const keys = (runId: string) =>
+    ["state", "remaining", "dependents", "ready", "meta", "priority"].map(
+      (k) => `${prefix}:{run-${runId}}:${k}`,
+    );
+  const queue = new Queue("node", { connection: redis, prefix: `${prefix}:q` });
+  const emit = (runId: string, nodeId: string, status: NodeStatus) =>
+    options.onEvent?.({ runId, nodeId, status, at: Date.now() });
+
+  const enqueue = async (runId: string, nodes: readonly string[]) => {
+    for (const nodeId of nodes) {
+      emit(runId, nodeId, "running");
+      await queue.add(
+        "node",
+        { runId, nodeId },
+        {
+          jobId: jobId("node", runId, nodeId),
+          attempts,
+          backoff: { type: "exponential", delay: 1000 },
+          removeOnComplete: true,
+          removeOnFail: { count: 1000 },
+        },
+      );
+    }
+  };
+
+  const finish = async (runId: string, nodeId: string, outcome: NodeOutcome) => {
+    const [dispatch, blocked] = (await redis.eval(FINISH, 6, ...keys(runId), nodeId, outcome)) as [
+      string[],
+      string[],
+    ];
+    emit(runId, nodeId, outcome);
+    for (const b of blocked) emit(runId, b, "blocked");
+    await enqueue(runId, dispatch);
+  };
+
+  const states = async (runId: string): Promise<Record<string, NodeStatus>> =>
+    (await redis.hgetall(keys(runId)[0] as string)) as Record<string, NodeStatus>;
+
+  const worker = options.runNode
+    ? new Worker(
+        "node",
+        async (job) => {
+          const { runId, nodeId } = job.data as { runId: string; nodeId: string };
+          const [stateKey, , , , metaKey] = keys(runId) as [string, string, string, string, string];
+          // A duplicate, or a node cancelled before it started: nothing to do.
+          if ((await redis.hget(stateKey, nodeId)) !== "running") return "skipped";
+          // One job per node: the first to claim it runs it. A stalled job taken up again keeps its id.
+          const claims = `${prefix}:{run-${runId}}:claims`;
+          if (
+            (await redis.hsetnx(claims, nodeId, String(job.id))) === 0 &&
+            (await redis.hget(claims, nodeId)) !== String(job.id)
+          )
+            return "skipped";
+          const [planJson, contextJson] = await redis.hmget(metaKey, "plan", "context");
+          const plan: Plan = PlanSchema.parse(JSON.parse(planJson ?? "null"));
+          const node = plan.nodes.find((n) => n.id === nodeId);
+          if (!node) throw new Error(`run ${runId} has no node ${nodeId}`);
+          let outcome: NodeOutcome;
+          try {
+            outcome = await (options.runNode as NodeRunner)({
+              runId,
+              node,
+              context: JSON.parse(contextJson ?? "null"),
+              isCancelled: async () => (await redis.hget(metaKey, "cancelled")) === "1",
+            });
+          } catch (error) {
+            if (job.attemptsMade + 1 < attempts) throw error; // BullMQ tries again
+            outcome = "failed";
+          }
+          await finish(runId, nodeId, outcome);
+          await redis.hdel(claims, nodeId);
+          return outcome;
+        },
+        {
+          connection: redis.duplicate(),
+          prefix: `${prefix}:q`,
+          concurrency: options.concurrency ?? 2,
+          stalledInterval: options.stalledIntervalMs ?? 30_000,
+          lockDuration: Math.max(5000, (options.stalledIntervalMs ?? 30_000) * 2),
+          maxStalledCount: 3,
+        },
+      )
+    : undefined;
+
+  return {
+    async start(run) {
+      const graph = indexPlan(run.plan);
+      const args = graph.ids.flatMap((id) => [
+        id,
+        String(graph.dependencies.get(id)?.length ?? 0),
+        (graph.dependents.get(id) ?? []).join(","),
+        String(run.priorities[id] ?? 0),
+      ]);
+      const dispatch = (await redis.eval(
+        START,
+        6,
+        ...keys(run.runId),
+        String(run.maxParallel),
+        JSON.stringify(run.plan),
+        JSON.stringify(run.context ?? null),
+        ...args,
+      )) as string[];
+      // A second start of a run dispatches nothing new, but re-adds jobs that a crash may have lost.
+      const again =
+        dispatch.length > 0
+          ? dispatch
+          : Object.entries(await states(run.runId))
+              .filter(([, s]) => s === "running")
+              .map(([id]) => id);
+      await enqueue(run.runId, again);
+      await enqueue(run.runId, (await redis.eval(DISPATCH_ONLY, 6, ...keys(run.runId))) as string[]);
+    },
+    states,
+    async cancel(runId) {
+      const running = (await redis.eval(CANCEL, 6, ...keys(runId))) as string[];
+      for (const nodeId of running) {
+        // Not started yet: remove the job and cancel the node. Started: it stops at its next turn.
+        const job = await queue.getJob(jobId("node", runId, nodeId));
+        if (job && (await job.isWaiting())) {
+          await job.remove();
+          await finish(runId, nodeId, "cancelled");
+        }
+      }
+    },
+    async settled(runId) {
+      for (;;) {
+        const s = await states(runId);
+        if (Object.keys(s).length > 0 && Object.values(s).every((v) => TERMINAL.includes(v))) return s;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close() {
+      await worker?.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Lua scripts for the run's state in Redis. Each runs atomically, so two workers finishing nodes at the same
+// moment cannot both release (or both miss) a common dependent. KEYS, in order, for every script:
+//   1 state      hash node → pending | ready | running | done | failed | blocked | cancelled
+//   2 remaining  hash node → dependencies not yet done
+//   3 dependents hash node → comma-separated ids of the nodes that depend on it
+//   4 ready      sorted set of ready nodes, scored by priority (highest first)
+//   5 meta       hash: max (parallel nodes), running (dispatched or running now), cancelled, plan, context
+//   6 priority   hash node → priority
+// All six share one hash tag ({run-<id>}), so on Redis Cluster they live in one slot.
+
+/** Moves ready nodes to running while the run has room, highest priority first; returns them. */
+const DISPATCH = `
+local function dispatch()
+  local out = {}
+  if redis.call('HGET', KEYS[5], 'cancelled') == '1' then return out end
+  local running = tonumber(redis.call('HGET', KEYS[5], 'running') or '0')
+  local max = tonumber(redis.call('HGET', KEYS[5], 'max') or '1')
+  while running < max do
+    local top = redis.call('ZPOPMAX', KEYS[4])
+    if #top == 0 then break end
+    redis.call('HSET', KEYS[1], top[1], 'running')
+    running = running + 1
+    table.insert(out, top[1])
+  end
+  redis.call('HSET', KEYS[5], 'running', running)
+  return out
+end
+`;
+
+/** ARGV: max, plan JSON, context JSON, then (node, remaining, dependents, priority) for each node. */
+export const START = `${DISPATCH}
+if redis.call('HSETNX', KEYS[5], 'max', ARGV[1]) == 0 then return {} end
+redis.call('HSET', KEYS[5], 'running', 0, 'cancelled', 0, 'plan', ARGV[2], 'context', ARGV[3])
+for i = 4, #ARGV, 4 do
+  local node, remaining, dependents, priority = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], tonumber(ARGV[i + 3])
+  redis.call('HSET', KEYS[2], node, remaining)
+  redis.call('HSET', KEYS[3], node, dependents)
+  redis.call('HSET', KEYS[6], node, priority)
+  if remaining == 0 then
+    redis.call('HSET', KEYS[1], node, 'ready')
+    redis.call('ZADD', KEYS[4], priority, node)
+  else
+    redis.call('HSET', KEYS[1], node, 'pending')
+  end
+end
+return dispatch()
+`;
+
+/**
+ * ARGV: node, outcome (done | failed | cancelled). Only a running node can finish, so a duplicate or stale
+ * completion changes nothing. Returns { nodes to dispatch, nodes newly blocked }.
+ */
+export const FINISH = `${DISPATCH}
+local node, outcome = ARGV[1], ARGV[2]
+if redis.call('HGET', KEYS[1], node) ~= 'running' then return {{}, {}} end
+redis.call('HSET', KEYS[1], node, outcome)
+redis.call('HINCRBY', KEYS[5], 'running', -1)
+local blocked = {}
+if outcome == 'done' then
+  for d in string.gmatch(redis.call('HGET', KEYS[3], node) or '', '[^,]+') do
+    if redis.call('HINCRBY', KEYS[2], d, -1) == 0 and redis.call('HGET', KEYS[1], d) == 'pending' then
+      redis.call('HSET', KEYS[1], d, 'ready')
+      redis.call('ZADD', KEYS[4], tonumber(redis.call('HGET', KEYS[6], d)), d)
+    end
+  end
+elseif outcome == 'failed' then
+  local queue = {node}
+  while #queue > 0 do
+    local current = table.remove(queue)
+    for d in string.gmatch(redis.call('HGET', KEYS[3], current) or '', '[^,]+') do
+      local s = redis.call('HGET', KEYS[1], d)
+      if s == 'pending' or s == 'ready' then
+        redis.call('HSET', KEYS[1], d, 'blocked')
+        redis.call('ZREM', KEYS[4], d)
+        table.insert(blocked, d)
+        table.insert(queue, d)
+      end
+    end
+  end
+end
+return {dispatch(), blocked}
+`;
+
+/** Stops the run: queued nodes are cancelled; returns the running ones (to remove if not started yet). */
+export const CANCEL = `
+redis.call('HSET', KEYS[5], 'cancelled', 1)
+redis.call('DEL', KEYS[4])
+local running = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local node, s = all[i], all[i + 1]
+  if s == 'pending' or s == 'ready' then redis.call('HSET', KEYS[1], node, 'cancelled') end
+  if s == 'running' then table.insert(running, node) end
+end
+return running
+`;
+
+/** Dispatches what has room (after a restart, or to re-add jobs lost between a script and the queue). */
+export const DISPATCH_ONLY = `${DISPATCH}
+return dispatch()
+`;

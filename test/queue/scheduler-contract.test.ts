@@ -1,0 +1,234 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { criticalPath } from "../../src/domain/dag/critical-path.js";
+import type { Plan } from "../../src/domain/plan/plan.js";
+import type { NodeOutcome, NodeRunner, Scheduler } from "../../src/pipeline/scheduler.js";
+import { createInProcessScheduler } from "../../src/queue/in-process-scheduler.js";
+import { createRedis } from "../../src/queue/redis.js";
+import { createRedisScheduler } from "../../src/queue/redis-scheduler.js";
+import { node, plan } from "../support/plans.js";
+import { requireRedis } from "../support/require-redis.js";
+
+type Span = { node: string; start: number; end: number };
+type Behaviour = {
+  latencyMs?: Record<string, number>;
+  outcome?: Record<string, NodeOutcome>;
+  throwsTimes?: Record<string, number>;
+};
+
+const redis = createRedis();
+beforeAll(() => requireRedis());
+afterAll(() => redis.quit());
+
+/** A runner that records when each node ran, waits its latency, and ends as told. */
+function recordingRunner(b: Behaviour = {}) {
+  const spans: Span[] = [];
+  const calls = new Map<string, number>();
+  const runNode: NodeRunner = async ({ node: n, isCancelled }) => {
+    const call = (calls.get(n.id) ?? 0) + 1;
+    calls.set(n.id, call);
+    const start = performance.now();
+    const latency = b.latencyMs?.[n.id] ?? 40;
+    for (let waited = 0; waited < latency; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (await isCancelled()) return "cancelled";
+    }
+    if (call <= (b.throwsTimes?.[n.id] ?? 0)) throw new Error(`${n.id} hit a passing fault`);
+    spans.push({ node: n.id, start, end: performance.now() });
+    return b.outcome?.[n.id] ?? "done";
+  };
+  return { runNode, spans, calls };
+}
+
+const implementations: [string, (runNode: NodeRunner, concurrency: number) => Scheduler][] = [
+  ["in-process", (runNode, concurrency) => createInProcessScheduler({ runNode, concurrency })],
+  [
+    "Redis + BullMQ",
+    (runNode, concurrency) =>
+      createRedisScheduler({
+        connection: redis,
+        prefix: `swarm-test-${randomUUID().slice(0, 8)}`,
+        runNode,
+        concurrency,
+      }),
+  ],
+];
+
+async function execute(
+  make: (r: NodeRunner, c: number) => Scheduler,
+  p: Plan,
+  b: Behaviour = {},
+  opts: { maxParallel?: number; concurrency?: number } = {},
+) {
+  const runner = recordingRunner(b);
+  const scheduler = make(runner.runNode, opts.concurrency ?? 8);
+  const runId = randomUUID().slice(0, 8);
+  const { tail } = criticalPath(p);
+  await scheduler.start({
+    runId,
+    plan: p,
+    maxParallel: opts.maxParallel ?? 8,
+    priorities: tail,
+    context: { repo: "acme/shop" },
+  });
+  const states = await scheduler.settled(runId);
+  await scheduler.close();
+  return { states, spans: runner.spans, calls: runner.calls, scheduler, runId };
+}
+
+const span = (spans: Span[], id: string) => spans.find((s) => s.node === id) as Span;
+const overlap = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
+/** The most spans running at any one moment. */
+const peak = (spans: Span[]) => {
+  const events = spans
+    .flatMap((s) => [[s.start, 1] as const, [s.end, -1] as const])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, delta] of events) {
+    now += delta;
+    most = Math.max(most, now);
+  }
+  return most;
+};
+
+describe.each(implementations)("scheduler contract: %s", (_name, make) => {
+  it("runs a diamond in dependency order, with the two middle nodes at the same time", async () => {
+    const { states, spans } = await execute(
+      make,
+      plan(node("a"), node("b", ["a"]), node("c", ["a"]), node("d", ["b", "c"])),
+    );
+    expect(states).toEqual({ a: "done", b: "done", c: "done", d: "done" });
+    expect(span(spans, "b").start).toBeGreaterThanOrEqual(span(spans, "a").end);
+    expect(span(spans, "d").start).toBeGreaterThanOrEqual(
+      Math.max(span(spans, "b").end, span(spans, "c").end),
+    );
+    expect(overlap(span(spans, "b"), span(spans, "c"))).toBe(true);
+  });
+
+  it("runs a wide DAG all at once when there are enough workers", async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `w${i}`);
+    const { spans } = await execute(make, plan(...ids.map((id) => node(id))), {
+      latencyMs: Object.fromEntries(ids.map((id) => [id, 150])),
+    });
+    const first = Math.min(...spans.map((s) => s.start));
+    const last = Math.max(...spans.map((s) => s.end));
+    expect(last - first).toBeLessThan(150 * 2);
+    for (const s of spans) expect(overlap(s, span(spans, "w0"))).toBe(true);
+  });
+
+  it("starts a node as soon as its own dependencies are done, not a whole layer", async () => {
+    // slow → after-slow; fast → after-fast: after-fast must not wait for slow.
+    const p = plan(node("slow"), node("fast"), node("after-slow", ["slow"]), node("after-fast", ["fast"]));
+    const { spans } = await execute(make, p, { latencyMs: { slow: 300, fast: 20 } });
+    expect(span(spans, "after-fast").start).toBeLessThan(span(spans, "slow").end);
+  });
+
+  it("keeps at most maxParallel of a run's nodes going at once, critical path first", async () => {
+    const p = plan(
+      node("x1"),
+      node("x2"),
+      node("x3"),
+      node("long"),
+      node("long-2", ["long"]),
+      node("long-3", ["long-2"]),
+    );
+    const { spans } = await execute(make, p, {}, { maxParallel: 2 });
+    expect(peak(spans)).toBe(2);
+
+    const order = [...spans].sort((a, b) => a.start - b.start).map((s) => s.node);
+    expect(order.slice(0, 2)).toContain("long");
+  });
+
+  it("blocks only the dependents of a node that fails, and finishes the rest", async () => {
+    const p = plan(
+      node("a"),
+      node("b", ["a"]),
+      node("c", ["b"]),
+      node("d", ["c"]),
+      node("x"),
+      node("y", ["x"]),
+    );
+    const { states } = await execute(make, p, { outcome: { b: "failed" } });
+    expect(states).toEqual({ a: "done", b: "failed", c: "blocked", d: "blocked", x: "done", y: "done" });
+  });
+
+  it("retries a node after a passing fault, and fails it once its attempts are used", async () => {
+    const p = plan(node("flaky"), node("broken"), node("after", ["broken"]));
+    const { states, calls } = await execute(make, p, { throwsTimes: { flaky: 1, broken: 99 } });
+    expect(states).toEqual({ flaky: "done", broken: "failed", after: "blocked" });
+    expect(calls.get("flaky")).toBe(2);
+    expect(calls.get("broken")).toBe(2);
+  });
+
+  it("runs each node once when the run is started twice", async () => {
+    const runner = recordingRunner();
+    const scheduler = make(runner.runNode, 4);
+    const p = plan(node("a"), node("b", ["a"]));
+    const start = { runId: randomUUID().slice(0, 8), plan: p, maxParallel: 4, priorities: {}, context: null };
+    await Promise.all([scheduler.start(start), scheduler.start(start)]);
+    await scheduler.start(start);
+    await scheduler.settled(start.runId);
+    await scheduler.close();
+    expect(Object.fromEntries(runner.calls)).toEqual({ a: 1, b: 1 });
+  });
+
+  it("cancels: queued nodes are dropped and a running one stops at its next turn", async () => {
+    const runner = recordingRunner({ latencyMs: { a: 2000 } });
+    const scheduler = make(runner.runNode, 4);
+    const runId = randomUUID().slice(0, 8);
+    await scheduler.start({
+      runId,
+      plan: plan(node("a"), node("b", ["a"]), node("c", ["b"])),
+      maxParallel: 4,
+      priorities: {},
+      context: null,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = performance.now();
+    await scheduler.cancel(runId);
+    const states = await scheduler.settled(runId);
+    await scheduler.close();
+    expect(states).toEqual({ a: "cancelled", b: "cancelled", c: "cancelled" });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(runner.spans).toEqual([]);
+  });
+});
+
+describe("Redis scheduler only", () => {
+  it("drops a duplicate enqueue of a node: one execution", async () => {
+    const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+    const runner = recordingRunner({ latencyMs: { a: 200 } });
+    const scheduler = createRedisScheduler({
+      connection: redis,
+      prefix,
+      runNode: runner.runNode,
+      concurrency: 4,
+    });
+    const runId = randomUUID().slice(0, 8);
+    await scheduler.start({ runId, plan: plan(node("a")), maxParallel: 4, priorities: {}, context: null });
+    const { Queue } = await import("bullmq");
+    const queue = new Queue("node", { connection: redis, prefix: `${prefix}:q` });
+    await queue.add("node", { runId, nodeId: "a" }, { jobId: `node-${runId}-a` });
+    await queue.add("node", { runId, nodeId: "a" }, { jobId: `node-${runId}-a-again` }); // even under another id
+    await scheduler.settled(runId);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await queue.close();
+    await scheduler.close();
+    expect(runner.calls.get("a")).toBe(1);
+  });
+
+  it("keeps a run's keys under one Redis Cluster hash tag", async () => {
+    const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+    const { runId } = await execute(
+      () => createRedisScheduler({ connection: redis, prefix, runNode: recordingRunner().runNode }),
+      plan(node("a")),
+    );
+    const found = await redis.keys(`${prefix}:{run-${runId}}:*`);
+    expect(found.sort()).toEqual(
+      ["dependents", "meta", "priority", "remaining", "state"]
+        .map((k) => `${prefix}:{run-${runId}}:${k}`)
+        .sort(),
+    );
+  });
+});
