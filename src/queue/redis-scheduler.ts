@@ -114,7 +114,9 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
           prefix: `${prefix}:q`,
           concurrency: options.concurrency ?? 2,
           stalledInterval: options.stalledIntervalMs ?? 30_000,
-          lockDuration: Math.max(5000, (options.stalledIntervalMs ?? 30_000) * 2),
+          // A dead worker's lock lapses after this; the stalled check then hands its job to another worker.
+          lockDuration: (options.stalledIntervalMs ?? 30_000) * 2,
+
           maxStalledCount: 3,
         },
       )
