@@ -44,21 +44,23 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
   const emit = (runId: string, nodeId: string, status: NodeStatus) =>
     options.onEvent?.({ runId, nodeId, status, at: Date.now() });
 
+  // One round trip for all the nodes a finish released, so a wide DAG's nodes start together.
   const enqueue = async (runId: string, nodes: readonly string[]) => {
-    for (const nodeId of nodes) {
-      emit(runId, nodeId, "running");
-      await queue.add(
-        "node",
-        { runId, nodeId },
-        {
-          jobId: jobId("node", runId, nodeId),
-          attempts,
-          backoff: { type: "exponential", delay: 1000 },
-          removeOnComplete: true,
-          removeOnFail: { count: 1000 },
-        },
-      );
-    }
+    if (nodes.length === 0) return;
+    for (const nodeId of nodes) emit(runId, nodeId, "running");
+    const opts = {
+      attempts,
+      backoff: { type: "exponential" as const, delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    };
+    await queue.addBulk(
+      nodes.map((nodeId) => ({
+        name: "node",
+        data: { runId, nodeId },
+        opts: { ...opts, jobId: jobId("node", runId, nodeId) },
+      })),
+    );
   };
 
   const finish = async (runId: string, nodeId: string, outcome: NodeOutcome) => {
@@ -74,6 +76,8 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
   const states = async (runId: string): Promise<Record<string, NodeStatus>> =>
     (await redis.hgetall(keys(runId)[0] as string)) as Record<string, NodeStatus>;
 
+  // BullMQ's worker blocks on its own connection, which it does not close: close() does.
+  const workerConnection = redis.duplicate();
   const worker = options.runNode
     ? new Worker(
         "node",
@@ -110,7 +114,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
           return outcome;
         },
         {
-          connection: redis.duplicate(),
+          connection: workerConnection,
           prefix: `${prefix}:q`,
           concurrency: options.concurrency ?? 2,
           stalledInterval: options.stalledIntervalMs ?? 30_000,
@@ -172,6 +176,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
     async close() {
       await worker?.close();
       await queue.close();
+      workerConnection.disconnect();
     },
   };
 }
