@@ -3,7 +3,7 @@ import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { ModelClient } from "../model/model-client.js";
 import type { Forge } from "../pipeline/forge.js";
 import type { PlanJob } from "../pipeline/jobs.js";
-import { type PlanDeps, type PlanOutcome, planSpec } from "../pipeline/plan/plan-spec.js";
+import { type PlanOutcome, planSpec, type ScheduledRun } from "../pipeline/plan/plan-spec.js";
 
 export type PlanProcessorOptions = {
   forgeFor: (installationId: number, owner: string, repo: string) => Forge;
@@ -11,7 +11,8 @@ export type PlanProcessorOptions = {
   runsDir: string;
   model: (config: RepoConfig, runId: string, runDir: string) => Promise<ModelClient>;
   dashboardWaitMs?: number;
-  scheduleNodes?: PlanDeps["scheduleNodes"];
+  /** Starts coding a planned run; the job tells which installation and repository it belongs to. */
+  scheduleNodes?: (run: ScheduledRun, job: PlanJob) => Promise<void>;
 };
 
 /** Wires a plan job to the plan stage: the installation's forge and a model that traces into the run's folder. */
@@ -21,6 +22,11 @@ export function createPlanProcessor(options: PlanProcessorOptions): (job: PlanJo
       forge: options.forgeFor(job.installationId, job.repo.owner, job.repo.name),
       model: (config, runId) => options.model(config, runId, join(options.runsDir, runId)),
       ...(options.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: options.dashboardWaitMs }),
-      ...(options.scheduleNodes ? { scheduleNodes: options.scheduleNodes } : {}),
+      ...(options.scheduleNodes
+        ? {
+            scheduleNodes: (run: ScheduledRun) =>
+              (options.scheduleNodes as NonNullable<PlanProcessorOptions["scheduleNodes"]>)(run, job),
+          }
+        : {}),
     });
 }

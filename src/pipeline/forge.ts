@@ -78,6 +78,9 @@ export type IssueSnapshot = {
 export type Forge = {
   readIssue(number: number): Promise<IssueSnapshot>;
   defaultBranch(): Promise<string>;
+  /** Where workers clone and push (https for GitHub, a path or file:// for tests and the local forge). */
+  cloneUrl(): Promise<string>;
+
   /** Every file path at `ref` (the planner's view of the repository starts here). */
   listFiles(ref: string): Promise<string[]>;
   /** One comment per `key` on an issue (an error, a notice), created or edited in place. */

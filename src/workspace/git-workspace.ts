@@ -13,7 +13,11 @@ const IDENTITY = [
   "commit.gpgsign=false",
 ];
 
-function git(dir: string, ...args: string[]): Promise<string> {
+async function git(dir: string, ...args: string[]): Promise<string> {
+  return (await gitRaw(dir, ...args)).trim();
+}
+
+function gitRaw(dir: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "git",
@@ -22,7 +26,7 @@ function git(dir: string, ...args: string[]): Promise<string> {
       (error, stdout, stderr) =>
         error
           ? reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`))
-          : resolve(stdout.trim()),
+          : resolve(stdout),
     );
   });
 }
@@ -55,13 +59,20 @@ export async function prepareNodeCopy(input: {
   return dir;
 }
 
-/** Files changed in the working copy (modified, added or deleted), relative to its root. */
+/**
+ * Files changed in the working copy (modified, added, deleted, renamed), relative to its root. Read from
+ * `status -z` untouched: its lines begin with a status column that may be a space, so nothing is trimmed.
+ */
 export async function changedFiles(dir: string): Promise<string[]> {
-  const out = await git(dir, "status", "--porcelain", "--untracked-files=all");
-  return out
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => line.slice(3).replace(/^.* -> /, ""));
+  const out = await gitRaw(dir, "status", "--porcelain", "-z", "--untracked-files=all");
+  const entries = out.split("\0").filter(Boolean);
+  const files: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as string;
+    files.push(entry.slice(3));
+    if (entry[0] === "R" || entry[0] === "C") files.push(entries[++i] ?? ""); // the original path follows
+  }
+  return files.filter(Boolean);
 }
 
 /** Commits `files` (only those) and pushes the branch, replacing it. Returns the commit, or null if nothing changed. */

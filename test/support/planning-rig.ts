@@ -6,9 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "bullmq";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import type { RepoConfig } from "../../src/domain/config/repo-config.js";
 import { swarmApp } from "../../src/entry/app.js";
 import { createForgeFactory } from "../../src/entry/forge-factory.js";
+import { createNodeRunner } from "../../src/entry/node-runner.js";
 import { createPlanProcessor } from "../../src/entry/plan-processor.js";
+import { startRunWith } from "../../src/entry/start-run.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
 import { createMemoryLedger } from "../../src/model/ledger-store.js";
 import { createModelClient } from "../../src/model/model-client.js";
@@ -18,6 +21,7 @@ import type { CommandJob, PlanJob } from "../../src/pipeline/jobs.js";
 import type { PlanOutcome } from "../../src/pipeline/plan/plan-spec.js";
 import { createBullmqJobQueue, startWorker } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
+import { createRedisScheduler } from "../../src/queue/redis-scheduler.js";
 import type { ScriptedModel } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github/server.js";
@@ -34,7 +38,7 @@ const SECRET = "planning-webhook-secret";
 // enforces it and the worker's shared limiter keeps to it.
 const WRITE_WINDOW = { max: 80, windowMs: 2000 };
 
-export async function startPlanningRig(planner: ScriptedModel) {
+export async function startPlanningRig(planner: ScriptedModel, options: { execute?: boolean } = {}) {
   await requireRedis();
   const github: FakeGitHub = await startFakeGitHub({ contentLimit: WRITE_WINDOW });
   const anthropic: FakeAnthropic = await startFakeAnthropic({ model: planner });
@@ -71,10 +75,32 @@ export async function startPlanningRig(planner: ScriptedModel) {
     retryAfterBaseValue: 1,
     writeLimits: [WRITE_WINDOW],
   });
+  const modelFor = async (config: RepoConfig, runId: string, runDir: string) =>
+    createModelClient({
+      runId,
+      config,
+      transport: createAnthropicTransport({
+        apiKey: anthropic.apiKey,
+        baseURL: anthropic.url,
+        backoff: { initialMs: 1, maxMs: 5 },
+      }),
+      ledger: createMemoryLedger(config.prices),
+      trace: createFileTraceSink(join(runDir, "trace.jsonl"), [anthropic.apiKey]),
+    });
+  // With `execute`, planned runs are coded: the Redis scheduler, with this process as the node worker.
+  const scheduler = options.execute
+    ? createRedisScheduler({
+        connection: createRedis(),
+        prefix,
+        concurrency: 4,
+        runNode: createNodeRunner({ forgeFor, tokenFor: async () => undefined, model: modelFor, runsDir }),
+      })
+    : undefined;
   const process = createPlanProcessor({
     forgeFor,
     runsDir,
     dashboardWaitMs: 20,
+    ...(scheduler ? { scheduleNodes: startRunWith(scheduler) } : {}),
     model: async (config, runId, runDir) =>
       createModelClient({
         runId,
@@ -134,7 +160,9 @@ export async function startPlanningRig(planner: ScriptedModel) {
     queue,
     settled,
     commandOutcomes,
+    scheduler,
     async stop() {
+      await scheduler?.close();
       await worker.close();
       await commandWorker.close();
       await queue.queue("plan").obliterate({ force: true });

@@ -10,7 +10,7 @@ export type GitHubContext = {
   nodeScans: Map<number, Promise<NodeScan>>;
   /** Per issue number: the ids of the issues known to block it. */
   blockedBy: Map<number, Set<number>>;
-  defaultBranch?: string;
+  repository?: Promise<{ defaultBranch: string; cloneUrl: string }>;
   /** Per spec: its dashboard comment and the text it holds. */
 
   dashboards: Map<number, { id: number; url: string; text: string }>;

@@ -9,7 +9,7 @@ import { linkDependency } from "./link-dependency.js";
 import { listCheckResults } from "./list-check-results.js";
 import { loadRun } from "./load-run.js";
 import { postReview } from "./post-review.js";
-import { defaultBranch, listFiles, readIssue } from "./repository-reads.js";
+import { cloneUrl, defaultBranch, listFiles, readIssue } from "./repository-reads.js";
 import { setNodeStatus } from "./set-node-status.js";
 import { addReaction, getPermission, readFile } from "./small-operations.js";
 import { upsertCheckRun } from "./upsert-check-run.js";
@@ -28,6 +28,7 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
   return {
     readIssue: (number) => readIssue(ctx, number),
     defaultBranch: () => defaultBranch(ctx),
+    cloneUrl: () => cloneUrl(ctx),
     listFiles: (ref) => listFiles(ctx, ref),
     ensureComment: (issueNumber, key, body) => ensureComment(ctx, issueNumber, key, body),
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),

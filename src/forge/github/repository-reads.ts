@@ -16,11 +16,19 @@ export async function readIssue(ctx: GitHubContext, number: number): Promise<Iss
   };
 }
 
+async function repository(ctx: GitHubContext) {
+  ctx.repository ??= ctx.octokit.rest.repos
+    .get({ owner: ctx.owner, repo: ctx.repo })
+    .then(({ data }) => ({ defaultBranch: data.default_branch, cloneUrl: data.clone_url }));
+  return ctx.repository;
+}
+
 export async function defaultBranch(ctx: GitHubContext): Promise<string> {
-  ctx.defaultBranch ??= (
-    await ctx.octokit.rest.repos.get({ owner: ctx.owner, repo: ctx.repo })
-  ).data.default_branch;
-  return ctx.defaultBranch;
+  return (await repository(ctx)).defaultBranch;
+}
+
+export async function cloneUrl(ctx: GitHubContext): Promise<string> {
+  return (await repository(ctx)).cloneUrl;
 }
 
 /** All file paths at `ref`, in one request (GitHub truncates trees past 100,000 entries, and says so). */

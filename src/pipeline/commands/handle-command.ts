@@ -1,5 +1,5 @@
 import { COMMAND_HELP } from "../../domain/commands/parse-command.js";
-import { renderDashboard } from "../dashboard/render-dashboard.js";
+import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 
@@ -38,36 +38,14 @@ export async function handleCommand(job: CommandJob, forge: Forge): Promise<Comm
     return { kind: "answered", verb: command.verb };
   }
   if (command.verb === "status") {
-    const run = await forge.loadRun(issue);
-    if (!run) {
+    const refreshed = await refreshDashboard(forge, issue, { note: "refreshed on request" });
+    if (!refreshed) {
       await forge.ensureComment(
         issue,
         `status-${job.commentId}`,
         "swarm has no run on this issue. Add the `swarm` label, or comment `/swarm plan` for a dry run.",
       );
-      return { kind: "answered", verb: "status" };
     }
-    const done = run.plan.nodes.filter((n) => run.states[n.id] === "done").length;
-    // Rebuilt from GitHub alone, so the dashboard is right even if the worker that wrote it is gone.
-    const body = renderDashboard({
-      spec: issue,
-      status: run.meta.status,
-      dryRun: run.meta.dryRun ?? false,
-      headline: `${done} of ${run.plan.nodes.length} nodes done (refreshed on request).`,
-      plan: run.plan,
-      states: run.states,
-      nodeIssues: run.nodeIssues,
-      branches: Object.fromEntries(
-        run.plan.nodes.flatMap((n) =>
-          Object.keys(run.branches)
-            .filter((b) => b.endsWith(`/${n.id}`))
-            .map((b) => [n.id, b]),
-        ),
-      ),
-      ledger: null,
-      ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
-    });
-    await forge.ensureDashboardComment(issue, body, run.meta);
     return { kind: "answered", verb: "status" };
   }
   if (NOT_YET.has(command.verb)) {

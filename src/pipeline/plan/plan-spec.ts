@@ -26,9 +26,20 @@ export type PlanDeps = {
   /** The run's model client (its trace goes to the run's folder). */
   model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
   /** Starts coding the ready nodes; without it a run stops at "planned". */
-  scheduleNodes?: (run: { runId: string; plan: Plan; nodeIssues: Record<string, IssueRef> }) => Promise<void>;
+  scheduleNodes?: (run: ScheduledRun) => Promise<void>;
   dashboardWaitMs?: number;
   newRunId?: (spec: number) => string;
+};
+
+/** What the scheduler needs to code a run's nodes: where they go and what they build on. */
+export type ScheduledRun = {
+  runId: string;
+  plan: Plan;
+  nodeIssues: Record<string, IssueRef>;
+  branches: Record<string, string>;
+  base: string;
+  spec: { number: number; title: string; body: string };
+  maxParallel: number;
 };
 
 export type PlanOutcome =
@@ -161,7 +172,21 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     const status: RunStatus = deps.scheduleNodes ? "coding" : "planned";
     show({ status, ...laid, ledger: await model.readLedger(), headline: headlineFor(plan, status) });
     await dashboard.flush();
-    await deps.scheduleNodes?.({ runId, plan, nodeIssues: laid.nodeIssues });
+    const specText = [
+      spec.goal,
+      ...(spec.acceptanceCriteria.length > 0
+        ? ["", "Acceptance criteria:", ...spec.acceptanceCriteria.map((c) => `- ${c}`)]
+        : []),
+    ].join("\n");
+    await deps.scheduleNodes?.({
+      runId,
+      plan,
+      nodeIssues: laid.nodeIssues,
+      branches: laid.branches,
+      base: config.baseBranch ?? defaultBranch,
+      spec: { number: specNumber, title: spec.title, body: specText },
+      maxParallel: config.limits.maxParallelNodes,
+    });
     return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns };
   } catch (error) {
     const ledger: Ledger | null = model ? await model.readLedger() : null;

@@ -1,0 +1,146 @@
+import { join } from "node:path";
+import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
+import { type RepoConfig, RepoConfigSchema } from "../domain/config/repo-config.js";
+import { dependents } from "../domain/dag/dependents.js";
+import { describeFailure } from "../domain/describe-failure.js";
+import type { Plan } from "../domain/plan/plan.js";
+import type { ModelClient } from "../model/model-client.js";
+import { codeNode } from "../pipeline/code/code-node.js";
+import type { CheckReport } from "../pipeline/code/coder-tools.js";
+import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
+import type { Forge, IssueRef } from "../pipeline/forge.js";
+import { CONFIG_PATH } from "../pipeline/plan/plan-spec.js";
+import type { NodeRunner } from "../pipeline/scheduler.js";
+import { parseFailures } from "../sandbox/parse/parse-failures.js";
+import { runSandboxed } from "../sandbox/run-sandboxed.js";
+import { limitsFromConfig } from "../sandbox/sandbox-types.js";
+import { changedFiles, commitAndPush, prepareNodeCopy } from "../workspace/git-workspace.js";
+import { openWorkingCopy } from "../workspace/local-working-copy.js";
+
+/** What a run's nodes share, stored with the run in the scheduler. */
+export type NodeRunContext = {
+  installationId: number;
+  repo: { owner: string; name: string };
+  spec: { number: number; title: string; body: string };
+  planSummary: string;
+  plan: Plan;
+  nodeIssues: Record<string, IssueRef>;
+  branches: Record<string, string>;
+  base: string;
+};
+
+export type NodeRunnerOptions = {
+  forgeFor: (installationId: number, owner: string, repo: string) => Forge;
+  /** A token for git over https (GitHub), or undefined for local remotes. */
+  tokenFor: (installationId: number) => Promise<string | undefined>;
+  model: (config: RepoConfig, runId: string, runDir: string) => Promise<ModelClient>;
+  runsDir: string;
+};
+
+/** A node job, wired: config at the base, a working copy, the sandboxed checks, the coder, the dashboard. */
+export function createNodeRunner(options: NodeRunnerOptions): NodeRunner {
+  const run = runNode(options);
+  return async (task) => {
+    try {
+      return await run(task);
+    } catch (error) {
+      // Said on the node's sub-issue (one comment, edited on each attempt); the scheduler retries the node.
+      const ctx = task.context as NodeRunContext;
+      const issue = ctx.nodeIssues[task.node.id];
+      if (issue) {
+        const forge = options.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name);
+        await forge
+          .ensureComment(
+            issue.number,
+            `error-${task.runId}`,
+            describeFailure(error, `swarm hit a problem coding node \`${task.node.id}\``),
+          )
+          .catch(() => undefined);
+      }
+      throw error;
+    }
+  };
+}
+
+function runNode(options: NodeRunnerOptions): NodeRunner {
+  return async (task) => {
+    const ctx = task.context as NodeRunContext;
+    const forge = options.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name);
+    const configText = await forge.readFile(ctx.base, CONFIG_PATH);
+    const parsed = configText === null ? null : parseRepoConfig(configText);
+    const config = parsed?.ok ? parsed.config : RepoConfigSchema.parse({});
+    const remote = await forge.cloneUrl();
+    const token = await options.tokenFor(ctx.installationId);
+    const auth = token ? { token } : {};
+    const branch = ctx.branches[task.node.id] ?? "";
+    const nodeIssue = ctx.nodeIssues[task.node.id] as IssueRef;
+    await forge.setNodeStatus(nodeIssue, ctx.spec.number, task.node, "running", branch);
+    const installed = new Set<string>();
+    const sandbox = { mode: config.sandbox.mode, limits: limitsFromConfig(config.sandbox) };
+
+    const runChecks = async (dir: string): Promise<CheckReport> => {
+      if (config.validation.install && !installed.has(dir)) {
+        installed.add(dir);
+        const install = await runSandboxed({
+          cwd: dir,
+          command: config.validation.install,
+          network: config.validation.installNetwork,
+          ...sandbox,
+        });
+        if (install.exitCode !== 0)
+          return {
+            passed: false,
+            summary: `install failed: ${config.validation.install}`,
+            failures: parseFailures(`${install.stdoutTail}\n${install.stderrTail}`),
+          };
+      }
+      if (config.validation.commands.length === 0)
+        return { passed: true, summary: "no checks configured", failures: [] };
+      const r = await runSandboxed({
+        cwd: dir,
+        command: config.validation.commands.join(" && "),
+        ...sandbox,
+      });
+      const output = `${r.stdoutTail}\n${r.stderrTail}`;
+      return {
+        passed: r.exitCode === 0,
+        summary:
+          r.limitsHit.length > 0
+            ? `stopped by limits: ${r.limitsHit.join(", ")}`
+            : (output.trim().split("\n").at(-1) ?? ""),
+        failures: parseFailures(output),
+      };
+    };
+
+    const outcome = await codeNode(
+      { runId: task.runId, spec: ctx.spec, planSummary: ctx.planSummary, node: task.node, nodeIssue, branch },
+      {
+        forge,
+        model: await options.model(config, task.runId, join(options.runsDir, task.runId)),
+        config,
+        prepare: async () => {
+          const dependencyBranches = task.node.dependsOn
+            .map((d) => ctx.branches[d])
+            .filter((b): b is string => !!b);
+          const dir = await prepareNodeCopy({ remote, auth, base: ctx.base, branch, dependencyBranches });
+          return { dir, copy: await openWorkingCopy(dir) };
+        },
+        runChecks,
+        changedFiles,
+        commitAndPush: (dir, files, message) => commitAndPush({ dir, remote, auth, branch, files, message }),
+        isCancelled: task.isCancelled,
+      },
+    );
+    if (outcome === "failed") {
+      // The scheduler blocks the dependents in Redis; their sub-issues say so too.
+      for (const id of dependents(ctx.plan, task.node.id)) {
+        const node = ctx.plan.nodes.find((n) => n.id === id);
+        const ref = ctx.nodeIssues[id];
+        if (node && ref)
+          await forge.setNodeStatus(ref, ctx.spec.number, node, "blocked", ctx.branches[id] ?? "");
+      }
+    }
+    await refreshDashboard(forge, ctx.spec.number);
+    return outcome;
+  };
+}

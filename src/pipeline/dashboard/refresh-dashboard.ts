@@ -1,0 +1,48 @@
+import type { RunStatus } from "../../domain/state/run-status.js";
+import type { Forge } from "../forge.js";
+import { renderDashboard } from "./render-dashboard.js";
+
+/**
+ * Rebuilds the spec's dashboard from GitHub alone (markers, sub-issues, branches, PR), so any worker can
+ * refresh it, even one that did not write it. Sets the run's status when `status` is given.
+ */
+export async function refreshDashboard(
+  forge: Forge,
+  spec: number,
+  options: { headline?: string; status?: RunStatus; note?: string } = {},
+): Promise<boolean> {
+  const run = await forge.loadRun(spec);
+  if (!run) return false;
+  const states = run.states;
+  const total = run.plan.nodes.length;
+  const count = (s: string) => run.plan.nodes.filter((n) => states[n.id] === s).length;
+  const failed = run.plan.nodes.filter((n) => states[n.id] === "failed").map((n) => `\`${n.id}\``);
+  const progress = `${count("done")} of ${total} nodes done${count("running") > 0 ? `, ${count("running")} running` : ""}`;
+  const headline =
+    options.headline ??
+    (failed.length > 0
+      ? `${progress}. ${failed.join(", ")} failed (its sub-issue has the last failures); the nodes that depend on it are blocked, the others go on.`
+      : `${progress}${options.note ? ` (${options.note})` : ""}.`);
+  const status = options.status ?? run.meta.status;
+  const branches = Object.fromEntries(
+    run.plan.nodes.flatMap((n) =>
+      Object.keys(run.branches)
+        .filter((b) => b.endsWith(`/${n.id}`))
+        .map((b) => [n.id, b]),
+    ),
+  );
+  const body = renderDashboard({
+    spec,
+    status,
+    dryRun: run.meta.dryRun ?? false,
+    headline,
+    plan: run.plan,
+    states,
+    nodeIssues: run.nodeIssues,
+    branches,
+    ledger: null,
+    ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
+  });
+  await forge.ensureDashboardComment(spec, body, { ...run.meta, status });
+  return true;
+}

@@ -1,0 +1,138 @@
+import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readMarker } from "../../src/domain/markers.js";
+import type { Plan } from "../../src/domain/plan/plan.js";
+import { reply } from "../support/fake-anthropic/script.js";
+import { git } from "../support/fake-github/bare-repo.js";
+import type { Issue, RepoState } from "../support/fake-github/state.js";
+import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
+import { must, node } from "../support/plans.js";
+
+const plan: Plan = {
+  summary: "API and UI in parallel, wired, then documented.",
+  nodes: [
+    node("api", [], ["src/api/**"], { title: "Build the API" }),
+    node("ui", [], ["src/ui/**"], { title: "Build the UI" }),
+    node("wire", ["api", "ui"], ["src/index.ts"], { title: "Wire them", role: "integrate" }),
+    node("docs", ["wire"], ["README.md"], { title: "Document", role: "docs" }),
+  ],
+};
+const FILE: Record<string, string> = {
+  api: "src/api/api.ts",
+  ui: "src/ui/ui.ts",
+  wire: "src/index.ts",
+  docs: "README.md",
+};
+const CHECK = `if grep -rq BROKEN src README.md; then echo "src/ui/ui.ts:1:1: error: the UI is broken"; exit 1; fi; echo "checks pass"\n`;
+let brokenNode = "";
+
+/** The planner replies with the plan; each coder writes its node's file, then finishes. */
+function model(req: MessageCreateParams) {
+  if (JSON.stringify(req.system).includes("You are the planner of swarm")) return reply.json(plan);
+  const id = /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(req.messages[0]))?.[1] ?? "";
+  const turn = req.messages.filter((m) => m.role === "assistant").length;
+  if (turn === 0)
+    return reply.tool(
+      "create_file",
+      { path: FILE[id], text: `// ${id}${id === brokenNode ? " BROKEN" : ""}\nexport const ${id} = true;\n` },
+      { latencyMs: 150 },
+    );
+  if (turn === 1) return reply.tool("finish", { summary: `Built ${id}.`, handoff: "" });
+  return reply.text("Done.");
+}
+
+let rig: PlanningRig;
+beforeAll(async () => {
+  rig = await startPlanningRig(model, { execute: true });
+});
+afterAll(() => rig.stop());
+afterEach(() => {
+  expect(rig.github.violations.splice(0)).toEqual([]);
+});
+
+let n = 0;
+async function runSpec(): Promise<{ repo: RepoState; spec: Issue; states: Record<string, string> }> {
+  const repo = rig.github.createRepo("acme", `exec${++n}`, {
+    "check.sh": CHECK,
+    ".github/swarm.yml": "validation:\n  commands: [sh check.sh]\n",
+    "README.md": "# app\n",
+    "src/index.ts": "export {};\n",
+  });
+  const spec = rig.github.openIssue(repo, "Build the app", "Build an API and a UI, wire them, document it.");
+  rig.github.labelIssue(repo, spec, "swarm");
+  await rig.settled();
+  const outcome = rig.outcomes.at(-1);
+  if (outcome?.kind !== "planned") throw new Error(`not planned: ${JSON.stringify(outcome)}`);
+  const states = await must(rig.scheduler, "scheduler").settled(outcome.runId);
+  return { repo, spec, states };
+}
+const subIssues = (repo: RepoState, spec: Issue) =>
+  new Map(
+    [...repo.issues.values()]
+      .filter((i) => readMarker(i.body, "node")?.spec === spec.number)
+      .map((i) => [readMarker(i.body, "node")?.node.id, i]),
+  );
+const coderStarts = () =>
+  rig.anthropic.requests
+    .filter((r) => r.body.messages.length === 1 && !JSON.stringify(r.body.system).includes("planner"))
+    .map((r) => /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(r.body.messages[0]))?.[1]);
+
+describe("execution, end to end", () => {
+  it("codes a labelled issue's nodes in dependency order, each on its branch built on its dependencies", async () => {
+    const before = coderStarts().length;
+    const { repo, spec, states } = await runSpec();
+    expect(states).toEqual({ api: "done", ui: "done", wire: "done", docs: "done" });
+    // api and ui first (in either order), then wire, then docs.
+    const order = coderStarts().slice(before);
+    expect(order.slice(0, 2).sort()).toEqual(["api", "ui"]);
+    expect(order.slice(2)).toEqual(["wire", "docs"]);
+
+    const branch = (id: string) => `swarm/${spec.number}-build-the-app/${id}`;
+    expect(git(repo.bare, "diff", "--name-only", "main", branch("api"))).toBe("src/api/api.ts");
+    // wire's branch starts from api's and ui's, so it holds their work and its own.
+    expect(git(repo.bare, "diff", "--name-only", "main", branch("wire")).split("\n").sort()).toEqual([
+      "src/api/api.ts",
+      "src/index.ts",
+      "src/ui/ui.ts",
+    ]);
+    expect(git(repo.bare, "show", `${branch("docs")}:README.md`)).toContain("// docs");
+
+    for (const [id, issue] of subIssues(repo, spec)) {
+      expect(issue.state, id).toBe("closed");
+      expect(readMarker(issue.body, "node")?.status).toBe("done");
+      const summaries = [...repo.comments.values()].filter((c) => c.issueNumber === issue.number);
+      expect(summaries.map((c) => c.body.split("\n")[0])).toEqual([
+        `**Node \`${id}\` is done** on \`${branch(id ?? "")}\` (${git(repo.bare, "rev-parse", "--short=7", branch(id ?? ""))}).`,
+      ]);
+    }
+    const dashboard = [...repo.comments.values()].find(
+      (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
+    );
+    expect(dashboard?.body).toContain("4 of 4 nodes done.");
+    expect(
+      [
+        ...(/```mermaid([\s\S]*?)```/.exec(dashboard?.body ?? "")?.[1] ?? "").matchAll(/class n_\w+ (\w+)/g),
+      ].map((m) => m[1]),
+    ).toEqual(["done", "done", "done", "done"]);
+  });
+
+  it("blocks only the dependents of a node whose checks fail; the dashboard says so; the rest finishes", async () => {
+    brokenNode = "ui";
+    try {
+      const { repo, spec, states } = await runSpec();
+      expect(states).toEqual({ api: "done", ui: "failed", wire: "blocked", docs: "blocked" });
+      const issues = subIssues(repo, spec);
+      expect(readMarker(issues.get("ui")?.body, "node")?.status).toBe("failed");
+      expect(issues.get("ui")?.state).toBe("open");
+      expect(readMarker(issues.get("wire")?.body, "node")?.status).toBe("blocked");
+      expect(readMarker(issues.get("docs")?.body, "node")?.status).toBe("blocked");
+      expect(issues.get("api")?.state).toBe("closed");
+      const dashboard = [...repo.comments.values()].find(
+        (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
+      );
+      expect(dashboard?.body).toContain("1 of 4 nodes done. `ui` failed");
+    } finally {
+      brokenNode = "";
+    }
+  });
+});
