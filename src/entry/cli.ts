@@ -105,4 +105,28 @@ program
     }
   });
 
+program
+  .command("worker")
+  .description(
+    "Serve the plan, command and node queues (any number of workers can share one Redis). SIGTERM drains.",
+  )
+  .action(async () => {
+    const { startWorkers, WorkerEnvError } = await import("./worker.js");
+    try {
+      const workers = await startWorkers(process.env);
+      process.stdout.write("swarm worker: serving the plan, command and node queues\n");
+      const drain = () => {
+        process.stdout.write("swarm worker: draining (jobs in hand finish first)\n");
+        void workers.stop().then(() => process.exit(0));
+      };
+      process.once("SIGTERM", drain);
+      process.once("SIGINT", drain);
+    } catch (error) {
+      process.stderr.write(
+        `${error instanceof WorkerEnvError ? error.message : describeFailure(error, "swarm worker")}\n`,
+      );
+      process.exitCode = 1;
+    }
+  });
+
 await program.parseAsync(process.argv);

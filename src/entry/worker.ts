@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
+import { connectModel } from "../model/connect-model.js";
+import { handleCommand } from "../pipeline/commands/handle-command.js";
+import type { CommandJob, PlanJob } from "../pipeline/jobs.js";
+import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
+import { createRedis } from "../queue/redis.js";
+import { createRedisScheduler } from "../queue/redis-scheduler.js";
+import { createForgeFactory } from "./forge-factory.js";
+import { createNodeRunner } from "./node-runner.js";
+import { createPlanProcessor } from "./plan-processor.js";
+import { startRunWith } from "./start-run.js";
+
+const WorkerEnvSchema = z
+  .object({
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    SWARM_PREFIX: z
+      .string()
+      .regex(/^[\w{}-]+$/)
+      .default("swarm"),
+    GITHUB_APP_ID: z.coerce.number({ error: "set it to the GitHub App's id (a number)" }).int().positive(),
+
+    GITHUB_PRIVATE_KEY: z.string().optional(),
+    GITHUB_PRIVATE_KEY_PATH: z.string().optional(),
+    GITHUB_API_URL: z.url().optional(),
+    SWARM_RUNS_DIR: z.string().default(".swarm/runs"),
+    SWARM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  })
+  .refine((e) => e.GITHUB_PRIVATE_KEY || e.GITHUB_PRIVATE_KEY_PATH, {
+    message: "set GITHUB_PRIVATE_KEY (PEM) or GITHUB_PRIVATE_KEY_PATH",
+    path: ["GITHUB_PRIVATE_KEY"],
+  });
+
+export class WorkerEnvError extends Error {}
+
+/** The environment of `swarm worker`, checked at start-up: a missing or malformed variable is named. */
+export function readWorkerEnv(env: Readonly<Record<string, string | undefined>>) {
+  const parsed = WorkerEnvSchema.safeParse(env);
+  const missingKey = !env.GITHUB_PRIVATE_KEY && !env.GITHUB_PRIVATE_KEY_PATH;
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    // zod checks the key only once the rest parses; name it now too, so one start-up lists everything.
+    if (missingKey && !lines.some((l) => l.includes("GITHUB_PRIVATE_KEY")))
+      lines.push("  GITHUB_PRIVATE_KEY: set GITHUB_PRIVATE_KEY (PEM) or GITHUB_PRIVATE_KEY_PATH");
+    throw new WorkerEnvError(
+      `swarm worker cannot start; fix these environment variables:\n${lines.join("\n")}`,
+    );
+  }
+  const e = parsed.data;
+  const privateKey = e.GITHUB_PRIVATE_KEY ?? readFileSync(resolve(e.GITHUB_PRIVATE_KEY_PATH ?? ""), "utf8");
+  return { ...e, privateKey };
+}
+
+/**
+ * `swarm worker`: serves the plan, command and node queues of one Redis. Run as many as you like, on as many
+ * machines; SIGTERM lets the jobs in hand finish first.
+ */
+export async function startWorkers(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ stop(): Promise<void> }> {
+  const e = readWorkerEnv(env);
+  const github = {
+    appId: e.GITHUB_APP_ID,
+    privateKey: e.privateKey,
+    ...(e.GITHUB_API_URL ? { baseUrl: e.GITHUB_API_URL } : {}),
+  };
+  const forgeFor = createForgeFactory(github);
+  const model = (config: Parameters<typeof connectModel>[0]["config"], runId: string, runDir: string) =>
+    connectModel({ env, config, runId, runDir });
+  const tokenFor = async (installationId: number) => {
+    const octokit = createOctokit({
+      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+      ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
+    });
+    return installationToken(octokit);
+  };
+  const connection = createRedis(e.REDIS_URL);
+  const scheduler = createRedisScheduler({
+    connection,
+    prefix: e.SWARM_PREFIX,
+    concurrency: e.SWARM_CONCURRENCY,
+    runNode: createNodeRunner({ forgeFor, tokenFor, model, runsDir: e.SWARM_RUNS_DIR }),
+  });
+  const plan = createPlanProcessor({
+    forgeFor,
+    runsDir: e.SWARM_RUNS_DIR,
+    model,
+    scheduleNodes: startRunWith(scheduler),
+  });
+  const queue = createBullmqJobQueue(connection, e.SWARM_PREFIX);
+  const workers = [
+    startWorker<PlanJob>("plan", plan, {
+      connection: createRedis(e.REDIS_URL),
+      prefix: e.SWARM_PREFIX,
+      concurrency: e.SWARM_CONCURRENCY,
+    }),
+    startWorker<CommandJob>(
+      "command",
+      (job) => handleCommand(job, forgeFor(job.installationId, job.repo.owner, job.repo.name)),
+      { connection: createRedis(e.REDIS_URL), prefix: e.SWARM_PREFIX, concurrency: e.SWARM_CONCURRENCY },
+    ),
+  ];
+  return {
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+      await scheduler.close();
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}
