@@ -98,7 +98,10 @@ export async function startWorkers(
     }),
     startWorker<CommandJob>(
       "command",
-      (job) => handleCommand(job, forgeFor(job.installationId, job.repo.owner, job.repo.name)),
+      (job) =>
+        handleCommand(job, forgeFor(job.installationId, job.repo.owner, job.repo.name), {
+          cancelRun: (runId) => scheduler.cancel(runId),
+        }),
       { connection: createRedis(e.REDIS_URL), prefix: e.SWARM_PREFIX, concurrency: e.SWARM_CONCURRENCY },
     ),
   ];

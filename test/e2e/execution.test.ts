@@ -25,6 +25,7 @@ const FILE: Record<string, string> = {
 };
 const CHECK = `if grep -rq BROKEN src README.md; then echo "src/ui/ui.ts:1:1: error: the UI is broken"; exit 1; fi; echo "checks pass"\n`;
 let brokenNode = "";
+let slowFirstTurn = 0;
 
 /** The planner replies with the plan; each coder writes its node's file, then finishes. */
 function model(req: MessageCreateParams) {
@@ -133,6 +134,44 @@ describe("execution, end to end", () => {
       expect(dashboard?.body).toContain("1 of 4 nodes done. `ui` failed");
     } finally {
       brokenNode = "";
+    }
+  });
+});
+
+describe("/swarm cancel", () => {
+  it("drops queued nodes, stops running ones at their next turn, and closes their sub-issues", async () => {
+    slowFirstTurn = 1200;
+    try {
+      const repo = rig.github.createRepo("acme", `exec${++n}`, {
+        "README.md": "# app\n",
+        "src/index.ts": "export {};\n",
+      });
+      const spec = rig.github.openIssue(
+        repo,
+        "Build the app",
+        "Build an API and a UI, wire them, document it.",
+      );
+      rig.github.labelIssue(repo, spec, "swarm");
+      await rig.settled();
+      const outcome = rig.outcomes.at(-1);
+      if (outcome?.kind !== "planned") throw new Error("not planned");
+      const scheduler = must(rig.scheduler, "scheduler");
+      while (!Object.values(await scheduler.states(outcome.runId)).includes("running"))
+        await new Promise((r) => setTimeout(r, 20));
+      rig.github.commentAs(repo, spec, "/swarm cancel");
+      await rig.settled();
+      const states = await scheduler.settled(outcome.runId);
+      expect(Object.values(states).every((s) => s === "cancelled")).toBe(true);
+      for (const issue of subIssues(repo, spec).values()) {
+        expect(issue).toMatchObject({ state: "closed", stateReason: "not_planned" });
+        expect(readMarker(issue.body, "node")?.status).toBe("cancelled");
+      }
+      const dashboard = [...repo.comments.values()].find(
+        (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
+      );
+      expect(readMarker(dashboard?.body, "dashboard")?.status).toBe("cancelled");
+    } finally {
+      slowFirstTurn = 0;
     }
   });
 });

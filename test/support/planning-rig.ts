@@ -121,7 +121,9 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
       const outcome = await handleCommand(
         data,
         forgeFor(data.installationId, data.repo.owner, data.repo.name),
+        scheduler ? { cancelRun: (runId) => scheduler.cancel(runId) } : {},
       );
+
       commandOutcomes.push(outcome);
       return outcome;
     },

@@ -70,7 +70,10 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
     limits: { maxTurns: config.limits.maxCoderTurns, maxOutputTokensPerTurn: 8000 },
     shouldStop: deps.isCancelled,
   });
-  if (result.stop === "cancelled") return "cancelled";
+  if (result.stop === "cancelled") {
+    await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "cancelled", input.branch);
+    return "cancelled";
+  }
 
   const checks =
     config.validation.commands.length > 0

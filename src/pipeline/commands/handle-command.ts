@@ -13,7 +13,16 @@ export type CommandOutcome =
   | { kind: "ignored"; reason: string };
 
 /** `/swarm` commands other than plan and replan (which the plan stage handles). */
-export async function handleCommand(job: CommandJob, forge: Forge): Promise<CommandOutcome> {
+export type CommandDeps = {
+  /** Stops a run in the scheduler: queued nodes are dropped, running ones stop at their next turn. */
+  cancelRun?: (runId: string) => Promise<void>;
+};
+
+export async function handleCommand(
+  job: CommandJob,
+  forge: Forge,
+  deps: CommandDeps = {},
+): Promise<CommandOutcome> {
   if (job.sender.type === "Bot") return { kind: "ignored", reason: "bots cannot drive swarm" };
   const issue = job.issue.number;
   const permission = await forge.getPermission(job.sender.login);
@@ -47,6 +56,37 @@ export async function handleCommand(job: CommandJob, forge: Forge): Promise<Comm
       );
     }
     return { kind: "answered", verb: "status" };
+  }
+  if (command.verb === "cancel" && deps.cancelRun) {
+    const run = await forge.loadRun(issue);
+    if (!run?.meta.runId || run.meta.dryRun) {
+      await forge.ensureComment(
+        issue,
+        `cancel-${job.commentId}`,
+        "swarm has no run to cancel on this issue.",
+      );
+      return { kind: "answered", verb: "cancel" };
+    }
+    await deps.cancelRun(run.meta.runId);
+    // Nodes that had not started are closed as not planned; running ones say so themselves when they stop.
+    for (const node of run.plan.nodes) {
+      const status = run.states[node.id];
+      const ref = run.nodeIssues[node.id];
+      if (ref && (status === "pending" || status === "ready" || status === "blocked")) {
+        await forge.setNodeStatus(
+          ref,
+          issue,
+          node,
+          "cancelled",
+          Object.keys(run.branches).find((b) => b.endsWith(`/${node.id}`)) ?? "",
+        );
+      }
+    }
+    await refreshDashboard(forge, issue, {
+      status: "cancelled",
+      headline: `Cancelled by @${job.sender.login}: queued nodes were dropped; running nodes stop at their next turn.`,
+    });
+    return { kind: "answered", verb: "cancel" };
   }
   if (NOT_YET.has(command.verb)) {
     await forge.ensureComment(

@@ -23,7 +23,18 @@ export async function refreshDashboard(
     (failed.length > 0
       ? `${progress}. ${failed.join(", ")} failed (its sub-issue has the last failures); the nodes that depend on it are blocked, the others go on.`
       : `${progress}${options.note ? ` (${options.note})` : ""}.`);
-  const status = options.status ?? run.meta.status;
+  // Derived from the nodes once all have finished, so the last refresh is right whatever ran before it.
+  const finished = run.plan.nodes.every((n) =>
+    ["done", "failed", "blocked", "cancelled"].includes(states[n.id] ?? "pending"),
+  );
+  const derived: RunStatus | undefined = !finished
+    ? undefined
+    : count("cancelled") > 0
+      ? "cancelled"
+      : count("failed") + count("blocked") > 0
+        ? "failed"
+        : undefined;
+  const status = options.status ?? derived ?? run.meta.status;
   const branches = Object.fromEntries(
     run.plan.nodes.flatMap((n) =>
       Object.keys(run.branches)
