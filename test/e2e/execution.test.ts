@@ -36,7 +36,7 @@ function model(req: MessageCreateParams) {
     return reply.tool(
       "create_file",
       { path: FILE[id], text: `// ${id}${id === brokenNode ? " BROKEN" : ""}\nexport const ${id} = true;\n` },
-      { latencyMs: 150 },
+      { latencyMs: slowFirstTurn || 150 },
     );
   if (turn === 1) return reply.tool("finish", { summary: `Built ${id}.`, handoff: "" });
   return reply.text("Done.");
