@@ -28,6 +28,6 @@ export const COMMAND_HELP = [
   "| `/swarm revise <feedback>` | Sends feedback to the nodes it concerns (on the PR, a review line or the issue). |",
   "| `/swarm status` | Refreshes the dashboard. |",
   "| `/swarm retry [node]` | Retries failed nodes, or one node. |",
-  "| `/swarm cancel` | Stops the run: queued work is removed, running nodes stop at their next turn. |",
+  "| `/swarm cancel` | Stops the run: queued nodes are dropped, running nodes stop at their next turn. |",
   "| `/swarm help` | Shows this table. |",
 ].join("\n");
