@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { Ledger } from "../domain/budget/budget.js";
 import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
 import { type RepoConfig, RepoConfigSchema } from "../domain/config/repo-config.js";
 import { dependents } from "../domain/dag/dependents.js";
@@ -35,6 +36,8 @@ export type NodeRunnerOptions = {
   tokenFor: (installationId: number) => Promise<string | undefined>;
   model: (config: RepoConfig, runId: string, runDir: string) => Promise<ModelClient>;
   runsDir: string;
+  /** The run's spending so far, for the dashboard's tokens and cost per node. */
+  readLedger?: (runId: string) => Promise<Ledger>;
 };
 
 /** A node job, wired: config at the base, a working copy, the sandboxed checks, the coder, the dashboard. */
@@ -140,7 +143,9 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
           await forge.setNodeStatus(ref, ctx.spec.number, node, "blocked", ctx.branches[id] ?? "");
       }
     }
-    await refreshDashboard(forge, ctx.spec.number);
+    await refreshDashboard(forge, ctx.spec.number, {
+      ledger: (await options.readLedger?.(task.runId)) ?? null,
+    });
     return outcome;
   };
 }

@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { RepoConfig } from "../domain/config/repo-config.js";
 import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
 import { connectModel } from "../model/connect-model.js";
 import { handleCommand } from "../pipeline/commands/handle-command.js";
 import type { CommandJob, PlanJob } from "../pipeline/jobs.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
 import { createRedis } from "../queue/redis.js";
+import { createRedisLedger } from "../queue/redis-ledger.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
 import { createForgeFactory } from "./forge-factory.js";
 import { createNodeRunner } from "./node-runner.js";
@@ -67,8 +69,17 @@ export async function startWorkers(
     ...(e.GITHUB_API_URL ? { baseUrl: e.GITHUB_API_URL } : {}),
   };
   const forgeFor = createForgeFactory(github);
-  const model = (config: Parameters<typeof connectModel>[0]["config"], runId: string, runDir: string) =>
-    connectModel({ env, config, runId, runDir });
+  const connection = createRedis(e.REDIS_URL);
+  // One ledger per run in Redis: every worker's calls count toward the run's budget and its dashboard.
+  const model = (config: RepoConfig, runId: string, runDir: string) =>
+    connectModel({
+      env,
+      config,
+      runId,
+      runDir,
+      ledger: createRedisLedger(connection, e.SWARM_PREFIX, runId, config.prices),
+    });
+  const readLedger = (runId: string) => createRedisLedger(connection, e.SWARM_PREFIX, runId, {}).read();
   const tokenFor = async (installationId: number) => {
     const octokit = createOctokit({
       auth: { appId: github.appId, privateKey: github.privateKey, installationId },
@@ -76,12 +87,11 @@ export async function startWorkers(
     });
     return installationToken(octokit);
   };
-  const connection = createRedis(e.REDIS_URL);
   const scheduler = createRedisScheduler({
     connection,
     prefix: e.SWARM_PREFIX,
     concurrency: e.SWARM_CONCURRENCY,
-    runNode: createNodeRunner({ forgeFor, tokenFor, model, runsDir: e.SWARM_RUNS_DIR }),
+    runNode: createNodeRunner({ forgeFor, tokenFor, model, runsDir: e.SWARM_RUNS_DIR, readLedger }),
   });
   const plan = createPlanProcessor({
     forgeFor,

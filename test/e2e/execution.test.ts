@@ -110,6 +110,10 @@ describe("execution, end to end", () => {
       (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
     );
     expect(dashboard?.body).toContain("4 of 4 nodes done.");
+    // Tokens and cost per node come from the run's ledger in Redis, shared by the workers.
+    for (const id of ["api", "ui", "wire", "docs"])
+      expect(dashboard?.body).toMatch(new RegExp(`\\| \`${id}\`[^\\n]*\\| [\\d,]+ \\| \\$\\d+\\.\\d\\d \\|`));
+    expect(dashboard?.body).toMatch(/\*\*4 of 4 nodes done\*\* · [\d,]+ tokens · \$\d+\.\d\d/);
     expect(
       [
         ...(/```mermaid([\s\S]*?)```/.exec(dashboard?.body ?? "")?.[1] ?? "").matchAll(/class n_\w+ (\w+)/g),

@@ -21,6 +21,7 @@ import type { CommandJob, PlanJob } from "../../src/pipeline/jobs.js";
 import type { PlanOutcome } from "../../src/pipeline/plan/plan-spec.js";
 import { createBullmqJobQueue, startWorker } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
+import { createRedisLedger } from "../../src/queue/redis-ledger.js";
 import { createRedisScheduler } from "../../src/queue/redis-scheduler.js";
 import type { ScriptedModel } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";
@@ -84,7 +85,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
         baseURL: anthropic.url,
         backoff: { initialMs: 1, maxMs: 5 },
       }),
-      ledger: createMemoryLedger(config.prices),
+      ledger: createRedisLedger(redis, prefix, runId, config.prices),
       trace: createFileTraceSink(join(runDir, "trace.jsonl"), [anthropic.apiKey]),
     });
   // With `execute`, planned runs are coded: the Redis scheduler, with this process as the node worker.
@@ -93,7 +94,13 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
         connection: createRedis(),
         prefix,
         concurrency: 4,
-        runNode: createNodeRunner({ forgeFor, tokenFor: async () => undefined, model: modelFor, runsDir }),
+        runNode: createNodeRunner({
+          forgeFor,
+          tokenFor: async () => undefined,
+          model: modelFor,
+          runsDir,
+          readLedger: (runId) => createRedisLedger(redis, prefix, runId, {}).read(),
+        }),
       })
     : undefined;
   const process = createPlanProcessor({

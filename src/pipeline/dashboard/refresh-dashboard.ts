@@ -1,3 +1,4 @@
+import type { Ledger } from "../../domain/budget/budget.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
 import type { Forge } from "../forge.js";
 import { renderDashboard } from "./render-dashboard.js";
@@ -9,7 +10,7 @@ import { renderDashboard } from "./render-dashboard.js";
 export async function refreshDashboard(
   forge: Forge,
   spec: number,
-  options: { headline?: string; status?: RunStatus; note?: string } = {},
+  options: { headline?: string; status?: RunStatus; note?: string; ledger?: Ledger | null } = {},
 ): Promise<boolean> {
   const run = await forge.loadRun(spec);
   if (!run) return false;
@@ -51,7 +52,7 @@ export async function refreshDashboard(
     states,
     nodeIssues: run.nodeIssues,
     branches,
-    ledger: null,
+    ledger: options.ledger ?? null,
     ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
   });
   await forge.ensureDashboardComment(spec, body, { ...run.meta, status });
