@@ -43,7 +43,7 @@ afterEach(() => {
   expect(github.violations.splice(0)).toEqual([]);
 });
 
-async function run(nodeId: string, forge: Forge) {
+async function run(nodeId: string, forge: Forge, nodeConfig = config) {
   const spec = github.openIssue(repo, "Say hello", "Add a hello export to the API.");
   const apiNode = node(nodeId, [], ["src/api/**"], {
     title: "Add hello",
@@ -65,7 +65,7 @@ async function run(nodeId: string, forge: Forge) {
     {
       forge,
       model: client,
-      config,
+      config: nodeConfig,
       prepare: async () => {
         const dir = await prepareNodeCopy({ remote, auth: {}, base: "main", branch, dependencyBranches: [] });
         return { dir, copy: await openWorkingCopy(dir) };
@@ -149,5 +149,19 @@ describe("a node, coded", () => {
     expect(comment?.body).toContain("**Node `api-broken` failed:** its checks still fail");
     expect(comment?.body).toContain("- `src/api/hello.ts:1` error: hello is missing");
     expect(() => git(repo.bare, "rev-parse", "--verify", `refs/heads/${branch}`)).toThrow();
+  });
+});
+
+describe("per-node limits", () => {
+  it("stops the coder at the node's cost limit; the checks then decide, and the sub-issue says which limit", async () => {
+    anthropic.setModel(() => reply.tool("view_file", { path: "src/api/index.ts" }));
+    const tight = RepoConfigSchema.parse({
+      validation: { commands: ["sh check.sh"] },
+      limits: { maxCoderTurns: 10, maxUsdPerNode: 0.0001 },
+    });
+    const { outcome, nodeIssue } = await run("api-costly", forgeFor(github, repo), tight);
+    expect(outcome).toBe("failed");
+    const comment = [...repo.comments.values()].find((c) => c.issueNumber === nodeIssue.number);
+    expect(comment?.body).toMatch(/its checks still fail after 1 turns \(cost-limit\)/);
   });
 });

@@ -109,6 +109,12 @@ export const RepoConfigSchema = z
           .describe("Most nodes a plan may have (GitHub allows 100 sub-issues per issue)."),
         maxParallelNodes: count("Most nodes of one run coded at the same time.", 4),
         maxCoderTurns: count("Most model turns a coder agent takes on one node.", 40),
+        maxTokensPerNode: count(
+          "Most tokens (input, output, cache read and write) the coder may use on one node.",
+          4_000_000,
+        ),
+        maxUsdPerNode: z.number().positive().default(5).describe("Most USD the coder may spend on one node."),
+
         maxRevisionRounds: z
           .int()
           .nonnegative()

@@ -67,7 +67,12 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
     caller: { role: "coder", nodeId: node.id },
     prompt,
     tools,
-    limits: { maxTurns: config.limits.maxCoderTurns, maxOutputTokensPerTurn: 8000 },
+    limits: {
+      maxTurns: config.limits.maxCoderTurns,
+      maxOutputTokensPerTurn: 8000,
+      maxTokens: config.limits.maxTokensPerNode,
+      maxUsd: config.limits.maxUsdPerNode,
+    },
     shouldStop: deps.isCancelled,
   });
   if (result.stop === "cancelled") {

@@ -21,6 +21,8 @@ describe("parseRepoConfig", () => {
           maxNodes: 12,
           maxParallelNodes: 4,
           maxCoderTurns: 40,
+          maxTokensPerNode: 4_000_000,
+          maxUsdPerNode: 5,
           maxRevisionRounds: 3,
           maxTokensPerRun: 20_000_000,
           maxUsdPerRun: 25,
