@@ -36,6 +36,8 @@ export type NodeRunnerOptions = {
   tokenFor: (installationId: number) => Promise<string | undefined>;
   model: (config: RepoConfig, runId: string, runDir: string) => Promise<ModelClient>;
   runsDir: string;
+  /** Per-worker git mirrors that node copies borrow objects from; unset, every node clones in full. */
+  mirrorsDir?: string;
   /** The run's spending so far, for the dashboard's tokens and cost per node. */
   readLedger?: (runId: string) => Promise<Ledger>;
 };
@@ -125,7 +127,15 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
           const dependencyBranches = task.node.dependsOn
             .map((d) => ctx.branches[d])
             .filter((b): b is string => !!b);
-          const dir = await prepareNodeCopy({ remote, auth, base: ctx.base, branch, dependencyBranches });
+          const dir = await prepareNodeCopy({
+            remote,
+            auth,
+            base: ctx.base,
+            branch,
+            dependencyBranches,
+            ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
+          });
+
           return { dir, copy: await openWorkingCopy(dir) };
         },
         runChecks,

@@ -28,6 +28,7 @@ const WorkerEnvSchema = z
     GITHUB_PRIVATE_KEY_PATH: z.string().optional(),
     GITHUB_API_URL: z.url().optional(),
     SWARM_RUNS_DIR: z.string().default(".swarm/runs"),
+    SWARM_MIRRORS_DIR: z.string().default(".swarm/mirrors"),
     SWARM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   })
   .refine((e) => e.GITHUB_PRIVATE_KEY || e.GITHUB_PRIVATE_KEY_PATH, {
@@ -91,7 +92,14 @@ export async function startWorkers(
     connection,
     prefix: e.SWARM_PREFIX,
     concurrency: e.SWARM_CONCURRENCY,
-    runNode: createNodeRunner({ forgeFor, tokenFor, model, runsDir: e.SWARM_RUNS_DIR, readLedger }),
+    runNode: createNodeRunner({
+      forgeFor,
+      tokenFor,
+      model,
+      runsDir: e.SWARM_RUNS_DIR,
+      mirrorsDir: e.SWARM_MIRRORS_DIR,
+      readLedger,
+    }),
   });
   const plan = createPlanProcessor({
     forgeFor,

@@ -72,12 +72,29 @@ export function gitClone(
   url: string,
   dir: string,
   auth: RemoteAuth,
-  options: { branch?: string; depth?: number } = {},
+  options: { branch?: string; depth?: number; reference?: string } = {},
 ): Promise<string> {
   const args = ["clone", "--quiet", "--no-tags"];
   if (options.branch) args.push("--branch", options.branch);
   if (options.depth) args.push("--depth", String(options.depth));
+  if (options.reference) args.push("--reference", options.reference);
   return run([...args, "--", url, dir], { remoteUrl: url, auth });
+}
+
+/**
+ * A bare mirror of `url` at `path`: cloned when new, fetched otherwise. Nothing is pruned and automatic
+ * gc is off, so objects that short-lived node copies borrow through `--reference` never vanish under them.
+ */
+export async function gitMirror(url: string, path: string, auth: RemoteAuth, exists: boolean): Promise<void> {
+  if (exists) {
+    await run(["--git-dir", path, "fetch", "--quiet", "--no-tags", url, "+refs/heads/*:refs/heads/*"], {
+      remoteUrl: url,
+      auth,
+    });
+    return;
+  }
+  await run(["clone", "--quiet", "--bare", "--no-tags", "--", url, path], { remoteUrl: url, auth });
+  await run(["--git-dir", path, "config", "gc.auto", "0"], { remoteUrl: url, auth });
 }
 
 export function gitFetch(

@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gitClone, gitFetch, gitPush, type RemoteAuth } from "./git-transport.js";
+import { gitClone, gitFetch, gitMirror, gitPush, type RemoteAuth } from "./git-transport.js";
 
 const IDENTITY = [
   "-c",
@@ -42,9 +44,14 @@ export async function prepareNodeCopy(input: {
   base: string;
   branch: string;
   dependencyBranches: readonly string[];
+  /** Where this worker keeps its mirrors; without it every node clones in full. */
+  mirrorsDir?: string;
 }): Promise<string> {
   const dir = join(await mkdtemp(join(tmpdir(), "swarm-node-")), "work");
-  await gitClone(input.remote, dir, input.auth, { branch: input.base });
+  const reference = input.mirrorsDir
+    ? await updatedMirror(input.mirrorsDir, input.remote, input.auth)
+    : undefined;
+  await gitClone(input.remote, dir, input.auth, { branch: input.base, ...(reference ? { reference } : {}) });
   await git(dir, "checkout", "-q", "-B", input.branch);
   if (input.dependencyBranches.length > 0) {
     await gitFetch(
@@ -57,6 +64,41 @@ export async function prepareNodeCopy(input: {
       await git(dir, "merge", "-q", "--no-edit", `refs/remotes/deps/${dep}`);
   }
   return dir;
+}
+
+const mirrorUpdates = new Map<string, Promise<unknown>>();
+
+/**
+ * A worker's mirror of a remote, fetched before each use so node copies only bring new objects over the
+ * network. Updates of one mirror are serialised within the process; a new mirror is cloned aside and
+ * renamed into place, so processes sharing the directory never see half of one. A mirror that cannot be
+ * updated is only a lost optimisation: the node then clones in full. (Not shallow: merging the
+ * dependency branches needs their shared history.)
+ */
+async function updatedMirror(
+  mirrorsDir: string,
+  remote: string,
+  auth: RemoteAuth,
+): Promise<string | undefined> {
+  const path = join(mirrorsDir, `${createHash("sha256").update(remote).digest("hex").slice(0, 16)}.git`);
+  const update = (mirrorUpdates.get(path) ?? Promise.resolve()).then(async () => {
+    if (existsSync(path)) return gitMirror(remote, path, auth, true);
+    await mkdir(mirrorsDir, { recursive: true });
+    const aside = await mkdtemp(join(mirrorsDir, ".new-"));
+    await gitMirror(remote, join(aside, "m.git"), auth, false);
+    await rename(join(aside, "m.git"), path).catch(() => undefined); // another process won the race
+    await rm(aside, { recursive: true, force: true });
+  });
+  mirrorUpdates.set(
+    path,
+    update.catch(() => undefined),
+  );
+  try {
+    await update;
+    return path;
+  } catch {
+    return existsSync(path) ? path : undefined;
+  }
 }
 
 /**

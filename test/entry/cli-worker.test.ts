@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
@@ -66,6 +66,7 @@ describe("swarm worker", () => {
       const repo = github.createRepo("acme", "solo", { "README.md": "# solo\n" });
       const spec = github.openIssue(repo, "Add the API", "Add an API module and document it.");
       const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+      const mirrorsDir = mkdtempSync(join(tmpdir(), "swarm-worker-mirrors-"));
       child = spawn(process.execPath, [bin, "worker"], {
         env: {
           PATH: process.env.PATH ?? "",
@@ -77,6 +78,7 @@ describe("swarm worker", () => {
           ANTHROPIC_API_KEY: anthropic.apiKey,
           ANTHROPIC_BASE_URL: anthropic.url,
           SWARM_RUNS_DIR: mkdtempSync(join(tmpdir(), "swarm-worker-runs-")),
+          SWARM_MIRRORS_DIR: mirrorsDir,
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -107,6 +109,9 @@ describe("swarm worker", () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(nodes().map((i) => readMarker(i.body, "node")?.status)).toEqual(["done", "done"]);
+      // Both nodes' copies came through one mirror of the repository.
+      expect(readdirSync(mirrorsDir).filter((n) => n.endsWith(".git"))).toHaveLength(1);
+
       const exited = new Promise<number | null>((r) => child?.on("exit", (code) => r(code)));
       child.kill("SIGTERM");
       expect(await exited).toBe(0);

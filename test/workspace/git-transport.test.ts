@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { installationToken } from "../../src/forge/github/create-octokit.js";
 import { gitClone, gitNetworkEnv, gitPush } from "../../src/workspace/git-transport.js";
+import { prepareNodeCopy } from "../../src/workspace/git-workspace.js";
 import { git as gitIn, resolveRef } from "../support/fake-github/bare-repo.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
@@ -121,5 +122,32 @@ describe("git transport", () => {
     await gitPush(dir, url, ["HEAD:refs/heads/swarm/3-c/integration"], { token });
     expect(events).toEqual([`synchronize #${pr.number}`]);
     expect(gitIn(repo.bare, "log", "-1", "--format=%s", "swarm/3-c/integration")).toBe("add d.txt");
+  });
+
+  it("node copies borrow objects from the worker's mirror, which keeps up with the remote and holds no token", async () => {
+    const url = fake.httpCloneUrl(repo);
+    const mirrorsDir = scratch();
+    const copy = () =>
+      prepareNodeCopy({
+        remote: url,
+        auth: { token },
+        base: "main",
+        branch: "swarm/4-m/x",
+        dependencyBranches: [],
+        mirrorsDir,
+      });
+    const first = await copy();
+    const [mirror] = readdirSync(mirrorsDir).filter((n) => n.endsWith(".git"));
+    expect(mirror).toBeDefined();
+    const alternates = readFileSync(join(first, ".git/objects/info/alternates"), "utf8").trim();
+    expect(alternates).toBe(join(mirrorsDir, String(mirror), "objects"));
+    expect(readFileSync(join(mirrorsDir, String(mirror), "config"), "utf8")).not.toContain(token);
+
+    commitFile(first, "e.txt");
+    await gitPush(first, url, ["HEAD:refs/heads/main"], { token });
+    const second = await copy();
+    expect(readFileSync(join(second, "e.txt"), "utf8")).toBe("e.txt\n");
+    expect(gitIn(join(mirrorsDir, String(mirror)), "log", "-1", "--format=%s", "main")).toBe("add e.txt");
+    expect(readdirSync(mirrorsDir).filter((n) => n.startsWith(".new-"))).toEqual([]);
   });
 });
