@@ -30,6 +30,8 @@ const WorkerEnvSchema = z
     SWARM_RUNS_DIR: z.string().default(".swarm/runs"),
     SWARM_MIRRORS_DIR: z.string().default(".swarm/mirrors"),
     SWARM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** How soon another worker takes up the jobs of one that died (BullMQ's stalled check). */
+    SWARM_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   })
   .refine((e) => e.GITHUB_PRIVATE_KEY || e.GITHUB_PRIVATE_KEY_PATH, {
     message: "set GITHUB_PRIVATE_KEY (PEM) or GITHUB_PRIVATE_KEY_PATH",
@@ -92,6 +94,7 @@ export async function startWorkers(
     connection,
     prefix: e.SWARM_PREFIX,
     concurrency: e.SWARM_CONCURRENCY,
+    stalledIntervalMs: e.SWARM_STALLED_INTERVAL_MS,
     runNode: createNodeRunner({
       forgeFor,
       tokenFor,

@@ -10,6 +10,7 @@ import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
+import { git as gitIn } from "../support/fake-github/bare-repo.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import { node } from "../support/plans.js";
 import { requireRedis } from "../support/require-redis.js";
@@ -33,6 +34,8 @@ describe("swarm worker", () => {
     let anthropic: FakeAnthropic;
     let child: ChildProcess | undefined;
     const redis = createRedis();
+    /** When set, the first call coding node `api` hangs, so a test can kill the worker mid-node. */
+    let stallApi: { calls: number } | undefined;
     beforeAll(async () => {
       await requireRedis();
       github = await startFakeGitHub();
@@ -41,10 +44,14 @@ describe("swarm worker", () => {
         nodes: [node("api", [], ["src/api/**"]), node("docs", ["api"], ["README.md"], { role: "docs" })],
       };
       anthropic = await startFakeAnthropic({
-        model: (req: MessageCreateParams) => {
+        model: async (req: MessageCreateParams) => {
           if (JSON.stringify(req.system).includes("You are the planner of swarm")) return reply.json(plan);
           const id = /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(req.messages[0]))?.[1] ?? "";
           const turn = req.messages.filter((m) => m.role === "assistant").length;
+          if (id === "api" && turn === 0 && stallApi?.calls === 0) {
+            stallApi.calls++;
+            await new Promise((r) => setTimeout(r, 4000)); // the worker is killed while it waits
+          }
           if (turn === 0)
             return reply.tool("create_file", {
               path: id === "api" ? "src/api/api.ts" : "README.md",
@@ -62,12 +69,9 @@ describe("swarm worker", () => {
       await anthropic.stop();
     });
 
-    it("plans and codes a run queued on Redis, then drains on SIGTERM", async () => {
-      const repo = github.createRepo("acme", "solo", { "README.md": "# solo\n" });
-      const spec = github.openIssue(repo, "Add the API", "Add an API module and document it.");
-      const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
-      const mirrorsDir = mkdtempSync(join(tmpdir(), "swarm-worker-mirrors-"));
-      child = spawn(process.execPath, [bin, "worker"], {
+    /** `swarm worker` as its own process on `prefix`, against the fakes; its output is collected. */
+    function spawnWorker(prefix: string, env: Record<string, string> = {}) {
+      const proc = spawn(process.execPath, [bin, "worker"], {
         env: {
           PATH: process.env.PATH ?? "",
           REDIS_URL: "redis://127.0.0.1:6379",
@@ -78,17 +82,28 @@ describe("swarm worker", () => {
           ANTHROPIC_API_KEY: anthropic.apiKey,
           ANTHROPIC_BASE_URL: anthropic.url,
           SWARM_RUNS_DIR: mkdtempSync(join(tmpdir(), "swarm-worker-runs-")),
-          SWARM_MIRRORS_DIR: mirrorsDir,
+          ...env,
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      let output = "";
-      child.stdout?.on("data", (d) => {
-        output += d;
+      const worker = { child: proc, output: "" };
+      proc.stdout?.on("data", (d) => {
+        worker.output += d;
       });
-      child.stderr?.on("data", (d) => {
-        output += d;
+      proc.stderr?.on("data", (d) => {
+        worker.output += d;
       });
+      return worker;
+    }
+
+    it("plans and codes a run queued on Redis, then drains on SIGTERM", async () => {
+      const repo = github.createRepo("acme", "solo", { "README.md": "# solo\n" });
+      const spec = github.openIssue(repo, "Add the API", "Add an API module and document it.");
+      const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+      const mirrorsDir = mkdtempSync(join(tmpdir(), "swarm-worker-mirrors-"));
+      const worker = spawnWorker(prefix, { SWARM_MIRRORS_DIR: mirrorsDir });
+      child = worker.child;
+      const output = () => worker.output;
       const queue = createBullmqJobQueue(redis, prefix);
       await queue.add({
         queue: "plan",
@@ -105,7 +120,7 @@ describe("swarm worker", () => {
         [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
       const deadline = Date.now() + 30_000;
       while (!(nodes().length === 2 && nodes().every((i) => i.state === "closed"))) {
-        if (Date.now() > deadline) throw new Error(`the worker did not finish the run:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`the worker did not finish the run:\n${output()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(nodes().map((i) => readMarker(i.body, "node")?.status)).toEqual(["done", "done"]);
@@ -115,7 +130,92 @@ describe("swarm worker", () => {
       const exited = new Promise<number | null>((r) => child?.on("exit", (code) => r(code)));
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
-      expect(output).toContain("swarm worker: draining (jobs in hand finish first)");
+      expect(output()).toContain("swarm worker: draining (jobs in hand finish first)");
+      await queue.queue("plan").obliterate({ force: true });
+      await queue.close();
+    }, 60_000);
+
+    it("workers SIGKILLed mid-node and after the push: the next finishes with one commit series and one summary per node", async () => {
+      const repo = github.createRepo("acme", "killed", { "README.md": "# killed\n" });
+      const spec = github.openIssue(repo, "Add the API", "Add an API module and document it.");
+      const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+      const fast = { SWARM_STALLED_INTERVAL_MS: "300" };
+      stallApi = { calls: 0 };
+      const first = spawnWorker(prefix, fast);
+      const queue = createBullmqJobQueue(redis, prefix);
+      await queue.add({
+        queue: "plan",
+        id: `plan-acme-killed-${spec.number}`,
+        data: {
+          installationId: github.app.installationId,
+          repo: { owner: "acme", name: "killed" },
+          spec: { number: spec.number, title: spec.title, body: spec.body },
+          trigger: { kind: "label", label: "swarm" },
+          sender: { login: "acme", type: "User" },
+        },
+      });
+      const waitFor = async (what: string, done: () => boolean, output: () => string) => {
+        const deadline = Date.now() + 15_000;
+        while (!done()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await waitFor(
+        "node api to start",
+        () => stallApi?.calls === 1,
+        () => first.output,
+      );
+      const killed = new Promise((r) => first.child.on("exit", r));
+      first.child.kill("SIGKILL");
+      await killed;
+
+      // The second worker dies just after pushing node api and posting its summary, before marking it done.
+      const second = spawnWorker(prefix, fast);
+      let statusAtKill: string | undefined;
+      github.onEvent((e) => {
+        if (e.kind !== "issue-comment" || e.repo !== repo || statusAtKill !== undefined) return;
+        if (!repo.comments.get(e.commentId)?.body.includes("is done**")) return;
+        statusAtKill = readMarker(e.issue.body, "node")?.status;
+        second.child.kill("SIGKILL");
+      });
+      await waitFor(
+        "node api's summary",
+        () => statusAtKill !== undefined,
+        () => second.output,
+      );
+      expect(statusAtKill).toBe("running");
+      await new Promise((r) =>
+        second.child.exitCode === null && second.child.signalCode === null
+          ? second.child.on("exit", r)
+          : r(null),
+      );
+
+      const third = spawnWorker(prefix, fast);
+      child = third.child;
+      const nodes = () =>
+        [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
+      await waitFor(
+        "the second worker to finish the run",
+        () => nodes().length === 2 && nodes().every((i) => i.state === "closed"),
+        () => third.output,
+      );
+      expect(nodes().map((i) => readMarker(i.body, "node")?.status)).toEqual(["done", "done"]);
+      for (const issue of nodes()) {
+        const branch = readMarker(issue.body, "node")?.branch;
+        expect(branch, issue.title).toMatch(/^swarm\//);
+        expect(gitIn(repo.bare, "rev-list", "--count", `main..${branch}`), `${branch}`).toBe(
+          readMarker(issue.body, "node")?.node.id === "docs" ? "2" : "1",
+        );
+        const summaries = [...repo.comments.values()].filter(
+          (c) => c.issueNumber === issue.number && c.body.includes("is done**"),
+        );
+        expect(summaries, issue.title).toHaveLength(1);
+      }
+      const exited = new Promise<number | null>((r) => third.child.on("exit", (code) => r(code)));
+      third.child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      stallApi = undefined;
       await queue.queue("plan").obliterate({ force: true });
       await queue.close();
     }, 60_000);
