@@ -34,8 +34,10 @@ describe("swarm worker", () => {
     let anthropic: FakeAnthropic;
     let child: ChildProcess | undefined;
     const redis = createRedis();
-    /** When set, the first call coding node `api` hangs, so a test can kill the worker mid-node. */
-    let stallApi: { calls: number } | undefined;
+    /** When set, the first node's first model call hangs, so a test can kill its worker mid-node. */
+    let stall: { first?: string; started: Set<string> } | undefined;
+    /** When set, the planner answers with this plan instead of the two-node one. */
+    let planOverride: object | undefined;
     beforeAll(async () => {
       await requireRedis();
       github = await startFakeGitHub();
@@ -45,16 +47,18 @@ describe("swarm worker", () => {
       };
       anthropic = await startFakeAnthropic({
         model: async (req: MessageCreateParams) => {
-          if (JSON.stringify(req.system).includes("You are the planner of swarm")) return reply.json(plan);
+          if (JSON.stringify(req.system).includes("You are the planner of swarm"))
+            return reply.json(planOverride ?? plan);
           const id = /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(req.messages[0]))?.[1] ?? "";
           const turn = req.messages.filter((m) => m.role === "assistant").length;
-          if (id === "api" && turn === 0 && stallApi?.calls === 0) {
-            stallApi.calls++;
+          if (turn === 0 && stall) stall.started.add(id);
+          if (turn === 0 && stall && stall.first === undefined) {
+            stall.first = id;
             await new Promise((r) => setTimeout(r, 4000)); // the worker is killed while it waits
           }
           if (turn === 0)
             return reply.tool("create_file", {
-              path: id === "api" ? "src/api/api.ts" : "README.md",
+              path: id === "docs" ? "README.md" : `src/${id}/${id}.ts`,
               text: `// ${id}\n`,
             });
           if (turn === 1) return reply.tool("finish", { summary: `Built ${id}.`, handoff: "" });
@@ -135,13 +139,36 @@ describe("swarm worker", () => {
       await queue.close();
     }, 60_000);
 
-    it("workers SIGKILLed mid-node and after the push: the next finishes with one commit series and one summary per node", async () => {
+    it("two workers share a run; SIGKILL one mid-node, another after a push: each node has one commit series and one summary", async () => {
       const repo = github.createRepo("acme", "killed", { "README.md": "# killed\n" });
-      const spec = github.openIssue(repo, "Add the API", "Add an API module and document it.");
+      const spec = github.openIssue(
+        repo,
+        "Add the API and web",
+        "Add API and web modules and document them.",
+      );
       const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
-      const fast = { SWARM_STALLED_INTERVAL_MS: "300" };
-      stallApi = { calls: 0 };
-      const first = spawnWorker(prefix, fast);
+      const env = { SWARM_STALLED_INTERVAL_MS: "300", SWARM_CONCURRENCY: "1" };
+      planOverride = {
+        summary: "Three nodes.",
+        nodes: [
+          node("api", [], ["src/api/**"]),
+          node("web", [], ["src/web/**"]),
+          node("docs", ["api", "web"], ["README.md"], { role: "docs" }),
+        ],
+      };
+      stall = { started: new Set() };
+      const waitFor = async (what: string, done: () => boolean, output: () => string) => {
+        const deadline = Date.now() + 15_000;
+        while (!done()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const exit = (w: ReturnType<typeof spawnWorker>) =>
+        new Promise((r) =>
+          w.child.exitCode === null && w.child.signalCode === null ? w.child.on("exit", r) : r(null),
+        );
+      const first = spawnWorker(prefix, env);
       const queue = createBullmqJobQueue(redis, prefix);
       await queue.add({
         queue: "plan",
@@ -154,24 +181,22 @@ describe("swarm worker", () => {
           sender: { login: "acme", type: "User" },
         },
       });
-      const waitFor = async (what: string, done: () => boolean, output: () => string) => {
-        const deadline = Date.now() + 15_000;
-        while (!done()) {
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      };
+      // The first worker (one job at a time) hangs in the first node; the second takes up the other one.
       await waitFor(
-        "node api to start",
-        () => stallApi?.calls === 1,
+        "a first node to start",
+        () => stall?.first !== undefined,
         () => first.output,
       );
-      const killed = new Promise((r) => first.child.on("exit", r));
+      const second = spawnWorker(prefix, env);
+      await waitFor(
+        "the second worker to start the other node",
+        () => stall?.started.size === 2,
+        () => second.output,
+      );
       first.child.kill("SIGKILL");
-      await killed;
+      await exit(first);
 
-      // The second worker dies just after pushing node api and posting its summary, before marking it done.
-      const second = spawnWorker(prefix, fast);
+      // The second dies just after pushing a node and posting its summary, before marking it done.
       let statusAtKill: string | undefined;
       github.onEvent((e) => {
         if (e.kind !== "issue-comment" || e.repo !== repo || statusAtKill !== undefined) return;
@@ -180,33 +205,32 @@ describe("swarm worker", () => {
         second.child.kill("SIGKILL");
       });
       await waitFor(
-        "node api's summary",
+        "a node's summary",
         () => statusAtKill !== undefined,
         () => second.output,
       );
       expect(statusAtKill).toBe("running");
-      await new Promise((r) =>
-        second.child.exitCode === null && second.child.signalCode === null
-          ? second.child.on("exit", r)
-          : r(null),
-      );
+      await exit(second);
 
-      const third = spawnWorker(prefix, fast);
+      const third = spawnWorker(prefix, env);
       child = third.child;
       const nodes = () =>
         [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
       await waitFor(
-        "the second worker to finish the run",
-        () => nodes().length === 2 && nodes().every((i) => i.state === "closed"),
+        "the third worker to finish the run",
+        () => nodes().length === 3 && nodes().every((i) => i.state === "closed"),
         () => third.output,
       );
-      expect(nodes().map((i) => readMarker(i.body, "node")?.status)).toEqual(["done", "done"]);
+      expect(nodes().map((i) => readMarker(i.body, "node")?.status)).toEqual(["done", "done", "done"]);
       for (const issue of nodes()) {
         const branch = readMarker(issue.body, "node")?.branch;
         expect(branch, issue.title).toMatch(/^swarm\//);
-        expect(gitIn(repo.bare, "rev-list", "--count", `main..${branch}`), `${branch}`).toBe(
-          readMarker(issue.body, "node")?.node.id === "docs" ? "2" : "1",
-        );
+        // One commit per node on the branch: its own, plus (for docs) each dependency's once and their merge.
+        const made = [
+          ...gitIn(repo.bare, "log", "--format=%B", `main..${branch}`).matchAll(/^Node ([a-z]+) of #/gm),
+        ].map((m) => m[1]);
+        const id = readMarker(issue.body, "node")?.node.id;
+        expect(made.sort(), `${branch}`).toEqual(id === "docs" ? ["api", "docs", "web"] : [id]);
         const summaries = [...repo.comments.values()].filter(
           (c) => c.issueNumber === issue.number && c.body.includes("is done**"),
         );
@@ -215,7 +239,8 @@ describe("swarm worker", () => {
       const exited = new Promise<number | null>((r) => third.child.on("exit", (code) => r(code)));
       third.child.kill("SIGTERM");
       expect(await exited).toBe(0);
-      stallApi = undefined;
+      stall = undefined;
+      planOverride = undefined;
       await queue.queue("plan").obliterate({ force: true });
       await queue.close();
     }, 60_000);
