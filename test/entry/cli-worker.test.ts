@@ -12,6 +12,7 @@ import { reply } from "../support/fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
 import { git as gitIn } from "../support/fake-github/bare-repo.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
+import type { Issue } from "../support/fake-github/state.js";
 import { node } from "../support/plans.js";
 import { requireRedis } from "../support/require-redis.js";
 
@@ -100,6 +101,23 @@ describe("swarm worker", () => {
       return worker;
     }
 
+    /** Queues the plan job that labelling `spec` in acme/`name` would queue. */
+    async function queuePlan(prefix: string, name: string, spec: Issue) {
+      const queue = createBullmqJobQueue(redis, prefix);
+      await queue.add({
+        queue: "plan",
+        id: `plan-acme-${name}-${spec.number}`,
+        data: {
+          installationId: github.app.installationId,
+          repo: { owner: "acme", name },
+          spec: { number: spec.number, title: spec.title, body: spec.body },
+          trigger: { kind: "label", label: "swarm" },
+          sender: { login: "acme", type: "User" },
+        },
+      });
+      return queue;
+    }
+
     it("plans and codes a run queued on Redis, then drains on SIGTERM", async () => {
       const repo = github.createRepo("acme", "solo", { "README.md": "# solo\n" });
       const spec = github.openIssue(repo, "Add the API", "Add an API module and document it.");
@@ -108,18 +126,7 @@ describe("swarm worker", () => {
       const worker = spawnWorker(prefix, { SWARM_MIRRORS_DIR: mirrorsDir });
       child = worker.child;
       const output = () => worker.output;
-      const queue = createBullmqJobQueue(redis, prefix);
-      await queue.add({
-        queue: "plan",
-        id: `plan-acme-solo-${spec.number}`,
-        data: {
-          installationId: github.app.installationId,
-          repo: { owner: "acme", name: "solo" },
-          spec: { number: spec.number, title: spec.title, body: spec.body },
-          trigger: { kind: "label", label: "swarm" },
-          sender: { login: "acme", type: "User" },
-        },
-      });
+      const queue = await queuePlan(prefix, "solo", spec);
       const nodes = () =>
         [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
       const deadline = Date.now() + 30_000;
@@ -169,18 +176,7 @@ describe("swarm worker", () => {
           w.child.exitCode === null && w.child.signalCode === null ? w.child.on("exit", r) : r(null),
         );
       const first = spawnWorker(prefix, env);
-      const queue = createBullmqJobQueue(redis, prefix);
-      await queue.add({
-        queue: "plan",
-        id: `plan-acme-killed-${spec.number}`,
-        data: {
-          installationId: github.app.installationId,
-          repo: { owner: "acme", name: "killed" },
-          spec: { number: spec.number, title: spec.title, body: spec.body },
-          trigger: { kind: "label", label: "swarm" },
-          sender: { login: "acme", type: "User" },
-        },
-      });
+      const queue = await queuePlan(prefix, "killed", spec);
       // The first worker (one job at a time) hangs in the first node; the second takes up the other one.
       await waitFor(
         "a first node to start",
