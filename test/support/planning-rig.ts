@@ -13,7 +13,6 @@ import { createNodeRunner } from "../../src/entry/node-runner.js";
 import { createPlanProcessor } from "../../src/entry/plan-processor.js";
 import { startRunWith } from "../../src/entry/start-run.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
-import { createMemoryLedger } from "../../src/model/ledger-store.js";
 import { createModelClient } from "../../src/model/model-client.js";
 import { createFileTraceSink } from "../../src/model/trace/file-trace-sink.js";
 import { type CommandOutcome, handleCommand } from "../../src/pipeline/commands/handle-command.js";
@@ -108,18 +107,8 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     runsDir,
     dashboardWaitMs: 20,
     ...(scheduler ? { scheduleNodes: startRunWith(scheduler) } : {}),
-    model: async (config, runId, runDir) =>
-      createModelClient({
-        runId,
-        config,
-        transport: createAnthropicTransport({
-          apiKey: anthropic.apiKey,
-          baseURL: anthropic.url,
-          backoff: { initialMs: 1, maxMs: 5 },
-        }),
-        ledger: createMemoryLedger(config.prices),
-        trace: createFileTraceSink(join(runDir, "trace.jsonl"), [anthropic.apiKey]),
-      }),
+    // The same model wiring as `swarm worker`: one Redis ledger per run, for the planner and the coders.
+    model: modelFor,
   });
   const commandOutcomes: CommandOutcome[] = [];
   const commandWorker: Worker = startWorker<CommandJob>(

@@ -1,9 +1,11 @@
 // A fake Anthropic Messages API on loopback: POST /v1/messages (JSON and SSE streaming) and
 // POST /v1/messages/count_tokens, Bearer or x-api-key auth, usage with cache fields, and injectable faults.
 // Tests drive the real @anthropic-ai/sdk against it.
+
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { FakeBlock, RecordedRequest, ScriptedModel, ScriptedReply } from "./script.js";
 import { countTokens, PromptCache } from "./usage.js";
@@ -44,7 +46,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const server = createServer(async (req, res) => {
     open.add(res);
     res.on("close", () => open.delete(res));
-    const raw = await readBody(req);
+    const raw = await text(req);
     const started = performance.now();
     const record = (body: MessageCreateParams, status: number) =>
       requests.push({
@@ -272,18 +274,6 @@ function sendError(
     { type: "error", error: { type, message, ...(details ? { details } : {}) } },
     headers,
   );
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk) => {
-      data += chunk;
-    });
-    req.on("end", () => resolve(data));
-    req.on("error", reject);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

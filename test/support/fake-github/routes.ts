@@ -83,27 +83,14 @@ export const ROUTES: Record<string, Handler> = {
   "get /repos/{owner}/{repo}": (ctx) => ({ status: 200, body: repoJson(ctx.base, ctx.repo) }),
 
   "post /repos/{owner}/{repo}/issues": (ctx) => {
-    const number = ctx.repo.nextNumber++;
-    const now = ctx.state.now();
-    const issue: Issue = {
-      id: ctx.state.id(),
-      number,
+    const body: string | null = ctx.body.body ?? null;
+    if ((body ?? "").length > 65536) return unprocessable("body is too long (maximum is 65536 characters)");
+    const issue = ctx.state.addIssue(ctx.repo, {
       title: ctx.body.title,
-      body: ctx.body.body ?? null,
-      state: "open",
-      stateReason: null,
+      body,
       labels: ctx.body.labels ?? [],
       user: ctx.actor,
-      subIssueIds: [],
-      blockedByIds: [],
-      parentId: null,
-      reactions: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    if ((issue.body ?? "").length > 65536)
-      return unprocessable("body is too long (maximum is 65536 characters)");
-    ctx.repo.issues.set(number, issue);
+    });
     return { status: 201, body: issueJson(ctx.base, ctx.repo, issue) };
   },
   "get /repos/{owner}/{repo}/issues": (ctx) => {

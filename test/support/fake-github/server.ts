@@ -1,10 +1,12 @@
 // A stateful fake GitHub on loopback, speaking the REST API. Every request is checked against GitHub's
 // OpenAPI description; a violation is refused with 422 and recorded in `violations`, which tests assert empty.
+
 import { type createPublicKey, generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
+import { text } from "node:stream/consumers";
 import { createBareRepo, listBranches, resolveRef } from "./bare-repo.js";
 import { createCiPlayer } from "./ci.js";
 import { serveGit } from "./git-http.js";
@@ -134,7 +136,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       return;
     }
 
-    const raw = await readBody(req);
+    const raw = await text(req);
 
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
@@ -350,25 +352,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     },
     /** An issue opened by a person (not through the API), as a test's starting point. */
     openIssue(repo: RepoState, title: string, body: string, user: Actor = repo.owner): Issue {
-      const now = state.now();
-      const issue: Issue = {
-        id: state.id(),
-        number: repo.nextNumber++,
-        title,
-        body,
-        state: "open",
-        stateReason: null,
-        labels: [],
-        user,
-        subIssueIds: [],
-        blockedByIds: [],
-        parentId: null,
-        reactions: [],
-        createdAt: now,
-        updatedAt: now,
-      };
-      repo.issues.set(issue.number, issue);
-      return issue;
+      return state.addIssue(repo, { title, body, labels: [], user });
     },
     /** A person labels an issue (swarm's trigger), and the `issues.labeled` webhook goes out. */
     labelIssue(repo: RepoState, issue: Issue, label: string, by: Actor = repo.owner) {
@@ -434,18 +418,6 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk) => {
-      data += chunk;
-    });
-    req.on("end", () => resolve(data));
-    req.on("error", reject);
-  });
 }
 
 export type { ServerResponse };

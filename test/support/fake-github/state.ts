@@ -123,6 +123,29 @@ export class FakeState {
     return this.repos.get(`${owner}/${name}`.toLowerCase());
   }
 
+  /** A new open issue in `repo`, numbered after the last issue or pull request. */
+  addIssue(
+    repo: RepoState,
+    fields: { title: string; body: string | null; labels: string[]; user: Actor },
+  ): Issue {
+    const now = this.now();
+    const issue: Issue = {
+      id: this.id(),
+      number: repo.nextNumber++,
+      ...fields,
+      state: "open",
+      stateReason: null,
+      subIssueIds: [],
+      blockedByIds: [],
+      parentId: null,
+      reactions: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    repo.issues.set(issue.number, issue);
+    return issue;
+  }
+
   /** Every issue across repositories, for sub-issue and dependency ids, which GitHub resolves globally. */
   issueById(id: number): { repo: RepoState; issue: Issue } | undefined {
     for (const repo of this.repos.values()) {
