@@ -135,7 +135,6 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             dependencyBranches,
             ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
           });
-
           return { dir, copy: await openWorkingCopy(dir) };
         },
         runChecks,

@@ -82,19 +82,22 @@ export function gitClone(
 }
 
 /**
- * A bare mirror of `url` at `path`: cloned when new, fetched otherwise. Nothing is pruned and automatic
- * gc is off, so objects that short-lived node copies borrow through `--reference` never vanish under them.
+ * A bare mirror of `url` at `path`. Automatic gc is off (and fetches never prune), so objects that
+ * short-lived node copies borrow through `--reference` never vanish under them.
  */
-export async function gitMirror(url: string, path: string, auth: RemoteAuth, exists: boolean): Promise<void> {
-  if (exists) {
-    await run(["--git-dir", path, "fetch", "--quiet", "--no-tags", url, "+refs/heads/*:refs/heads/*"], {
-      remoteUrl: url,
-      auth,
-    });
-    return;
-  }
-  await run(["clone", "--quiet", "--bare", "--no-tags", "--", url, path], { remoteUrl: url, auth });
-  await run(["--git-dir", path, "config", "gc.auto", "0"], { remoteUrl: url, auth });
+export function gitCloneMirror(url: string, path: string, auth: RemoteAuth): Promise<string> {
+  return run(["clone", "--quiet", "--bare", "--no-tags", "--config", "gc.auto=0", "--", url, path], {
+    remoteUrl: url,
+    auth,
+  });
+}
+
+/** Brings a mirror's branches up to date with `url`. */
+export function gitFetchMirror(path: string, url: string, auth: RemoteAuth): Promise<string> {
+  return run(["--git-dir", path, "fetch", "--quiet", "--no-tags", url, "+refs/heads/*:refs/heads/*"], {
+    remoteUrl: url,
+    auth,
+  });
 }
 
 export function gitFetch(

@@ -4,7 +4,14 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gitClone, gitFetch, gitMirror, gitPush, type RemoteAuth } from "./git-transport.js";
+import {
+  gitClone,
+  gitCloneMirror,
+  gitFetch,
+  gitFetchMirror,
+  gitPush,
+  type RemoteAuth,
+} from "./git-transport.js";
 
 const IDENTITY = [
   "-c",
@@ -82,12 +89,18 @@ async function updatedMirror(
 ): Promise<string | undefined> {
   const path = join(mirrorsDir, `${createHash("sha256").update(remote).digest("hex").slice(0, 16)}.git`);
   const update = (mirrorUpdates.get(path) ?? Promise.resolve()).then(async () => {
-    if (existsSync(path)) return gitMirror(remote, path, auth, true);
+    if (existsSync(path)) {
+      await gitFetchMirror(path, remote, auth);
+      return;
+    }
     await mkdir(mirrorsDir, { recursive: true });
     const aside = await mkdtemp(join(mirrorsDir, ".new-"));
-    await gitMirror(remote, join(aside, "m.git"), auth, false);
-    await rename(join(aside, "m.git"), path).catch(() => undefined); // another process won the race
-    await rm(aside, { recursive: true, force: true });
+    try {
+      await gitCloneMirror(remote, join(aside, "m.git"), auth);
+      await rename(join(aside, "m.git"), path).catch(() => undefined); // another process won the race
+    } finally {
+      await rm(aside, { recursive: true, force: true });
+    }
   });
   mirrorUpdates.set(
     path,

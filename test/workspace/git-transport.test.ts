@@ -141,7 +141,9 @@ describe("git transport", () => {
     expect(mirror).toBeDefined();
     const alternates = readFileSync(join(first, ".git/objects/info/alternates"), "utf8").trim();
     expect(alternates).toBe(join(mirrorsDir, String(mirror), "objects"));
-    expect(readFileSync(join(mirrorsDir, String(mirror), "config"), "utf8")).not.toContain(token);
+    const mirrorConfig = readFileSync(join(mirrorsDir, String(mirror), "config"), "utf8");
+    expect(mirrorConfig).not.toContain(token);
+    expect(mirrorConfig).toMatch(/auto = 0/); // gc never drops objects that copies borrow
 
     commitFile(first, "e.txt");
     await gitPush(first, url, ["HEAD:refs/heads/main"], { token });
