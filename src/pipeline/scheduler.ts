@@ -13,6 +13,8 @@ export type NodeTask = {
   context: unknown;
   /** Checked by the coder between turns, so a cancelled run stops at the next turn. */
   isCancelled(): Promise<boolean>;
+  /** Set when the node runs again after it was done: what it must change (a review, a person's request). */
+  revision?: { feedback: string };
 };
 
 /**
@@ -41,7 +43,23 @@ export type Scheduler = {
   cancel(runId: string): Promise<void>;
   /** Resolves when every node is done, failed, blocked or cancelled. */
   settled(runId: string): Promise<Record<string, NodeStatus>>;
+  /**
+   * Runs `nodes` again (a revision, a retry), each with its feedback (null for none), in dependency order
+   * among them; a listed node that is running is left alone. `key` makes it idempotent: a key used before
+   * changes nothing and returns false. Lifts a cancel.
+   */
+  rerun(runId: string, key: string, nodes: Readonly<Record<string, string | null>>): Promise<boolean>;
   close(): Promise<void>;
 };
 
 export const TERMINAL: readonly NodeStatus[] = ["done", "failed", "blocked", "cancelled"];
+
+/**
+ * Called once each time a run's nodes have all finished (after its start, and after each rerun), by the
+ * process that finished the last one, with the context the run was started with.
+ */
+export type OnSettled = (
+  runId: string,
+  states: Record<string, NodeStatus>,
+  context: unknown,
+) => Promise<void>;

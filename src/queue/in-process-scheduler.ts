@@ -4,6 +4,7 @@ import type { NodeStatus } from "../domain/state/node-status.js";
 import {
   type NodeEvent,
   type NodeRunner,
+  type OnSettled,
   type RunStart,
   type Scheduler,
   TERMINAL,
@@ -18,6 +19,9 @@ type Run = {
   running: number;
   cancelled: boolean;
   waiters: (() => void)[];
+  feedback: Map<string, string>;
+  reruns: Set<string>;
+  settledOnce: boolean;
 };
 
 /**
@@ -30,6 +34,7 @@ export function createInProcessScheduler(options: {
   concurrency: number;
   attempts?: number;
   onEvent?: (e: NodeEvent) => void;
+  onSettled?: OnSettled;
 }): Scheduler {
   const runs = new Map<string, Run>();
   let active = 0;
@@ -57,6 +62,7 @@ export function createInProcessScheduler(options: {
 
   const execute = async (run: Run, id: string) => {
     const node = run.nodes.get(id) as PlanNode;
+    const feedback = run.feedback.get(id);
     let outcome: "done" | "failed" | "cancelled" = "failed";
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
@@ -65,6 +71,7 @@ export function createInProcessScheduler(options: {
           node,
           context: run.start.context,
           isCancelled: async () => run.cancelled,
+          ...(feedback ? { revision: { feedback } } : {}),
         });
         break;
       } catch {
@@ -75,6 +82,14 @@ export function createInProcessScheduler(options: {
     active--;
     finish(run, id, outcome);
     pump();
+    if (
+      run.running === 0 &&
+      !run.settledOnce &&
+      [...run.states.values()].every((s) => TERMINAL.includes(s))
+    ) {
+      run.settledOnce = true;
+      await options.onSettled?.(run.start.runId, Object.fromEntries(run.states), run.start.context);
+    }
   };
 
   const finish = (run: Run, id: string, outcome: "done" | "failed" | "cancelled") => {
@@ -114,6 +129,9 @@ export function createInProcessScheduler(options: {
         running: 0,
         cancelled: false,
         waiters: [],
+        feedback: new Map(),
+        reruns: new Set(),
+        settledOnce: false,
       };
       runs.set(start.runId, run);
       for (const id of graph.ids) set(run, id, run.remaining.get(id) === 0 ? "ready" : "pending");
@@ -126,6 +144,29 @@ export function createInProcessScheduler(options: {
       const run = runOf(runId);
       run.cancelled = true;
       for (const [id, s] of run.states) if (s === "pending" || s === "ready") finish(run, id, "cancelled");
+    },
+    async rerun(runId, key, nodes) {
+      const run = runOf(runId);
+      if (run.reruns.has(key)) return false;
+      run.reruns.add(key);
+      run.cancelled = false;
+      run.settledOnce = false;
+      const listed = Object.keys(nodes).filter((id) => run.states.get(id) !== "running");
+      for (const id of listed) {
+        set(run, id, "pending");
+        const feedback = nodes[id];
+        if (feedback) run.feedback.set(id, feedback);
+        else run.feedback.delete(id);
+      }
+      for (const id of listed) {
+        const waiting = [...run.dependents].filter(
+          ([dep, ds]) => ds.includes(id) && run.states.get(dep) !== "done",
+        ).length;
+        run.remaining.set(id, waiting);
+        if (waiting === 0) set(run, id, "ready");
+      }
+      pump();
+      return true;
     },
     async settled(runId) {
       const run = runOf(runId);

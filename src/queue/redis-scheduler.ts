@@ -8,10 +8,11 @@ import {
   type NodeEvent,
   type NodeOutcome,
   type NodeRunner,
+  type OnSettled,
   type Scheduler,
   TERMINAL,
 } from "../pipeline/scheduler.js";
-import { CANCEL, DISPATCH_ONLY, FINISH, START } from "./scheduler-scripts.js";
+import { CANCEL, DISPATCH_ONLY, FINISH, RERUN, START } from "./scheduler-scripts.js";
 
 export type RedisSchedulerOptions = {
   connection: Redis;
@@ -25,6 +26,8 @@ export type RedisSchedulerOptions = {
   /** How soon a job whose worker died is taken up again (BullMQ's stalled check). */
   stalledIntervalMs?: number;
   onEvent?: (event: NodeEvent) => void;
+  /** Called by the process that finished a run's last node (keep it short: it should queue the next step). */
+  onSettled?: OnSettled;
 };
 
 /**
@@ -44,10 +47,16 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
   const emit = (runId: string, nodeId: string, status: NodeStatus) =>
     options.onEvent?.({ runId, nodeId, status, at: Date.now() });
 
+  // A rerun starts a new generation, so a node's job id is new each time it runs again.
+  const nodeJobId = async (runId: string, nodeId: string, gen?: string | null) =>
+    jobId("node", runId, nodeId, `g${gen ?? (await redis.hget(keys(runId)[4] as string, "gen")) ?? "0"}`);
+
   // One round trip for all the nodes a finish released, so a wide DAG's nodes start together.
   const enqueue = async (runId: string, nodes: readonly string[]) => {
     if (nodes.length === 0) return;
     for (const nodeId of nodes) emit(runId, nodeId, "running");
+    const gen = (await redis.hget(keys(runId)[4] as string, "gen")) ?? "0";
+    const ids = await Promise.all(nodes.map((nodeId) => nodeJobId(runId, nodeId, gen)));
     const opts = {
       attempts,
       backoff: { type: "exponential" as const, delay: 1000 },
@@ -55,22 +64,27 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
       removeOnFail: { count: 1000 },
     };
     await queue.addBulk(
-      nodes.map((nodeId) => ({
+      nodes.map((nodeId, i) => ({
         name: "node",
         data: { runId, nodeId },
-        opts: { ...opts, jobId: jobId("node", runId, nodeId) },
+        opts: { ...opts, jobId: ids[i] as string },
       })),
     );
   };
 
   const finish = async (runId: string, nodeId: string, outcome: NodeOutcome) => {
-    const [dispatch, blocked] = (await redis.eval(FINISH, 6, ...keys(runId), nodeId, outcome)) as [
+    const [dispatch, blocked, settled] = (await redis.eval(FINISH, 6, ...keys(runId), nodeId, outcome)) as [
       string[],
       string[],
+      number,
     ];
     emit(runId, nodeId, outcome);
     for (const b of blocked) emit(runId, b, "blocked");
     await enqueue(runId, dispatch);
+    if (settled === 1 && options.onSettled) {
+      const context = await redis.hget(keys(runId)[4] as string, "context");
+      await options.onSettled(runId, await states(runId), JSON.parse(context ?? "null"));
+    }
   };
 
   const states = async (runId: string): Promise<Record<string, NodeStatus>> =>
@@ -93,7 +107,12 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
             (await redis.hget(claims, nodeId)) !== String(job.id)
           )
             return "skipped";
-          const [planJson, contextJson] = await redis.hmget(metaKey, "plan", "context");
+          const [planJson, contextJson, feedback] = await redis.hmget(
+            metaKey,
+            "plan",
+            "context",
+            `feedback:${nodeId}`,
+          );
           const plan: Plan = PlanSchema.parse(JSON.parse(planJson ?? "null"));
           const node = plan.nodes.find((n) => n.id === nodeId);
           if (!node) throw new Error(`run ${runId} has no node ${nodeId}`);
@@ -104,6 +123,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
               node,
               context: JSON.parse(contextJson ?? "null"),
               isCancelled: async () => (await redis.hget(metaKey, "cancelled")) === "1",
+              ...(feedback ? { revision: { feedback } } : {}),
             });
           } catch (error) {
             if (job.attemptsMade + 1 < attempts) throw error; // BullMQ tries again
@@ -159,12 +179,21 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
       const running = (await redis.eval(CANCEL, 6, ...keys(runId))) as string[];
       for (const nodeId of running) {
         // Not started yet: remove the job and cancel the node. Started: it stops at its next turn.
-        const job = await queue.getJob(jobId("node", runId, nodeId));
+        const job = await queue.getJob(await nodeJobId(runId, nodeId));
         if (job && (await job.isWaiting())) {
           await job.remove();
           await finish(runId, nodeId, "cancelled");
         }
       }
+    },
+    async rerun(runId, key, nodes) {
+      const args = Object.entries(nodes).flatMap(([id, feedback]) => [id, feedback ?? ""]);
+      const [fresh, dispatch] = (await redis.eval(RERUN, 6, ...keys(runId), key, ...args)) as [
+        number,
+        string[],
+      ];
+      await enqueue(runId, dispatch);
+      return fresh === 1;
     },
     async settled(runId) {
       for (;;) {

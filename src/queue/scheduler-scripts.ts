@@ -4,7 +4,8 @@
 //   2 remaining  hash node → dependencies not yet done
 //   3 dependents hash node → comma-separated ids of the nodes that depend on it
 //   4 ready      sorted set of ready nodes, scored by priority (highest first)
-//   5 meta       hash: max (parallel nodes), running (dispatched or running now), cancelled, plan, context
+//   5 meta       hash: max (parallel nodes), running (dispatched or running now), cancelled, plan, context,
+//                gen (bumped by each rerun), feedback:<node>, rerun:<key>, settled:<gen>
 //   6 priority   hash node → priority
 // All six share one hash tag ({run-<id>}), so on Redis Cluster they live in one slot.
 
@@ -46,13 +47,24 @@ end
 return dispatch()
 `;
 
+/** 1 the first time (per generation) that every node has finished; 0 otherwise. */
+const SETTLED = `
+local function settled()
+  if tonumber(redis.call('HGET', KEYS[5], 'running') or '0') > 0 then return 0 end
+  for _, s in ipairs(redis.call('HVALS', KEYS[1])) do
+    if s == 'pending' or s == 'ready' or s == 'running' then return 0 end
+  end
+  return redis.call('HSETNX', KEYS[5], 'settled:' .. (redis.call('HGET', KEYS[5], 'gen') or '0'), 1)
+end
+`;
+
 /**
  * ARGV: node, outcome (done | failed | cancelled). Only a running node can finish, so a duplicate or stale
- * completion changes nothing. Returns { nodes to dispatch, nodes newly blocked }.
+ * completion changes nothing. Returns { nodes to dispatch, nodes newly blocked, 1 if the run just settled }.
  */
-export const FINISH = `${DISPATCH}
+export const FINISH = `${DISPATCH}${SETTLED}
 local node, outcome = ARGV[1], ARGV[2]
-if redis.call('HGET', KEYS[1], node) ~= 'running' then return {{}, {}} end
+if redis.call('HGET', KEYS[1], node) ~= 'running' then return {{}, {}, 0} end
 redis.call('HSET', KEYS[1], node, outcome)
 redis.call('HINCRBY', KEYS[5], 'running', -1)
 local blocked = {}
@@ -78,7 +90,48 @@ elseif outcome == 'failed' then
     end
   end
 end
-return {dispatch(), blocked}
+local out = dispatch()
+return {out, blocked, settled()}
+`;
+
+/**
+ * ARGV: key, then (node, feedback or '') pairs. Puts the listed nodes (not running) back to pending, counts
+ * for each its dependencies that are not done, and dispatches the ready ones. Returns { 1, dispatched },
+ * or { 0, {} } when the key was used before.
+ */
+export const RERUN = `${DISPATCH}
+if redis.call('HSETNX', KEYS[5], 'rerun:' .. ARGV[1], 1) == 0 then return {0, {}} end
+redis.call('HINCRBY', KEYS[5], 'gen', 1)
+redis.call('HSET', KEYS[5], 'cancelled', 0)
+local listed = {}
+for i = 2, #ARGV, 2 do
+  local node = ARGV[i]
+  if redis.call('HGET', KEYS[1], node) ~= 'running' then
+    listed[node] = 0
+    redis.call('HSET', KEYS[1], node, 'pending')
+    if ARGV[i + 1] == '' then
+      redis.call('HDEL', KEYS[5], 'feedback:' .. node)
+    else
+      redis.call('HSET', KEYS[5], 'feedback:' .. node, ARGV[i + 1])
+    end
+  end
+end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i + 1] ~= 'done' then
+    for d in string.gmatch(redis.call('HGET', KEYS[3], all[i]) or '', '[^,]+') do
+      if listed[d] ~= nil then listed[d] = listed[d] + 1 end
+    end
+  end
+end
+for node, remaining in pairs(listed) do
+  redis.call('HSET', KEYS[2], node, remaining)
+  if remaining == 0 then
+    redis.call('HSET', KEYS[1], node, 'ready')
+    redis.call('ZADD', KEYS[4], tonumber(redis.call('HGET', KEYS[6], node) or '0'), node)
+  end
+end
+return {1, dispatch()}
 `;
 
 /** Stops the run: queued nodes are cancelled; returns the running ones (to remove if not started yet). */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { criticalPath } from "../../src/domain/dag/critical-path.js";
 import type { Plan } from "../../src/domain/plan/plan.js";
-import type { NodeOutcome, NodeRunner, Scheduler } from "../../src/pipeline/scheduler.js";
+import type { NodeOutcome, NodeRunner, OnSettled, Scheduler } from "../../src/pipeline/scheduler.js";
 import { createInProcessScheduler } from "../../src/queue/in-process-scheduler.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createRedisScheduler } from "../../src/queue/redis-scheduler.js";
@@ -24,9 +24,11 @@ afterAll(() => redis.quit());
 function recordingRunner(b: Behaviour = {}) {
   const spans: Span[] = [];
   const calls = new Map<string, number>();
-  const runNode: NodeRunner = async ({ node: n, isCancelled }) => {
+  const feedback: string[] = [];
+  const runNode: NodeRunner = async ({ node: n, isCancelled, revision }) => {
     const call = (calls.get(n.id) ?? 0) + 1;
     calls.set(n.id, call);
+    if (revision) feedback.push(`${n.id}: ${revision.feedback}`);
     const start = performance.now();
     const latency = b.latencyMs?.[n.id] ?? 40;
     for (let waited = 0; waited < latency; waited += 10) {
@@ -37,19 +39,25 @@ function recordingRunner(b: Behaviour = {}) {
     spans.push({ node: n.id, start, end: performance.now() });
     return b.outcome?.[n.id] ?? "done";
   };
-  return { runNode, spans, calls };
+  return { runNode, spans, calls, feedback };
 }
 
-const implementations: [string, (runNode: NodeRunner, concurrency: number) => Scheduler][] = [
-  ["in-process", (runNode, concurrency) => createInProcessScheduler({ runNode, concurrency })],
+type Make = (runNode: NodeRunner, concurrency: number, onSettled?: OnSettled) => Scheduler;
+const implementations: [string, Make][] = [
+  [
+    "in-process",
+    (runNode, concurrency, onSettled) =>
+      createInProcessScheduler({ runNode, concurrency, ...(onSettled ? { onSettled } : {}) }),
+  ],
   [
     "Redis + BullMQ",
-    (runNode, concurrency) =>
+    (runNode, concurrency, onSettled) =>
       createRedisScheduler({
         connection: redis,
         prefix: `swarm-test-${randomUUID().slice(0, 8)}`,
         runNode,
         concurrency,
+        ...(onSettled ? { onSettled } : {}),
       }),
   ],
 ];
@@ -193,7 +201,57 @@ describe.each(implementations)("scheduler contract: %s", (_name, make) => {
     expect(performance.now() - started).toBeLessThan(1000);
     expect(runner.spans).toEqual([]);
   });
+
+  it("reruns only the listed nodes, in dependency order, with their feedback; says when the run settles", async () => {
+    const runner = recordingRunner();
+    const settledCalls: { states: Record<string, string>; context: unknown }[] = [];
+    const scheduler = make(runner.runNode, 4, async (_runId, states, context) => {
+      settledCalls.push({ states, context });
+    });
+    const runId = randomUUID().slice(0, 8);
+    const p = plan(node("a"), node("b", ["a"]), node("c", ["a"]), node("d", ["b", "c"]));
+    await scheduler.start({ runId, plan: p, maxParallel: 4, priorities: {}, context: { spec: 7 } });
+    await scheduler.settled(runId);
+    await until(() => settledCalls.length === 1);
+
+    expect(await scheduler.rerun(runId, "round-1", { d: null, b: "b returns the wrong total" })).toBe(true);
+    expect(await scheduler.rerun(runId, "round-1", { a: "again?" })).toBe(false); // the key was used
+    await until(() => settledCalls.length === 2);
+    const states = await scheduler.settled(runId);
+    await scheduler.close();
+    expect(states).toEqual({ a: "done", b: "done", c: "done", d: "done" });
+    expect(Object.fromEntries(runner.calls)).toEqual({ a: 1, b: 2, c: 1, d: 2 });
+    expect(runner.feedback).toEqual(["b: b returns the wrong total"]);
+    const second = runner.spans.filter((s) => s.node === "d")[1] as Span;
+    expect(second.start).toBeGreaterThanOrEqual((runner.spans.filter((s) => s.node === "b")[1] as Span).end);
+    expect(settledCalls.map((c) => c.context)).toEqual([{ spec: 7 }, { spec: 7 }]);
+    expect(settledCalls[1]?.states).toEqual(states);
+  });
+
+  it("retries a failed node and its blocked dependents", async () => {
+    const runner = recordingRunner({ throwsTimes: { b: 2 } });
+    const scheduler = make(runner.runNode, 4);
+    const runId = randomUUID().slice(0, 8);
+    await scheduler.start({
+      runId,
+      plan: plan(node("a"), node("b", ["a"]), node("c", ["b"])),
+      maxParallel: 4,
+      priorities: {},
+      context: null,
+    });
+    expect(await scheduler.settled(runId)).toEqual({ a: "done", b: "failed", c: "blocked" });
+    await scheduler.rerun(runId, "retry-1", { b: null, c: null });
+    const states = await scheduler.settled(runId);
+    await scheduler.close();
+    expect(states).toEqual({ a: "done", b: "done", c: "done" });
+    expect(Object.fromEntries(runner.calls)).toEqual({ a: 1, b: 3, c: 1 });
+  });
 });
+
+async function until(condition: () => boolean) {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error("timed out waiting");
+}
 
 describe("Redis scheduler only", () => {
   it("drops a duplicate enqueue of a node: one execution", async () => {
