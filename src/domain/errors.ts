@@ -81,3 +81,16 @@ export class TransientError extends SwarmError {
 export function decisionFor(error: unknown): ErrorDecision {
   return error instanceof SwarmError ? error.decision : "fail-node";
 }
+
+/** Two node branches conflicted when merged, and the integrator agent could not resolve it. */
+export class IntegrationConflictError extends SwarmError {
+  constructor(
+    readonly nodeId: string,
+    readonly files: readonly string[],
+  ) {
+    super("integration-conflict", "tell-user", {
+      problem: `Merging node \`${nodeId}\` into the integration branch conflicts in ${files.map((f) => `\`${f}\``).join(", ")}, and the integrator agent could not resolve it.`,
+      fix: "Nodes should own separate files, so this is worth a look: resolve the conflict on the node branches by hand and comment `/swarm retry`, or `/swarm replan` to plan again.",
+    });
+  }
+}

@@ -12,6 +12,8 @@ export const NodeMarkerSchema = z.object({
   node: PlanNodeSchema,
   status: z.enum(NODE_STATUSES),
   branch: z.string(),
+  /** What the node's coder said it did, kept for the PR body. */
+  summary: z.string().optional(),
 });
 export type NodeMarker = z.infer<typeof NodeMarkerSchema>;
 
@@ -24,7 +26,13 @@ export const DashboardMarkerSchema = z.object({
   status: z.enum(RUN_STATUSES),
   summary: z.string(),
   nodeOrder: z.array(z.string()),
+  /** Review-and-revise rounds so far, and the head commit the last review was about. */
+  round: z.int().nonnegative().optional(),
+  reviewedSha: z.string().optional(),
+  /** One line per revision round: which nodes were sent back, and why. */
+  tried: z.array(z.string()).optional(),
 });
+
 export type DashboardMarker = z.infer<typeof DashboardMarkerSchema>;
 
 export const KeyMarkerSchema = z.object({ v: z.literal(1), key: z.string() });

@@ -9,19 +9,30 @@ import type { JobQueue } from "../pipeline/jobs.js";
  */
 export function swarmApp(queue: JobQueue): ApplicationFunction {
   return (app) => {
-    app.on(["issues.labeled", "issue_comment.created"], async (context) => {
-      const event = parseWebhook(context.name, context.payload);
-      if (!event) return;
-      const decision = decideIntake(event);
-      if ("ignore" in decision) {
-        context.log.debug({ delivery: context.id, reason: decision.ignore }, "ignored");
-        return;
-      }
-      await queue.add(decision.enqueue);
-      context.log.info(
-        { delivery: context.id, queue: decision.enqueue.queue, job: decision.enqueue.id },
-        "queued",
-      );
-    });
+    app.on(
+      [
+        "issues.labeled",
+        "issue_comment.created",
+        "pull_request_review_comment.created",
+        "pull_request_review.submitted",
+        "check_run.completed",
+        "check_suite.completed",
+        "workflow_run.completed",
+      ],
+      async (context) => {
+        const event = parseWebhook(context.name, context.payload);
+        if (!event) return;
+        const decision = decideIntake(event);
+        if ("ignore" in decision) {
+          context.log.debug({ delivery: context.id, reason: decision.ignore }, "ignored");
+          return;
+        }
+        await queue.add(decision.enqueue);
+        context.log.info(
+          { delivery: context.id, queue: decision.enqueue.queue, job: decision.enqueue.id },
+          "queued",
+        );
+      },
+    );
   };
 }

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { Ledger } from "../domain/budget/budget.js";
-import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
-import { type RepoConfig, RepoConfigSchema } from "../domain/config/repo-config.js";
+import type { RepoConfig } from "../domain/config/repo-config.js";
 import { dependents } from "../domain/dag/dependents.js";
 import { describeFailure } from "../domain/describe-failure.js";
 import type { Plan } from "../domain/plan/plan.js";
@@ -10,7 +9,7 @@ import { codeNode } from "../pipeline/code/code-node.js";
 import type { CheckReport } from "../pipeline/code/coder-tools.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { Forge, IssueRef } from "../pipeline/forge.js";
-import { CONFIG_PATH } from "../pipeline/plan/plan-spec.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { NodeRunner } from "../pipeline/scheduler.js";
 import { parseFailures } from "../sandbox/parse/parse-failures.js";
 import { runSandboxed } from "../sandbox/run-sandboxed.js";
@@ -71,9 +70,8 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
   return async (task) => {
     const ctx = task.context as NodeRunContext;
     const forge = options.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name);
-    const configText = await forge.readFile(ctx.base, CONFIG_PATH);
-    const parsed = configText === null ? null : parseRepoConfig(configText);
-    const config = parsed?.ok ? parsed.config : RepoConfigSchema.parse({});
+    const config = await readRepoConfig(forge, ctx.base);
+
     const remote = await forge.cloneUrl();
     const token = await options.tokenFor(ctx.installationId);
     const auth = token ? { token } : {};
@@ -118,7 +116,15 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     };
 
     const outcome = await codeNode(
-      { runId: task.runId, spec: ctx.spec, planSummary: ctx.planSummary, node: task.node, nodeIssue, branch },
+      {
+        runId: task.runId,
+        spec: ctx.spec,
+        planSummary: ctx.planSummary,
+        node: task.node,
+        nodeIssue,
+        branch,
+        ...(task.revision ? { revision: task.revision } : {}),
+      },
       {
         forge,
         model: await options.model(config, task.runId, join(options.runsDir, task.runId)),
@@ -134,6 +140,7 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             branch,
             dependencyBranches,
             ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
+            ...(task.revision ? { continueBranch: true } : {}),
           });
           return { dir, copy: await openWorkingCopy(dir) };
         },

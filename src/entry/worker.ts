@@ -4,16 +4,10 @@ import { z } from "zod";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
 import { connectModel } from "../model/connect-model.js";
-import { handleCommand } from "../pipeline/commands/handle-command.js";
-import type { CommandJob, PlanJob } from "../pipeline/jobs.js";
-import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
 import { createRedis } from "../queue/redis.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
-import { createRedisScheduler } from "../queue/redis-scheduler.js";
 import { createForgeFactory } from "./forge-factory.js";
-import { createNodeRunner } from "./node-runner.js";
-import { createPlanProcessor } from "./plan-processor.js";
-import { startRunWith } from "./start-run.js";
+import { startJobWorkers } from "./wire-workers.js";
 
 const WorkerEnvSchema = z
   .object({
@@ -59,7 +53,7 @@ export function readWorkerEnv(env: Readonly<Record<string, string | undefined>>)
 }
 
 /**
- * `swarm worker`: serves the plan, command and node queues of one Redis. Run as many as you like, on as many
+ * `swarm worker`: serves the plan, command, node, integrate and review queues of one Redis. Run as many as you like, on as many
  * machines; SIGTERM lets the jobs in hand finish first.
  */
 export async function startWorkers(
@@ -90,47 +84,23 @@ export async function startWorkers(
     });
     return installationToken(octokit);
   };
-  const scheduler = createRedisScheduler({
-    connection,
+  const workers = startJobWorkers({
+    connect: () => createRedis(e.REDIS_URL),
     prefix: e.SWARM_PREFIX,
     concurrency: e.SWARM_CONCURRENCY,
     stalledIntervalMs: e.SWARM_STALLED_INTERVAL_MS,
-    runNode: createNodeRunner({
+    services: {
       forgeFor,
       tokenFor,
       model,
       runsDir: e.SWARM_RUNS_DIR,
       mirrorsDir: e.SWARM_MIRRORS_DIR,
       readLedger,
-    }),
+    },
   });
-  const plan = createPlanProcessor({
-    forgeFor,
-    runsDir: e.SWARM_RUNS_DIR,
-    model,
-    scheduleNodes: startRunWith(scheduler),
-  });
-  const queue = createBullmqJobQueue(connection, e.SWARM_PREFIX);
-  const workers = [
-    startWorker<PlanJob>("plan", plan, {
-      connection: createRedis(e.REDIS_URL),
-      prefix: e.SWARM_PREFIX,
-      concurrency: e.SWARM_CONCURRENCY,
-    }),
-    startWorker<CommandJob>(
-      "command",
-      (job) =>
-        handleCommand(job, forgeFor(job.installationId, job.repo.owner, job.repo.name), {
-          cancelRun: (runId) => scheduler.cancel(runId),
-        }),
-      { connection: createRedis(e.REDIS_URL), prefix: e.SWARM_PREFIX, concurrency: e.SWARM_CONCURRENCY },
-    ),
-  ];
   return {
     async stop() {
-      await Promise.all(workers.map((w) => w.close()));
-      await scheduler.close();
-      await queue.close();
+      await workers.stop();
       connection.disconnect();
     },
   };

@@ -33,6 +33,9 @@ export type ForgeEvent =
   | (Base & {
       kind: "checks-completed";
       source: "check_run" | "check_suite" | "workflow_run";
+      /** The check run's, suite's or workflow run's id: one review job per completion. */
+      id: number;
+
       headSha: string;
       headBranch: string | null;
       conclusion: string | null;

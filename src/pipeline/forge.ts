@@ -55,6 +55,7 @@ export type CheckResult = {
 export type ReviewComment = { path: string; line: number; body: string };
 
 export type PullRequestRef = { number: number; url: string; headSha: string; draft: boolean };
+export type PullRequestView = PullRequestRef & { headRef: string; state: "open" | "closed" };
 
 export type LoadedRun = {
   spec: number;
@@ -62,6 +63,8 @@ export type LoadedRun = {
   plan: Plan;
   states: Record<string, NodeStatus>;
   nodeIssues: Record<string, IssueRef>;
+  /** What each done node said it did (from its sub-issue). */
+  summaries: Record<string, string>;
   /** Branch name → head sha, for the run's node and integration branches that exist. */
   branches: Record<string, string>;
   pullRequest: PullRequestRef | null;
@@ -96,15 +99,21 @@ export type Forge = {
   ensureNodeIssue(spec: number, node: PlanNode, status: NodeStatus, branch: string): Promise<IssueRef>;
   /** `blocked` is blocked by `blocking` (GitHub's issue dependencies). */
   linkDependency(blocked: IssueRef, blocking: IssueRef): Promise<void>;
-  /** Records the node's status on its sub-issue, closing it when done and reopening it when revised. */
+  /** Records the node's status (and what it did) on its sub-issue, closing it when done, reopening it when revised. */
   setNodeStatus(
     issue: IssueRef,
     spec: number,
     node: PlanNode,
     status: NodeStatus,
     branch: string,
+    summary?: string,
   ): Promise<void>;
+  readPullRequest(number: number): Promise<PullRequestView>;
+  /** Takes a draft PR out of draft; a PR that is ready already is left alone. */
+  markReadyForReview(number: number): Promise<void>;
+  requestReviewers(number: number, reviewers: readonly string[]): Promise<void>;
   /** The open PR from `head`, created or updated. */
+
   ensurePullRequest(input: {
     head: string;
     base: string;
@@ -126,9 +135,12 @@ export type Forge = {
   readFile(ref: string, path: string): Promise<string | null>;
   getPermission(username: string): Promise<Permission>;
   addReaction(
-    target: { issueNumber: number } | { commentId: number },
+    target: { issueNumber: number } | { commentId: number } | { reviewCommentId: number },
     content: ReactionContent,
   ): Promise<void>;
+  /** The line comments of one review of a PR. */
+  listReviewComments(pullNumber: number, reviewId: number): Promise<ReviewComment[]>;
+
   /** A run rebuilt from the forge alone (markers, sub-issues, branches, PR), or null if there is none. */
   loadRun(spec: number): Promise<LoadedRun | null>;
 };

@@ -10,9 +10,26 @@ export type IntakeDecision = { enqueue: JobToEnqueue } | { ignore: string };
  * bots, swarm itself included, never trigger anything; the actor's type is checked, not its name.
  */
 export function decideIntake(event: ForgeEvent): IntakeDecision {
+  const key = (...rest: (string | number)[]) => jobId(event.repo.owner, event.repo.name, ...rest);
+  // Checks are reported by CI apps (bots): they continue a run swarm started, and drive nothing else. The
+  // review job acts only on the head commit of a run's PR. One job per completion, so none is lost.
+  if (event.kind === "checks-completed") {
+    return {
+      enqueue: {
+        queue: "review",
+        id: jobId("review", key(event.headSha, event.source, event.id)),
+        data: {
+          installationId: event.installationId,
+          repo: event.repo,
+          headSha: event.headSha,
+          headBranch: event.headBranch,
+          pullNumbers: event.pullNumbers,
+        },
+      },
+    };
+  }
   if (event.sender.type === "Bot") return { ignore: `sent by a bot (${event.sender.login})` };
   const base = { installationId: event.installationId, repo: event.repo, sender: event.sender };
-  const key = (...rest: (string | number)[]) => jobId(event.repo.owner, event.repo.name, ...rest);
 
   if (event.kind === "issue-labeled") {
     // Whether this label is swarm's trigger is in the repository's config, which the job reads.
@@ -50,6 +67,41 @@ export function decideIntake(event: ForgeEvent): IntakeDecision {
         queue: "command",
         id: jobId("command", key(event.comment.id)),
         data: { ...base, issue: event.issue, commentId: event.comment.id, command },
+      },
+    };
+  }
+  if (event.kind === "review-comment-created") {
+    const command = parseCommand(event.comment.body);
+    if (!command) return { ignore: "not a /swarm command" };
+    return {
+      enqueue: {
+        queue: "command",
+        id: jobId("command", key("line", event.comment.id)),
+        data: {
+          ...base,
+          issue: { number: event.pullNumber, isPullRequest: true },
+          commentId: event.comment.id,
+          command,
+          at: { kind: "review-line", path: event.comment.path, line: event.comment.line },
+        },
+      },
+    };
+  }
+  if (event.kind === "review-submitted") {
+    // A review that requests changes is a `/swarm revise` with the review as its feedback.
+    if (event.review.state !== "changes_requested")
+      return { ignore: `a review that is ${event.review.state}` };
+    return {
+      enqueue: {
+        queue: "command",
+        id: jobId("command", key("review", event.review.id)),
+        data: {
+          ...base,
+          issue: { number: event.pullNumber, isPullRequest: true },
+          commentId: event.review.id,
+          command: { verb: "revise", args: event.review.body ?? "" },
+          at: { kind: "review" },
+        },
       },
     };
   }

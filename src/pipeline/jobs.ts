@@ -23,19 +23,50 @@ export const CommandJobSchema = z.object({
   installationId: z.int(),
   repo: Repo,
   issue: z.object({ number: z.int().positive(), isPullRequest: z.boolean() }),
+  /** The comment that asked (an issue or PR comment, a line comment, or a review's id). */
   commentId: z.int(),
   command: z.union([
     z.object({ verb: z.enum(COMMAND_VERBS), args: z.string() }),
     z.object({ verb: z.literal("unknown"), word: z.string() }),
   ]),
+  /** Where on the PR it was asked: a line of the diff, or a review that requested changes. */
+  at: z
+    .discriminatedUnion("kind", [
+      z.object({ kind: z.literal("review-line"), path: z.string(), line: z.int().nullable() }),
+      z.object({ kind: z.literal("review") }),
+    ])
+    .optional(),
   sender: Sender,
 });
 export type CommandJob = z.infer<typeof CommandJobSchema>;
 
-export type QueueName = "plan" | "command";
+/** The repository's checks finished on a commit: swarm reviews it if it is a run's PR head. */
+export const ReviewJobSchema = z.object({
+  installationId: z.int(),
+  repo: Repo,
+  headSha: z.string(),
+  headBranch: z.string().nullable(),
+  pullNumbers: z.array(z.int()),
+});
+export type ReviewJob = z.infer<typeof ReviewJobSchema>;
+
+/** Every node of a run is done: merge them and open or update the PR. */
+export const IntegrateJobSchema = z.object({
+  installationId: z.int(),
+  repo: Repo,
+  runId: z.string(),
+  spec: z.object({ number: z.int().positive(), title: z.string() }),
+  base: z.string(),
+  branches: z.record(z.string(), z.string()),
+});
+export type IntegrateJob = z.infer<typeof IntegrateJobSchema>;
+
+export type QueueName = "plan" | "command" | "review" | "integrate";
 export type JobToEnqueue =
   | { queue: "plan"; id: string; data: PlanJob }
-  | { queue: "command"; id: string; data: CommandJob };
+  | { queue: "command"; id: string; data: CommandJob }
+  | { queue: "review"; id: string; data: ReviewJob }
+  | { queue: "integrate"; id: string; data: IntegrateJob };
 
 /** Where intake puts work. BullMQ implements it (src/queue); a job id that exists already is not added again. */
 export type JobQueue = { add(job: JobToEnqueue): Promise<void> };

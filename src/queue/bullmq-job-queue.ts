@@ -1,9 +1,21 @@
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
-import { CommandJobSchema, type JobQueue, PlanJobSchema, type QueueName } from "../pipeline/jobs.js";
+import {
+  CommandJobSchema,
+  IntegrateJobSchema,
+  type JobQueue,
+  PlanJobSchema,
+  type QueueName,
+  ReviewJobSchema,
+} from "../pipeline/jobs.js";
 
-const SCHEMAS: Record<QueueName, z.ZodType> = { plan: PlanJobSchema, command: CommandJobSchema };
+const SCHEMAS: Record<QueueName, z.ZodType> = {
+  plan: PlanJobSchema,
+  command: CommandJobSchema,
+  review: ReviewJobSchema,
+  integrate: IntegrateJobSchema,
+};
 
 /**
  * Queues on BullMQ. Job ids are deterministic: adding an id that is waiting or running adds nothing, and ids

@@ -22,7 +22,7 @@ const IDENTITY = [
   "commit.gpgsign=false",
 ];
 
-async function git(dir: string, ...args: string[]): Promise<string> {
+export async function git(dir: string, ...args: string[]): Promise<string> {
   return (await gitRaw(dir, ...args)).trim();
 }
 
@@ -53,13 +53,29 @@ export async function prepareNodeCopy(input: {
   dependencyBranches: readonly string[];
   /** Where this worker keeps its mirrors; without it every node clones in full. */
   mirrorsDir?: string;
+  /**
+   * Start from the node branch as it is (a revision builds on the node's earlier work, so the branches
+   * already merged with it stay in its history), instead of from the base.
+   */
+  continueBranch?: boolean;
 }): Promise<string> {
   const dir = join(await mkdtemp(join(tmpdir(), "swarm-node-")), "work");
   const reference = input.mirrorsDir
     ? await updatedMirror(input.mirrorsDir, input.remote, input.auth)
     : undefined;
   await gitClone(input.remote, dir, input.auth, { branch: input.base, ...(reference ? { reference } : {}) });
-  await git(dir, "checkout", "-q", "-B", input.branch);
+  if (input.continueBranch) {
+    await gitFetch(
+      dir,
+      input.remote,
+      [`+refs/heads/${input.branch}:refs/remotes/own/${input.branch}`],
+      input.auth,
+    );
+    await git(dir, "checkout", "-q", "-B", input.branch, `refs/remotes/own/${input.branch}`);
+  } else {
+    await git(dir, "checkout", "-q", "-B", input.branch);
+  }
+
   if (input.dependencyBranches.length > 0) {
     await gitFetch(
       dir,
@@ -82,7 +98,7 @@ const mirrorUpdates = new Map<string, Promise<unknown>>();
  * updated is only a lost optimisation: the node then clones in full. (Not shallow: merging the
  * dependency branches needs their shared history.)
  */
-async function updatedMirror(
+export async function updatedMirror(
   mirrorsDir: string,
   remote: string,
   auth: RemoteAuth,

@@ -60,11 +60,16 @@ async function runSpec(): Promise<{ repo: RepoState; spec: Issue; states: Record
     "src/index.ts": "export {};\n",
   });
   const spec = rig.github.openIssue(repo, "Build the app", "Build an API and a UI, wire them, document it.");
+  const integrated = rig.integrateOutcomes.length;
   rig.github.labelIssue(repo, spec, "swarm");
   await rig.settled();
   const outcome = rig.outcomes.at(-1);
   if (outcome?.kind !== "planned") throw new Error(`not planned: ${JSON.stringify(outcome)}`);
   const states = await must(rig.scheduler, "scheduler").settled(outcome.runId);
+  // When every node is done, the last one to finish queues the integrate job.
+  if (Object.values(states).every((s) => s === "done"))
+    await rig.until(() => rig.integrateOutcomes.length > integrated);
+  await rig.settled();
   return { repo, spec, states };
 }
 const subIssues = (repo: RepoState, spec: Issue) =>
@@ -109,7 +114,38 @@ describe("execution, end to end", () => {
     const dashboard = [...repo.comments.values()].find(
       (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
     );
-    expect(dashboard?.body).toContain("4 of 4 nodes done.");
+    expect(dashboard?.body).toContain(
+      "All 4 nodes are done and merged into the pull request; waiting for the repository's checks.",
+    );
+    expect(readMarker(dashboard?.body, "dashboard")?.status).toBe("reviewing");
+
+    // The integrator merged the node branches, dependencies first, and opened a draft PR from them.
+    const integration = branch("integration");
+    expect(
+      git(repo.bare, "log", "--format=%s", "--first-parent", "main.." + integration)
+        .split("\n")
+        .reverse(),
+    ).toEqual([
+      "Merge node api: Build the API",
+      "Merge node ui: Build the UI",
+      "Merge node wire: Wire them",
+      "Merge node docs: Document",
+    ]);
+    expect(git(repo.bare, "diff", "--name-only", "main", integration).split("\n").sort()).toEqual([
+      "README.md",
+      "src/api/api.ts",
+      "src/index.ts",
+      "src/ui/ui.ts",
+    ]);
+    const pulls = [...repo.pulls.values()];
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]).toMatchObject({ head: integration, base: "main", draft: true, title: "Build the app" });
+    expect(pulls[0]?.body).toContain(`Closes #${spec.number}`);
+    expect(pulls[0]?.body).toContain("| `api` Build the API | Built api. |");
+    const head = git(repo.bare, "rev-parse", integration);
+    const swarmCheck = [...repo.checkRuns.values()].find((r) => r.name === "swarm" && r.headSha === head);
+    expect(swarmCheck).toMatchObject({ status: "in_progress", title: "Waiting for the repository's checks" });
+    expect(dashboard?.body).toContain(`Pull request: ${pulls[0] ? "https://github.invalid/" : ""}`);
     // Tokens and cost per node come from the run's ledger in Redis, shared by the workers.
     for (const id of ["api", "ui", "wire", "docs"])
       expect(dashboard?.body).toMatch(new RegExp(`\\| \`${id}\`[^\\n]*\\| [\\d,]+ \\| \\$\\d+\\.\\d\\d \\|`));

@@ -280,14 +280,23 @@ describe("commands on the spec issue", () => {
     expect(rig.commandOutcomes.at(-1)).toEqual({ kind: "answered", verb: "status" });
   });
 
-  it("says plainly that /swarm cancel is not in this version yet", async () => {
+  it("answers /swarm cancel, retry and revise on an issue that has no run, and changes nothing", async () => {
     const repo = newRepo();
-    const spec = rig.github.openIssue(repo, "Cancel", SPEC_BODY);
-    rig.github.commentAs(repo, spec, "/swarm cancel", maintainer);
+    const spec = rig.github.openIssue(repo, "Nothing yet", SPEC_BODY);
+    for (const command of ["/swarm cancel", "/swarm retry", "/swarm revise make it faster"])
+      rig.github.commentAs(repo, spec, command, maintainer);
     await rig.settled();
-    expect(commentsOn(repo, spec).find((c) => c.user.login === "swarm-app[bot]")?.body).toMatch(
-      /^`\/swarm cancel` is not available in this version of swarm yet/,
+    const answers = commentsOn(repo, spec)
+      .filter((c) => c.user.login === "swarm-app[bot]")
+      .map((c) => c.body.split("\n")[0]);
+    expect(answers.sort()).toEqual(
+      [
+        "swarm has no run to cancel on this issue.",
+        `@${maintainer.login}: swarm has no run here to retry. Add the \`swarm\` label to the issue to start one.`,
+        `@${maintainer.login}: swarm has no run here to revise. \`/swarm revise\` works on a swarm pull request or its spec issue.`,
+      ].sort(),
     );
+    expect(nodeIssues(repo, spec)).toEqual([]);
   });
 
   it("refuses commands from people without write access, and ignores bots", async () => {

@@ -4,24 +4,21 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Worker } from "bullmq";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import type { RepoConfig } from "../../src/domain/config/repo-config.js";
 import { swarmApp } from "../../src/entry/app.js";
 import { createForgeFactory } from "../../src/entry/forge-factory.js";
-import { createNodeRunner } from "../../src/entry/node-runner.js";
-import { createPlanProcessor } from "../../src/entry/plan-processor.js";
-import { startRunWith } from "../../src/entry/start-run.js";
+import { startJobWorkers } from "../../src/entry/wire-workers.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
 import { createModelClient } from "../../src/model/model-client.js";
 import { createFileTraceSink } from "../../src/model/trace/file-trace-sink.js";
-import { type CommandOutcome, handleCommand } from "../../src/pipeline/commands/handle-command.js";
-import type { CommandJob, PlanJob } from "../../src/pipeline/jobs.js";
+import type { CommandOutcome } from "../../src/pipeline/commands/handle-command.js";
+import type { IntegrateOutcome } from "../../src/pipeline/integrate/integrate-run.js";
 import type { PlanOutcome } from "../../src/pipeline/plan/plan-spec.js";
-import { createBullmqJobQueue, startWorker } from "../../src/queue/bullmq-job-queue.js";
+import type { ReviewOutcome } from "../../src/pipeline/review/review-checks.js";
+import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createRedisLedger } from "../../src/queue/redis-ledger.js";
-import { createRedisScheduler } from "../../src/queue/redis-scheduler.js";
 import type { ScriptedModel } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github/server.js";
@@ -67,7 +64,6 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   github.webhooks.deliverTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, SECRET);
 
-  const outcomes: PlanOutcome[] = [];
   const forgeFor = createForgeFactory({
     appId: github.app.id,
     privateKey: github.app.privateKey,
@@ -87,70 +83,59 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
       ledger: createRedisLedger(redis, prefix, runId, config.prices),
       trace: createFileTraceSink(join(runDir, "trace.jsonl"), [anthropic.apiKey]),
     });
-  // With `execute`, planned runs are coded: the Redis scheduler, with this process as the node worker.
-  const scheduler = options.execute
-    ? createRedisScheduler({
-        connection: createRedis(),
-        prefix,
-        concurrency: 4,
-        runNode: createNodeRunner({
-          forgeFor,
-          tokenFor: async () => undefined,
-          model: modelFor,
-          runsDir,
-          readLedger: (runId) => createRedisLedger(redis, prefix, runId, {}).read(),
-        }),
-      })
-    : undefined;
-  const process = createPlanProcessor({
-    forgeFor,
-    runsDir,
-    dashboardWaitMs: 20,
-    ...(scheduler ? { scheduleNodes: startRunWith(scheduler) } : {}),
-    // The same model wiring as `swarm worker`: one Redis ledger per run, for the planner and the coders.
-    model: modelFor,
-  });
+  const outcomes: PlanOutcome[] = [];
   const commandOutcomes: CommandOutcome[] = [];
-  const commandWorker: Worker = startWorker<CommandJob>(
-    "command",
-    async (data) => {
-      const outcome = await handleCommand(
-        data,
-        forgeFor(data.installationId, data.repo.owner, data.repo.name),
-        scheduler ? { cancelRun: (runId) => scheduler.cancel(runId) } : {},
-      );
-
-      commandOutcomes.push(outcome);
-      return outcome;
+  const reviewOutcomes: ReviewOutcome[] = [];
+  const integrateOutcomes: IntegrateOutcome[] = [];
+  // The wiring of `swarm worker`, with this process serving every queue; with `execute`, planned runs are coded.
+  const workers = startJobWorkers({
+    connect: () => createRedis(),
+    prefix,
+    concurrency: 4,
+    execute: options.execute ?? false,
+    dashboardWaitMs: 20,
+    services: {
+      forgeFor,
+      tokenFor: async () => undefined,
+      model: modelFor,
+      runsDir,
+      readLedger: (runId) => createRedisLedger(redis, prefix, runId, {}).read(),
     },
-    { connection: createRedis(), prefix, concurrency: 2 },
-  );
-  const worker: Worker = startWorker<PlanJob>(
-    "plan",
-    async (data) => {
-      const outcome = await process(data);
-      outcomes.push(outcome);
-      return outcome;
+    observe: {
+      plan: (o) => outcomes.push(o),
+      command: (o) => commandOutcomes.push(o),
+      review: (o) => reviewOutcomes.push(o),
+      integrate: (o) => integrateOutcomes.push(o),
     },
-    { connection: createRedis(), prefix, concurrency: 2 },
-  );
+  });
+  const scheduler = workers.scheduler;
 
-  /** Waits until webhooks are delivered and the plan queue is idle. */
+  /** Waits until webhooks are delivered and the job queues are idle (node jobs have `scheduler.settled`). */
   const settled = async () => {
     for (let i = 0; i < 400; i++) {
       await github.webhooks.settled();
       const counts = await Promise.all(
-        ["plan", "command"].map((q) =>
-          queue.queue(q as "plan").getJobCounts("waiting", "active", "delayed", "prioritized"),
+        (["plan", "command", "integrate", "review"] as const).map((q) =>
+          queue.queue(q).getJobCounts("waiting", "active", "delayed", "prioritized"),
         ),
       );
       if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error("the plan queue did not settle");
+    throw new Error("the queues did not settle");
+  };
+
+  /** Polls `condition` until it holds (or fails after `ms`). */
+  const until = async (condition: () => boolean | Promise<boolean>, ms = 30_000) => {
+    const end = Date.now() + ms;
+    while (!(await condition())) {
+      if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${condition}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   };
 
   return {
+    until,
     github,
     anthropic,
     outcomes,
@@ -158,13 +143,13 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     queue,
     settled,
     commandOutcomes,
+    reviewOutcomes,
+    integrateOutcomes,
     scheduler,
     async stop() {
-      await scheduler?.close();
-      await worker.close();
-      await commandWorker.close();
-      await queue.queue("plan").obliterate({ force: true });
-      await queue.queue("command").obliterate({ force: true });
+      await workers.stop();
+      for (const q of ["plan", "command", "integrate", "review"] as const)
+        await queue.queue(q).obliterate({ force: true });
       await queue.close();
       await redis.quit();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -21,3 +21,9 @@ export function nodeBranch(issue: number, title: string, nodeId: string): string
 export function integrationBranch(issue: number, title: string): string {
   return `${runBranchPrefix(issue, title)}/${INTEGRATION_LEAF}`;
 }
+
+/** The spec issue whose integration branch this is, or null for any other branch. */
+export function specOfIntegrationBranch(branch: string): number | null {
+  const found = /^swarm\/(\d+)-[^/]+\/integration$/.exec(branch)?.[1];
+  return found ? Number(found) : null;
+}

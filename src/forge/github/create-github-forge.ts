@@ -9,6 +9,12 @@ import { linkDependency } from "./link-dependency.js";
 import { listCheckResults } from "./list-check-results.js";
 import { loadRun } from "./load-run.js";
 import { postReview } from "./post-review.js";
+import {
+  listReviewComments,
+  markReadyForReview,
+  readPullRequest,
+  requestReviewers,
+} from "./pull-request-operations.js";
 import { cloneUrl, defaultBranch, listFiles, readIssue } from "./repository-reads.js";
 import { setNodeStatus } from "./set-node-status.js";
 import { addReaction, getPermission, readFile } from "./small-operations.js";
@@ -34,8 +40,14 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),
-    setNodeStatus: (issue, spec, node, status, branch) =>
-      setNodeStatus(ctx, issue, spec, node, status, branch),
+    setNodeStatus: (issue, spec, node, status, branch, summary) =>
+      setNodeStatus(ctx, issue, spec, node, status, branch, summary),
+    readPullRequest: (number) => readPullRequest(ctx, number),
+    listReviewComments: (pullNumber, reviewId) => listReviewComments(ctx, pullNumber, reviewId),
+
+    markReadyForReview: (number) => markReadyForReview(ctx, number),
+    requestReviewers: (number, reviewers) => requestReviewers(ctx, number, reviewers),
+
     ensurePullRequest: (input) => ensurePullRequest(ctx, input),
     postReview: (input) => postReview(ctx, input),
     upsertCheckRun: (input) => upsertCheckRun(ctx, input),

@@ -20,7 +20,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
 
   ctx.nodeScans.delete(spec); // recovery reads what is there now
   const scan = await scanNodes(ctx, spec);
-  const nodes = new Map<string, { node: PlanNode; status: NodeStatus; issue: IssueRef }>();
+  const nodes = new Map<string, { node: PlanNode; status: NodeStatus; issue: IssueRef; summary?: string }>();
   for (const [id, issue] of scan.byNode) {
     const marker = readMarker(issue.body, "node");
     if (marker)
@@ -28,6 +28,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
         node: marker.node,
         status: marker.status,
         issue: { number: issue.number, id: issue.id, url: issue.url },
+        ...(marker.summary ? { summary: marker.summary } : {}),
       });
   }
   const order = [
@@ -66,6 +67,8 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
     plan: { summary: meta.summary, nodes: entries.map(([, e]) => e.node) },
     states: Object.fromEntries(entries.map(([id, e]) => [id, e.status])),
     nodeIssues: Object.fromEntries(entries.map(([id, e]) => [id, e.issue])),
+    summaries: Object.fromEntries(entries.flatMap(([id, e]) => (e.summary ? [[id, e.summary]] : []))),
+
     branches,
     pullRequest,
   };

@@ -4,7 +4,13 @@ import type { NodeStatus } from "../../domain/state/node-status.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 
 /** A node's sub-issue: readable for people, with the node itself in a hidden marker for swarm. */
-export function nodeIssueBody(spec: number, node: PlanNode, status: NodeStatus, branch: string): string {
+export function nodeIssueBody(
+  spec: number,
+  node: PlanNode,
+  status: NodeStatus,
+  branch: string,
+  summary?: string,
+): string {
   const list = (items: readonly string[], code = false) =>
     items.map((i) => `- ${code ? `\`${i}\`` : i}`).join("\n") || "- (none)";
   const text = [
@@ -21,8 +27,9 @@ export function nodeIssueBody(spec: number, node: PlanNode, status: NodeStatus, 
     "",
     "### Acceptance",
     node.acceptance.map((a) => `- [${status === "done" ? "x" : " "}] ${a}`).join("\n"),
+    ...(summary ? ["", "### What was done", summary] : []),
     "",
-    renderMarker("node", { v: 1, spec, node, status, branch }),
+    renderMarker("node", { v: 1, spec, node, status, branch, ...(summary ? { summary } : {}) }),
   ].join("\n");
   return fitText(text, MAX_ISSUE_BODY);
 }

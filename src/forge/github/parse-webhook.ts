@@ -41,6 +41,7 @@ const SCHEMAS = {
   }),
   "check_run.completed": Base.extend({
     check_run: z.object({
+      id: z.int(),
       head_sha: z.string(),
       conclusion: z.string().nullable(),
       check_suite: z.object({ head_branch: z.string().nullable() }).nullable().optional(),
@@ -49,6 +50,7 @@ const SCHEMAS = {
   }),
   "check_suite.completed": Base.extend({
     check_suite: z.object({
+      id: z.int(),
       head_sha: z.string(),
       head_branch: z.string().nullable(),
       conclusion: z.string().nullable(),
@@ -57,6 +59,7 @@ const SCHEMAS = {
   }),
   "workflow_run.completed": Base.extend({
     workflow_run: z.object({
+      id: z.int(),
       head_sha: z.string(),
       head_branch: z.string().nullable(),
       conclusion: z.string().nullable(),
@@ -139,6 +142,7 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         ...base,
         kind: "checks-completed",
         source: "check_run",
+        id: r.id,
         headSha: r.head_sha,
         headBranch: r.check_suite?.head_branch ?? null,
         conclusion: r.conclusion,
@@ -151,6 +155,7 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         ...base,
         kind: "checks-completed",
         source: "check_suite",
+        id: s.id,
         headSha: s.head_sha,
         headBranch: s.head_branch,
         conclusion: s.conclusion,
@@ -163,6 +168,7 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         ...base,
         kind: "checks-completed",
         source: "workflow_run",
+        id: w.id,
         headSha: w.head_sha,
         headBranch: w.head_branch,
         conclusion: w.conclusion,

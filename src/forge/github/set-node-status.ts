@@ -13,8 +13,10 @@ export async function setNodeStatus(
   node: PlanNode,
   status: NodeStatus,
   branch: string,
+  summary?: string,
 ): Promise<void> {
-  const body = nodeIssueBody(spec, node, status, branch);
+  const body = nodeIssueBody(spec, node, status, branch, summary);
+
   const open = status !== "done" && status !== "cancelled";
   const known = (await scanNodes(ctx, spec)).byNode.get(node.id);
   if (known && known.body === body && known.open === open) return;

@@ -34,12 +34,19 @@ export async function getPermission(ctx: GitHubContext, username: string): Promi
 /** GitHub answers 200 for a reaction the app already left, so this is idempotent as it is. */
 export async function addReaction(
   ctx: GitHubContext,
-  target: { issueNumber: number } | { commentId: number },
+  target: { issueNumber: number } | { commentId: number } | { reviewCommentId: number },
   content: ReactionContent,
 ): Promise<void> {
   const { octokit, owner, repo } = ctx;
   if ("issueNumber" in target)
     await octokit.rest.reactions.createForIssue({ owner, repo, issue_number: target.issueNumber, content });
+  else if ("reviewCommentId" in target)
+    await octokit.rest.reactions.createForPullRequestReviewComment({
+      owner,
+      repo,
+      comment_id: target.reviewCommentId,
+      content,
+    });
   else
     await octokit.rest.reactions.createForIssueComment({
       owner,

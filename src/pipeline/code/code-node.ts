@@ -18,6 +18,8 @@ export type CodeNodeInput = {
   node: PlanNode;
   nodeIssue: IssueRef;
   branch: string;
+  /** Set when the node runs again after it was done: the review or request it must answer. */
+  revision?: { feedback: string };
 };
 
 export type CodeNodeDeps = {
@@ -53,6 +55,12 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
       `Goal: ${node.goal}`,
       `Files you own: ${node.owns.map((o) => `\`${o}\``).join(", ")}`,
       `Acceptance criteria:\n${node.acceptance.map((a) => `- ${a}`).join("\n")}`,
+      ...(input.revision
+        ? [
+            "This node is being revised. Your earlier work is already on the branch. After the nodes were merged, the pull request's review found what follows; change your files to answer it:",
+            untrusted("review-comment", input.revision.feedback),
+          ]
+        : []),
       "Work with the tools, run the checks, and call finish when the criteria hold.",
     ].join("\n\n"),
   });
@@ -106,7 +114,9 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
   const commit = await deps.commitAndPush(
     dir,
     files,
-    `${node.title}\n\nNode ${node.id} of #${input.spec.number} (${input.spec.title}), by swarm.`,
+    input.revision
+      ? `Revise ${node.id}: ${node.title}\n\nA revision of node ${node.id} of #${input.spec.number} (${input.spec.title}) after review, by swarm.`
+      : `${node.title}\n\nNode ${node.id} of #${input.spec.number} (${input.spec.title}), by swarm.`,
   );
   const summary = handoff.summary || result.finalText || "(no summary)";
   await deps.forge.ensureComment(
@@ -119,6 +129,6 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
       handoff.handoff ? `\n**For the nodes that depend on this one:** ${handoff.handoff}` : "",
     ].join("\n"),
   );
-  await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch);
+  await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch, summary);
   return "done";
 }

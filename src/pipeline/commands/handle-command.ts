@@ -2,10 +2,11 @@ import { COMMAND_HELP } from "../../domain/commands/parse-command.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
+import type { Rerun } from "../review/send-revisions.js";
+import { retryCommand } from "./retry-command.js";
+import { type ReviseDeps, reviseCommand } from "./revise-command.js";
 
 const WRITERS = new Set(["admin", "maintain", "write"]);
-/** Commands whose stages are not in this version yet: said plainly rather than pretended. */
-const NOT_YET = new Set(["revise", "retry", "cancel"]);
 
 export type CommandOutcome =
   | { kind: "answered"; verb: string }
@@ -15,13 +16,15 @@ export type CommandOutcome =
 /** `/swarm` commands other than plan and replan (which the plan stage handles). */
 export type CommandDeps = {
   /** Stops a run in the scheduler: queued nodes are dropped, running ones stop at their next turn. */
-  cancelRun?: (runId: string) => Promise<void>;
+  cancelRun: (runId: string) => Promise<void>;
+  rerun: Rerun;
+  revise: Omit<ReviseDeps, "rerun">;
 };
 
 export async function handleCommand(
   job: CommandJob,
   forge: Forge,
-  deps: CommandDeps = {},
+  deps: CommandDeps,
 ): Promise<CommandOutcome> {
   if (job.sender.type === "Bot") return { kind: "ignored", reason: "bots cannot drive swarm" };
   const issue = job.issue.number;
@@ -34,8 +37,18 @@ export async function handleCommand(
     );
     return { kind: "refused", reason: `${job.sender.login} has ${permission} access` };
   }
-  await forge.addReaction({ commentId: job.commentId }, "eyes");
+  // Acknowledged at once; a review has no reactions of its own, so its answer is the acknowledgement.
+  if (job.at?.kind === "review-line") await forge.addReaction({ reviewCommentId: job.commentId }, "eyes");
+  else if (job.at?.kind !== "review") await forge.addReaction({ commentId: job.commentId }, "eyes");
   const command = job.command;
+  if (command.verb === "revise" || command.verb === "retry") {
+    const answer =
+      command.verb === "revise"
+        ? await reviseCommand(job, forge, { ...deps.revise, rerun: deps.rerun })
+        : await retryCommand(job, forge, deps.rerun);
+    await forge.ensureComment(issue, `${command.verb}-${job.commentId}`, `@${job.sender.login}: ${answer}`);
+    return { kind: "answered", verb: command.verb };
+  }
 
   if (command.verb === "help" || command.verb === "unknown") {
     const intro = command.verb === "unknown" ? `\`/swarm ${command.word}\` is not a swarm command. ` : "";
@@ -57,7 +70,7 @@ export async function handleCommand(
     }
     return { kind: "answered", verb: "status" };
   }
-  if (command.verb === "cancel" && deps.cancelRun) {
+  if (command.verb === "cancel") {
     const run = await forge.loadRun(issue);
     if (!run?.meta.runId || run.meta.dryRun) {
       await forge.ensureComment(
@@ -87,14 +100,6 @@ export async function handleCommand(
       headline: `Cancelled by @${job.sender.login}: queued nodes were dropped; running nodes stop at their next turn.`,
     });
     return { kind: "answered", verb: "cancel" };
-  }
-  if (NOT_YET.has(command.verb)) {
-    await forge.ensureComment(
-      issue,
-      `unavailable-${job.commentId}`,
-      `\`/swarm ${command.verb}\` is not available in this version of swarm yet: it arrives with the stages that code and review the nodes. \`/swarm help\` lists what works now.`,
-    );
-    return { kind: "answered", verb: command.verb };
   }
   return { kind: "ignored", reason: `${command.verb} is handled by the plan stage` };
 }

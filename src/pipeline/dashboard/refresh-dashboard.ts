@@ -1,4 +1,5 @@
 import type { Ledger } from "../../domain/budget/budget.js";
+import type { DashboardMarker } from "../../domain/markers.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
 import type { Forge } from "../forge.js";
 import { renderDashboard } from "./render-dashboard.js";
@@ -10,7 +11,14 @@ import { renderDashboard } from "./render-dashboard.js";
 export async function refreshDashboard(
   forge: Forge,
   spec: number,
-  options: { headline?: string; status?: RunStatus; note?: string; ledger?: Ledger | null } = {},
+  options: {
+    headline?: string;
+    status?: RunStatus;
+    note?: string;
+    ledger?: Ledger | null;
+    /** Changes to the run's record in the dashboard's marker (the review round, say). */
+    meta?: Partial<Pick<DashboardMarker, "round" | "reviewedSha" | "tried">>;
+  } = {},
 ): Promise<boolean> {
   const run = await forge.loadRun(spec);
   if (!run) return false;
@@ -55,6 +63,7 @@ export async function refreshDashboard(
     ledger: options.ledger ?? null,
     ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
   });
-  await forge.ensureDashboardComment(spec, body, { ...run.meta, status });
+  await forge.ensureDashboardComment(spec, body, { ...run.meta, ...options.meta, status });
+
   return true;
 }

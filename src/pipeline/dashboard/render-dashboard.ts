@@ -66,7 +66,8 @@ export function renderDashboard(view: DashboardView): string {
   return lines.join("\n");
 }
 
-function mermaid(plan: Plan, states: Readonly<Record<string, NodeStatus>>): string[] {
+/** The plan as a Mermaid flowchart, each node coloured by its status. */
+export function mermaid(plan: Plan, states: Readonly<Record<string, NodeStatus>>): string[] {
   const id = (node: string) => `n_${node.replace(/-/g, "_")}`;
   const out = ["flowchart LR"];
   for (const node of plan.nodes) out.push(`  ${id(node.id)}["${label(`${node.id} · ${node.title}`)}"]`);
@@ -88,14 +89,14 @@ function label(text: string): string {
   return short.replace(/["<>`[\]{}|\n\r]/g, (c) => (c === "\n" || c === "\r" ? " " : `#${c.charCodeAt(0)};`));
 }
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return text
     .replace(/\|/g, "\\|")
     .replace(/[\r\n]+/g, " ")
     .slice(0, 80);
 }
 
-function totals(ledger: Ledger | null): string {
+export function totals(ledger: Ledger | null): string {
   if (!ledger) return "no model calls yet";
   return `${ledger.tokens.toLocaleString("en-US")} tokens · $${ledger.usd.toFixed(2)}`;
 }

@@ -13,11 +13,11 @@ import { coalesceWrites } from "../dashboard/coalesce-writes.js";
 import { type DashboardView, renderDashboard } from "../dashboard/render-dashboard.js";
 import type { Forge, IssueRef } from "../forge.js";
 import type { PlanJob } from "../jobs.js";
+import { CONFIG_PATH } from "../read-repo-config.js";
 import { materialisePlan } from "./materialise-plan.js";
 import { repositoryView } from "./repository-view.js";
 import { runPlanner } from "./run-planner.js";
 
-export const CONFIG_PATH = ".github/swarm.yml";
 const WRITERS = new Set(["admin", "maintain", "write"]);
 const FINISHED: readonly RunStatus[] = ["failed", "cancelled", "green"];
 

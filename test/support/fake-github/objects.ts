@@ -11,6 +11,7 @@ import type {
   Reaction,
   RepoState,
   Review,
+  ReviewComment,
 } from "./state.js";
 
 const shape = (component: string, fields: Record<string, unknown>) => ({
@@ -113,6 +114,8 @@ export function pullJson(base: string, repo: RepoState, pull: Pull, shas: { head
 
   return shape("pull-request", {
     id: pull.id,
+    node_id: `PR_${pull.id}`,
+
     number: pull.number,
     title: pull.title,
     body: pull.body,
@@ -152,6 +155,36 @@ export function reviewJson(base: string, repo: RepoState, pull: Pull, review: Re
     pull_request_url: `${base}/repos/${full}/pulls/${pull.number}`,
     submitted_at: review.submittedAt,
     author_association: "OWNER",
+  });
+}
+
+export function reviewCommentJson(
+  base: string,
+  repo: RepoState,
+  pull: Pull,
+  review: Review,
+  comment: ReviewComment,
+) {
+  const full = `${repo.owner.login}/${repo.name}`;
+  const url = `${base}/repos/${full}/pulls/comments/${comment.id}`;
+  return shape("review-comment", {
+    id: comment.id,
+    pull_request_review_id: review.id,
+    url,
+    path: comment.path,
+    line: comment.line,
+    side: comment.side,
+    body: comment.body,
+    commit_id: review.commitId,
+    original_commit_id: review.commitId,
+    diff_hunk: "@@",
+    user: userJson(review.user),
+    created_at: review.submittedAt,
+    updated_at: review.submittedAt,
+    html_url: `https://github.invalid/${full}/pull/${pull.number}#discussion_r${comment.id}`,
+    pull_request_url: `${base}/repos/${full}/pulls/${pull.number}`,
+    author_association: "OWNER",
+    _links: { self: { href: url }, html: { href: url }, pull_request: { href: url } },
   });
 }
 

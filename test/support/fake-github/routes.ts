@@ -10,6 +10,7 @@ import {
   pullJson,
   reactionJson,
   repoJson,
+  reviewCommentJson,
   reviewJson,
   userJson,
 } from "./objects.js";
@@ -362,6 +363,33 @@ export const ROUTES: Record<string, Handler> = {
     if (ctx.body.state !== undefined) pull.state = ctx.body.state;
     pull.updatedAt = ctx.state.now();
     return { status: 200, body: pullJson(ctx.base, ctx.repo, pull, shasOf(ctx.repo, pull)) };
+  },
+  "post /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers": (ctx) => {
+    const pull = pullOf(ctx);
+    if (!pull) return notFound("pull request");
+    const asked = [...(ctx.body.reviewers ?? []), ...(ctx.body.team_reviewers ?? [])] as string[];
+    for (const login of asked)
+      if (!pull.requestedReviewers.includes(login)) pull.requestedReviewers.push(login);
+    return { status: 201, body: pullJson(ctx.base, ctx.repo, pull, shasOf(ctx.repo, pull)) };
+  },
+  "get /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments": (ctx) => {
+    const pull = pullOf(ctx);
+    const review = pull?.reviews.find((r) => r.id === Number(ctx.params.review_id));
+    if (!pull || !review) return notFound("review");
+    return {
+      status: 200,
+      body: page(review.comments, ctx.query).map((c) =>
+        reviewCommentJson(ctx.base, ctx.repo, pull, review, c),
+      ),
+    };
+  },
+  "post /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions": (ctx) => {
+    const comment = [...ctx.repo.pulls.values()]
+      .flatMap((p) => p.reviews.flatMap((r) => r.comments))
+      .find((c) => c.id === Number(ctx.params.comment_id));
+    if (!comment) return notFound("comment");
+    comment.reactions ??= [];
+    return react(ctx, comment.reactions);
   },
   "get /repos/{owner}/{repo}/pulls/{pull_number}/reviews": (ctx) => {
     const pull = pullOf(ctx);

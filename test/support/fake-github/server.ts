@@ -18,6 +18,7 @@ import {
   FakeState,
   type Issue,
   type Permission,
+  type Pull,
   type Reaction,
   type RepoState,
 } from "./state.js";
@@ -160,8 +161,42 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       return;
     }
 
+    // GraphQL, for the one mutation REST lacks: taking a PR out of draft.
+    if (url.pathname === "/graphql" && req.method === "POST") {
+      const token = tokens.get((req.headers.authorization ?? "").replace(/^(token|bearer) /i, ""));
+      if (!token || token.expires < Date.now()) return send(401, { message: "Bad credentials" });
+      const { query, variables } = (safeJson(raw) ?? {}) as { query?: string; variables?: { id?: string } };
+      const pull = [...state.repos.values()]
+        .flatMap((r) => [...r.pulls.values()].map((p) => ({ repo: r, pull: p })))
+        .find((x) => `PR_${x.pull.id}` === variables?.id);
+      requests.push({
+        method: "POST",
+        path: "/graphql",
+        template: "graphql",
+        status: 200,
+        body: { query, variables },
+      });
+      if (
+        !/markPullRequestReadyForReview\s*\(\s*input:\s*\{\s*pullRequestId:\s*\$id\s*\}/.test(query ?? "") ||
+        !pull
+      ) {
+        violations.push(
+          `POST /graphql: the fake understands only markPullRequestReadyForReview on a known PR (${query})`,
+        );
+        return send(200, {
+          data: null,
+          errors: [{ type: "NOT_FOUND", message: "Could not resolve to a node" }],
+        });
+      }
+      pull.pull.draft = false;
+      for (const listener of listeners)
+        listener({ kind: "pull-request", repo: pull.repo, pull: pull.pull, action: "ready_for_review" });
+      return send(200, { data: { markPullRequestReadyForReview: { pullRequest: { isDraft: false } } } });
+    }
+
     const method = req.method ?? "GET";
     const route = contract.match(method, url.pathname);
+
     const record = (status: number) =>
       requests.push({
         method,
@@ -375,8 +410,38 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       webhooks.commentCreated(repo, issue, comment);
       return comment;
     },
+    /**
+     * A person reviews a PR: line comments (each sent as `pull_request_review_comment.created`), or a review
+     * with a verdict (sent as `pull_request_review.submitted`).
+     */
+    reviewAs(
+      repo: RepoState,
+      pull: Pull,
+      review: {
+        event: "COMMENT" | "REQUEST_CHANGES" | "APPROVE";
+        body?: string;
+        comments?: { path: string; line: number; body: string }[];
+      },
+      by: Actor = repo.owner,
+    ) {
+      const r = {
+        id: state.id(),
+        body: review.body ?? "",
+        event: review.event,
+        commitId: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "",
+        user: by,
+        comments: (review.comments ?? []).map((c) => ({ ...c, id: state.id(), side: "RIGHT" as const })),
+        submittedAt: state.now(),
+      };
+      pull.reviews.push(r);
+      if (review.event === "COMMENT" && !review.body)
+        for (const c of r.comments) webhooks.reviewCommentCreated(repo, pull, r, c);
+      else webhooks.reviewSubmitted(repo, pull, r.id);
+      return r;
+    },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -30,7 +30,15 @@ export type Issue = {
   createdAt: string;
   updatedAt: string;
 };
-export type ReviewComment = { id: number; path: string; line: number; side: "RIGHT" | "LEFT"; body: string };
+export type ReviewComment = {
+  id: number;
+  path: string;
+  line: number;
+  side: "RIGHT" | "LEFT";
+  body: string;
+  reactions?: Reaction[];
+};
+
 export type Review = {
   id: number;
   body: string;

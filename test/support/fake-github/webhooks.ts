@@ -3,7 +3,17 @@ import { createHmac, randomUUID } from "node:crypto";
 import { resolveRef } from "./bare-repo.js";
 import { commentJson, issueJson, pullJson, repoJson, reviewJson, userJson } from "./objects.js";
 import { githubContract } from "./openapi-contract.js";
-import type { Actor, CheckRun, CheckSuite, Comment, Issue, Pull, RepoState } from "./state.js";
+import type {
+  Actor,
+  CheckRun,
+  CheckSuite,
+  Comment,
+  Issue,
+  Pull,
+  RepoState,
+  Review,
+  ReviewComment,
+} from "./state.js";
 
 export type Delivery = { id: string; event: string; action: string; status: number; body: string };
 
@@ -116,6 +126,45 @@ export function createWebhooks(base: () => string, installationId: number, viola
         pull_request: part(component, "pull_request", pullJson(base(), repo, pull, shas)),
         ...common(repo, sender),
         ...(action === "synchronize" ? { before: "0".repeat(40), after: shas.head } : {}),
+      });
+    },
+    /** A line comment on a PR's diff, written by a person. */
+    reviewCommentCreated(repo: RepoState, pull: Pull, review: Review, comment: ReviewComment) {
+      const shas = {
+        head: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "0".repeat(40),
+        base: resolveRef(repo.bare, `refs/heads/${pull.base}`) ?? "0".repeat(40),
+      };
+      const full = `${repo.owner.login}/${repo.name}`;
+      const url = `${base()}/repos/${full}/pulls/comments/${comment.id}`;
+      send("pull_request_review_comment", "webhook-pull-request-review-comment-created", {
+        action: "created",
+        comment: part("webhook-pull-request-review-comment-created", "comment", {
+          id: comment.id,
+          node_id: "x",
+          url,
+          html_url: `https://github.invalid/${full}/pull/${pull.number}#discussion_r${comment.id}`,
+          pull_request_url: `${base()}/repos/${full}/pulls/${pull.number}`,
+          pull_request_review_id: review.id,
+          path: comment.path,
+          line: comment.line,
+          original_line: comment.line,
+          side: comment.side,
+          body: comment.body,
+          commit_id: review.commitId,
+          original_commit_id: review.commitId,
+          diff_hunk: "@@",
+          user: userJson(review.user),
+          created_at: review.submittedAt,
+          updated_at: review.submittedAt,
+          author_association: "OWNER",
+          _links: { self: { href: url }, html: { href: url }, pull_request: { href: url } },
+        }),
+        pull_request: part(
+          "webhook-pull-request-review-comment-created",
+          "pull_request",
+          pullJson(base(), repo, pull, shas),
+        ),
+        ...common(repo, review.user),
       });
     },
     reviewSubmitted(repo: RepoState, pull: Pull, reviewId: number) {

@@ -1,0 +1,58 @@
+import { join } from "node:path";
+import { integrationBranch } from "../domain/branch/branch-names.js";
+import { type IntegrateOutcome, integrateRun } from "../pipeline/integrate/integrate-run.js";
+import { resolveConflict } from "../pipeline/integrate/resolve-conflict.js";
+import type { IntegrateJob } from "../pipeline/jobs.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
+import { mergeNodeBranches } from "../workspace/integration-workspace.js";
+import { openWorkingCopy } from "../workspace/local-working-copy.js";
+import type { NodeRunnerOptions } from "./node-runner.js";
+
+/** An integrate job, wired: the repository's config, the merge in a working copy, the integrator agent. */
+export function createIntegrateProcessor(
+  options: NodeRunnerOptions,
+): (job: IntegrateJob) => Promise<IntegrateOutcome> {
+  return async (job) => {
+    const forge = options.forgeFor(job.installationId, job.repo.owner, job.repo.name);
+    const config = await readRepoConfig(forge, job.base);
+    const remote = await forge.cloneUrl();
+    const token = await options.tokenFor(job.installationId);
+    const auth = token ? { token } : {};
+    const integration = integrationBranch(job.spec.number, job.spec.title);
+    const run = await forge.loadRun(job.spec.number);
+    return integrateRun(
+      {
+        runId: job.runId,
+        spec: job.spec,
+        base: job.base,
+        plan: run?.plan ?? { summary: "", nodes: [] },
+        branches: job.branches,
+        integrationBranch: integration,
+      },
+      {
+        forge,
+        config,
+        ledger: (await options.readLedger?.(job.runId)) ?? null,
+        merge: (nodes) =>
+          mergeNodeBranches({
+            remote,
+            auth,
+            base: job.base,
+            integration,
+            nodes,
+            ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
+            resolve: async (dir, conflict) =>
+              resolveConflict(
+                await options.model(config, job.runId, join(options.runsDir, job.runId)),
+                config,
+                {
+                  copy: await openWorkingCopy(dir),
+                  plan: run?.plan ?? { summary: "", nodes: [] },
+                  ...conflict,
+                },
+              ),
+          }),
+      },
+    );
+  };
+}

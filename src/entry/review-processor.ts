@@ -1,0 +1,52 @@
+import { join } from "node:path";
+import { specOfIntegrationBranch } from "../domain/branch/branch-names.js";
+import type { ReviewJob } from "../pipeline/jobs.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
+import { type ReviewOutcome, reviewChecks } from "../pipeline/review/review-checks.js";
+import type { Rerun } from "../pipeline/review/send-revisions.js";
+import { diffAgainstBase } from "../workspace/integration-workspace.js";
+import type { NodeRunnerOptions } from "./node-runner.js";
+
+/** What the review stage and `/swarm revise` share: the run's model, the PR's diff, the ledger. */
+export function reviewServices(
+  options: NodeRunnerOptions,
+  installationId: number,
+  owner: string,
+  repo: string,
+) {
+  const forge = options.forgeFor(installationId, owner, repo);
+  return {
+    forge,
+    model: async (runId: string) => {
+      const config = await readRepoConfig(forge, await forge.defaultBranch());
+      return options.model(config, runId, join(options.runsDir, runId));
+    },
+    diff: async (base: string, head: string) => {
+      const token = await options.tokenFor(installationId);
+      return diffAgainstBase({
+        remote: await forge.cloneUrl(),
+        auth: token ? { token } : {},
+        base,
+        head,
+        ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
+      });
+    },
+    ledger: async (runId: string) => (await options.readLedger?.(runId)) ?? null,
+  };
+}
+
+/** A review job (checks finished on a commit), wired: is it a run's PR head? Then the review stage. */
+export function createReviewProcessor(
+  options: NodeRunnerOptions & { rerun: Rerun },
+): (job: ReviewJob) => Promise<ReviewOutcome> {
+  return async (job) => {
+    const services = reviewServices(options, job.installationId, job.repo.owner, job.repo.name);
+    const { forge } = services;
+    let spec = specOfIntegrationBranch(job.headBranch ?? "");
+    if (spec === null && job.pullNumbers[0])
+      spec = specOfIntegrationBranch((await forge.readPullRequest(job.pullNumbers[0])).headRef);
+    if (spec === null) return { kind: "ignored", reason: "not a swarm pull request" };
+    const config = await readRepoConfig(forge, await forge.defaultBranch());
+    return reviewChecks({ spec, headSha: job.headSha }, { ...services, config, rerun: options.rerun });
+  };
+}

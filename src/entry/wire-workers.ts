@@ -1,0 +1,116 @@
+import type { Redis } from "ioredis";
+import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-command.js";
+import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
+import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
+import type { PlanOutcome } from "../pipeline/plan/plan-spec.js";
+import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
+import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
+import { createRedisScheduler } from "../queue/redis-scheduler.js";
+import { createIntegrateProcessor } from "./integrate-processor.js";
+import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
+import { createPlanProcessor } from "./plan-processor.js";
+import { createReviewProcessor, reviewServices } from "./review-processor.js";
+import { startRunWith } from "./start-run.js";
+
+export type WorkerWiring = {
+  /** A new Redis connection (BullMQ workers block on theirs, so each gets its own). */
+  connect: () => Redis;
+  prefix: string;
+  concurrency: number;
+  stalledIntervalMs?: number;
+  services: NodeRunnerOptions;
+  /** Planned runs are coded (true in production; planning tests may stop at the plan). */
+  execute?: boolean;
+  dashboardWaitMs?: number;
+  /** Tests watch what each job decided. */
+  observe?: {
+    plan?: (o: PlanOutcome) => void;
+    command?: (o: CommandOutcome) => void;
+    review?: (o: ReviewOutcome) => void;
+    integrate?: (o: IntegrateOutcome) => void;
+  };
+};
+
+/**
+ * Every queue of swarm served by this process: plan, command, node (through the scheduler), integrate and
+ * review. When a run's last node finishes, an integrate job is queued; when checks finish, a review job is.
+ */
+export function startJobWorkers(w: WorkerWiring) {
+  const connection = w.connect();
+  const queue = createBullmqJobQueue(connection, w.prefix);
+  const scheduler = createRedisScheduler({
+    connection: w.connect(),
+    prefix: w.prefix,
+    concurrency: w.concurrency,
+    ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
+    ...(w.execute === false ? {} : { runNode: createNodeRunner(w.services) }),
+    onSettled: async (runId, _states, context) => {
+      const ctx = context as NodeRunContext;
+      await queue.add({
+        queue: "integrate",
+        id: jobId("integrate", ctx.repo.owner, ctx.repo.name, runId),
+        data: {
+          installationId: ctx.installationId,
+          repo: ctx.repo,
+          runId,
+          spec: { number: ctx.spec.number, title: ctx.spec.title },
+          base: ctx.base,
+          branches: ctx.branches,
+        },
+      });
+    },
+  });
+  const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>
+    scheduler.rerun(runId, key, nodes);
+  const plan = createPlanProcessor({
+    forgeFor: w.services.forgeFor,
+    runsDir: w.services.runsDir,
+    model: w.services.model,
+    ...(w.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: w.dashboardWaitMs }),
+    ...(w.execute === false ? {} : { scheduleNodes: startRunWith(scheduler) }),
+  });
+  const integrate = createIntegrateProcessor(w.services);
+  const review = createReviewProcessor({ ...w.services, rerun });
+  const observed =
+    <T, O>(process: (job: T) => Promise<O>, watch?: (o: O) => void) =>
+    async (job: T) => {
+      const outcome = await process(job);
+      watch?.(outcome);
+      return outcome;
+    };
+  const options = { prefix: w.prefix, concurrency: w.concurrency };
+  const workers = [
+    startWorker<PlanJob>("plan", observed(plan, w.observe?.plan), { connection: w.connect(), ...options }),
+    startWorker<CommandJob>(
+      "command",
+      observed((job: CommandJob) => {
+        const { forge, ...revise } = reviewServices(
+          w.services,
+          job.installationId,
+          job.repo.owner,
+          job.repo.name,
+        );
+        return handleCommand(job, forge, { cancelRun: (runId) => scheduler.cancel(runId), rerun, revise });
+      }, w.observe?.command),
+      { connection: w.connect(), ...options },
+    ),
+    startWorker<IntegrateJob>("integrate", observed(integrate, w.observe?.integrate), {
+      connection: w.connect(),
+      ...options,
+    }),
+    startWorker<ReviewJob>("review", observed(review, w.observe?.review), {
+      connection: w.connect(),
+      ...options,
+    }),
+  ];
+  return {
+    queue,
+    scheduler,
+    async stop() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await scheduler.close();
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { dependents } from "../../domain/dag/dependents.js";
+import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
+import type { Forge } from "../forge.js";
+import type { CommandJob } from "../jobs.js";
+import type { Rerun } from "../review/send-revisions.js";
+import { runOfCommand } from "./run-of-command.js";
+
+const RETRYABLE = new Set(["failed", "blocked", "cancelled"]);
+
+/**
+ * `/swarm retry [node]`: the failed, blocked and cancelled nodes (or the one named, with its dependents that
+ * are not done) are coded again from the start. A done node is changed with `/swarm revise` instead.
+ */
+export async function retryCommand(job: CommandJob, forge: Forge, rerun: Rerun): Promise<string> {
+  const found = await runOfCommand(forge, job.issue);
+  if (!found) return "swarm has no run here to retry. Add the `swarm` label to the issue to start one.";
+  const { spec, run } = found;
+  const named = job.command.verb === "retry" ? job.command.args.split(/\s+/)[0]?.replace(/^`|`$/g, "") : "";
+  let targets: string[];
+  if (named) {
+    const state = run.states[named];
+    if (!state)
+      return `This run has no node \`${named}\`; its nodes are ${run.plan.nodes.map((n) => `\`${n.id}\``).join(", ")}.`;
+    if (!RETRYABLE.has(state))
+      return `Node \`${named}\` is ${state}, so there is nothing to retry${state === "done" ? "; to change its work, use `/swarm revise <what to change>`" : ""}.`;
+    targets = [named, ...dependents(run.plan, named).filter((id) => run.states[id] !== "done")];
+  } else {
+    targets = run.plan.nodes.filter((n) => RETRYABLE.has(run.states[n.id] ?? "")).map((n) => n.id);
+  }
+  if (targets.length === 0)
+    return "Nothing to retry: no node is failed, blocked or cancelled. To change finished work, use `/swarm revise <what to change>`.";
+
+  await rerun(
+    run.meta.runId as string,
+    `retry-${job.commentId}`,
+    Object.fromEntries(targets.map((id) => [id, null])),
+  );
+  const branches = Object.keys(run.branches);
+  for (const id of targets) {
+    const node = run.plan.nodes.find((n) => n.id === id);
+    const issue = run.nodeIssues[id];
+    if (node && issue)
+      await forge.setNodeStatus(
+        issue,
+        spec,
+        node,
+        "pending",
+        branches.find((b) => b.endsWith(`/${id}`)) ?? "",
+      );
+  }
+  const list = targets.map((id) => `\`${id}\``).join(", ");
+  await refreshDashboard(forge, spec, {
+    status: "coding",
+    headline: `Retrying ${list} at @${job.sender.login}'s request.`,
+  });
+  return `Retrying ${list}.`;
+}

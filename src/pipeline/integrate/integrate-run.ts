@@ -1,0 +1,102 @@
+import type { Ledger } from "../../domain/budget/budget.js";
+import type { RepoConfig } from "../../domain/config/repo-config.js";
+import { topologicalOrder } from "../../domain/dag/topological-order.js";
+import { describeFailure } from "../../domain/describe-failure.js";
+import type { Plan } from "../../domain/plan/plan.js";
+import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
+import type { Forge, PullRequestRef } from "../forge.js";
+import { renderPullRequestBody } from "./render-pull-request-body.js";
+
+export const SWARM_CHECK = "swarm";
+
+export type IntegrateInput = {
+  runId: string;
+  spec: { number: number; title: string };
+  base: string;
+  plan: Plan;
+  /** Node id → its branch. */
+  branches: Readonly<Record<string, string>>;
+  integrationBranch: string;
+};
+
+export type MergeResult = {
+  headSha: string;
+  pushed: boolean;
+  conflicts: { nodeId: string; files: string[] }[];
+};
+
+export type IntegrateDeps = {
+  forge: Forge;
+  config: RepoConfig;
+  ledger: Ledger | null;
+  /** Merges the node branches, dependencies first, into the integration branch and pushes it. */
+  merge: (nodes: { id: string; branch: string; title: string }[]) => Promise<MergeResult>;
+};
+
+export type IntegrateOutcome =
+  | { kind: "skipped"; reason: string }
+  | { kind: "failed"; reason: string }
+  | { kind: "opened"; pullRequest: PullRequestRef; headSha: string; pushed: boolean };
+
+/**
+ * Once every node is done: the node branches are merged into the integration branch, the PR is opened or
+ * updated, and swarm's own check on the head says it waits for the repository's checks, which decide.
+ */
+export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): Promise<IntegrateOutcome> {
+  const { forge } = deps;
+  const run = await forge.loadRun(input.spec.number);
+  if (!run || run.meta.runId !== input.runId) return { kind: "skipped", reason: "the run was replaced" };
+  if (run.meta.status === "cancelled") return { kind: "skipped", reason: "the run was cancelled" };
+  const notDone = run.plan.nodes.filter((n) => run.states[n.id] !== "done").map((n) => n.id);
+  if (notDone.length > 0) return { kind: "skipped", reason: `nodes not done: ${notDone.join(", ")}` };
+
+  let merged: MergeResult;
+  try {
+    merged = await deps.merge(
+      topologicalOrder(input.plan).map((id) => ({
+        id,
+        branch: input.branches[id] ?? "",
+        title: input.plan.nodes.find((n) => n.id === id)?.title ?? id,
+      })),
+    );
+  } catch (error) {
+    const message = describeFailure(error, "swarm could not merge the node branches");
+    await forge.ensureComment(input.spec.number, `integration-${input.runId}`, message);
+    await refreshDashboard(forge, input.spec.number, {
+      status: "failed",
+      headline: "Every node is done, but their branches could not be merged; the comment below says why.",
+      ledger: deps.ledger,
+    });
+    return { kind: "failed", reason: message };
+  }
+
+  const round = run.meta.round ?? 0;
+  const pullRequest = await forge.ensurePullRequest({
+    head: input.integrationBranch,
+    base: input.base,
+    title: input.spec.title,
+    body: renderPullRequestBody({
+      spec: input.spec.number,
+      plan: run.plan,
+      states: run.states,
+      nodeIssues: run.nodeIssues,
+      summaries: run.summaries,
+      ledger: deps.ledger,
+      conflicts: merged.conflicts,
+    }),
+    draft: deps.config.pullRequest.draft,
+  });
+  await forge.upsertCheckRun({
+    name: SWARM_CHECK,
+    headSha: merged.headSha,
+    status: "in_progress",
+    title: "Waiting for the repository's checks",
+    summary: `All ${run.plan.nodes.length} nodes are merged${round > 0 ? ` (after ${round} revision round${round === 1 ? "" : "s"})` : ""}. swarm reviews this commit when the repository's checks finish, and revises the nodes at fault until they pass.`,
+  });
+  await refreshDashboard(forge, input.spec.number, {
+    status: "reviewing",
+    headline: `All ${run.plan.nodes.length} nodes are done and merged into the pull request; waiting for the repository's checks${round > 0 ? ` (revision round ${round})` : ""}.`,
+    ledger: deps.ledger,
+  });
+  return { kind: "opened", pullRequest, headSha: merged.headSha, pushed: merged.pushed };
+}

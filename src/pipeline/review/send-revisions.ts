@@ -1,0 +1,80 @@
+import type { Ledger } from "../../domain/budget/budget.js";
+import type { Plan } from "../../domain/plan/plan.js";
+import { commentableLines } from "../../domain/review/diff-lines.js";
+import { assignFindings, type Review, revisionTargets } from "../../domain/review/review.js";
+import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
+import type { Forge, ReviewComment } from "../forge.js";
+
+export type Rerun = (
+  runId: string,
+  key: string,
+  nodes: Readonly<Record<string, string | null>>,
+) => Promise<boolean>;
+
+/**
+ * Turns a review into revisions: one PR review (a summary, and line comments where the diff lets GitHub
+ * place them), the nodes at fault (and the dependents of a changed interface) sent back with their
+ * findings, and the dashboard's record of the round. Each step is keyed, so a retried job repeats nothing.
+ */
+export async function sendRevisions(
+  forge: Forge,
+  input: {
+    runId: string;
+    spec: number;
+    plan: Plan;
+    pullNumber: number;
+    headSha: string;
+    diff: string;
+    review: Review;
+    /** Keys the review and the rerun (the head commit and round, or the comment that asked). */
+    key: string;
+    heading: string;
+    round: number;
+    tried: readonly string[];
+    ledger: Ledger | null;
+    /** Post the review on the PR (not when a person's line comment already says it all). */
+    announce?: boolean;
+  },
+  rerun: Rerun,
+): Promise<{ targets: Record<string, string>; unassigned: number }> {
+  const { byNode, unassigned } = assignFindings(input.plan, input.review.findings);
+  const targets = revisionTargets(input.plan, byNode);
+  const placeable = commentableLines(input.diff);
+  const comments: ReviewComment[] = [];
+  const inBody: string[] = [];
+  for (const f of input.review.findings) {
+    const owner = [...byNode].find(([, fs]) => fs.includes(f))?.[0];
+    const text = `${f.message}${owner ? `\n\n<sub>Sent to node \`${owner}\`.</sub>` : ""}`;
+    if (f.line > 0 && placeable.get(f.path)?.has(f.line))
+      comments.push({ path: f.path, line: f.line, body: text });
+    else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
+  }
+  const nodes = Object.keys(targets);
+  if (input.announce !== false)
+    await forge.postReview({
+      pullNumber: input.pullNumber,
+      commitSha: input.headSha,
+      key: input.key,
+      body: [
+        `**${input.heading}**`,
+        "",
+        input.review.summary,
+        ...(inBody.length > 0 ? ["", ...inBody] : []),
+        "",
+        nodes.length > 0
+          ? `Revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the other nodes stay as they are.`
+          : "No node owns what was found, so nothing was sent back.",
+      ].join("\n"),
+      comments,
+    });
+  if (nodes.length === 0) return { targets, unassigned: unassigned.length };
+  await rerun(input.runId, input.key, targets);
+  const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
+  await refreshDashboard(forge, input.spec, {
+    status: "revising",
+    headline: `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`,
+    ledger: input.ledger,
+    meta: { round: input.round, reviewedSha: input.headSha, tried: [...input.tried, line] },
+  });
+  return { targets, unassigned: unassigned.length };
+}
