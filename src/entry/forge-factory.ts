@@ -1,5 +1,5 @@
 import { createGitHubForge } from "../forge/github/create-github-forge.js";
-import { createOctokit } from "../forge/github/create-octokit.js";
+import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
 import {
   createWriteLimiter,
   GITHUB_WRITE_LIMITS,
@@ -38,4 +38,15 @@ export function createForgeFactory(
     });
     return createGitHubForge(octokit, owner, repo);
   };
+}
+
+/** Installation tokens for git over https: made when a job needs one, never stored in a job. */
+export function createTokenSource(github: GitHubAppOptions): (installationId: number) => Promise<string> {
+  return (installationId) =>
+    installationToken(
+      createOctokit({
+        auth: { appId: github.appId, privateKey: github.privateKey, installationId },
+        ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
+      }),
+    );
 }

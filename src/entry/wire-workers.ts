@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-command.js";
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
@@ -70,7 +71,20 @@ export function startJobWorkers(w: WorkerWiring) {
     ...(w.execute === false ? {} : { scheduleNodes: startRunWith(scheduler) }),
   });
   const integrate = createIntegrateProcessor(w.services);
-  const review = createReviewProcessor({ ...w.services, rerun });
+  const reviewCommit = createReviewProcessor({ ...w.services, rerun });
+  // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
+  // turns, and the first to find every check complete reviews it; the others then find it reviewed.
+  const review = async (job: ReviewJob) => {
+    const lock = `${w.prefix}:review-lock:${job.repo.owner}/${job.repo.name}:${job.headSha}`;
+    const holder = randomUUID();
+    while ((await connection.set(lock, holder, "PX", 300_000, "NX")) !== "OK")
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      return await reviewCommit(job);
+    } finally {
+      if ((await connection.get(lock)) === holder) await connection.del(lock);
+    }
+  };
   const observed =
     <T, O>(process: (job: T) => Promise<O>, watch?: (o: O) => void) =>
     async (job: T) => {

@@ -6,7 +6,7 @@ import { createOctokit, installationToken } from "../forge/github/create-octokit
 import { connectModel } from "../model/connect-model.js";
 import { createRedis } from "../queue/redis.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
-import { createForgeFactory } from "./forge-factory.js";
+import { createForgeFactory, createTokenSource } from "./forge-factory.js";
 import { startJobWorkers } from "./wire-workers.js";
 
 const WorkerEnvSchema = z
@@ -77,13 +77,7 @@ export async function startWorkers(
       ledger: createRedisLedger(connection, e.SWARM_PREFIX, runId, config.prices),
     });
   const readLedger = (runId: string) => createRedisLedger(connection, e.SWARM_PREFIX, runId, {}).read();
-  const tokenFor = async (installationId: number) => {
-    const octokit = createOctokit({
-      auth: { appId: github.appId, privateKey: github.privateKey, installationId },
-      ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
-    });
-    return installationToken(octokit);
-  };
+  const tokenFor = createTokenSource(github);
   const workers = startJobWorkers({
     connect: () => createRedis(e.REDIS_URL),
     prefix: e.SWARM_PREFIX,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import type { RepoConfig } from "../../src/domain/config/repo-config.js";
 import { swarmApp } from "../../src/entry/app.js";
-import { createForgeFactory } from "../../src/entry/forge-factory.js";
+import { createForgeFactory, createTokenSource } from "../../src/entry/forge-factory.js";
 import { startJobWorkers } from "../../src/entry/wire-workers.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
 import { createModelClient } from "../../src/model/model-client.js";
@@ -64,13 +64,14 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   github.webhooks.deliverTo(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, SECRET);
 
-  const forgeFor = createForgeFactory({
+  const app = {
     appId: github.app.id,
     privateKey: github.app.privateKey,
     baseUrl: github.url,
     retryAfterBaseValue: 1,
     writeLimits: [WRITE_WINDOW],
-  });
+  };
+  const forgeFor = createForgeFactory(app);
   const modelFor = async (config: RepoConfig, runId: string, runDir: string) =>
     createModelClient({
       runId,
@@ -96,7 +97,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     dashboardWaitMs: 20,
     services: {
       forgeFor,
-      tokenFor: async () => undefined,
+      tokenFor: createTokenSource(app),
       model: modelFor,
       runsDir,
       readLedger: (runId) => createRedisLedger(redis, prefix, runId, {}).read(),
@@ -122,7 +123,14 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
       if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error("the queues did not settle");
+    const stuck = await Promise.all(
+      (["plan", "command", "integrate", "review"] as const).map(async (q) => [
+        q,
+        await queue.queue(q).getJobCounts(),
+        (await queue.queue(q).getFailed()).map((j) => j.failedReason),
+      ]),
+    );
+    throw new Error(`the queues did not settle: ${JSON.stringify(stuck)}`);
   };
 
   /** Polls `condition` until it holds (or fails after `ms`). */

@@ -50,6 +50,13 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
   const notDone = run.plan.nodes.filter((n) => run.states[n.id] !== "done").map((n) => n.id);
   if (notDone.length > 0) return { kind: "skipped", reason: `nodes not done: ${notDone.join(", ")}` };
 
+  // Said before the push: the checks it starts may finish before this job does, and their review must
+  // find the run waiting for them.
+  await refreshDashboard(forge, input.spec.number, {
+    status: "integrating",
+    headline: `All ${run.plan.nodes.length} nodes are done; merging their branches into the pull request.`,
+    ledger: deps.ledger,
+  });
   let merged: MergeResult;
   try {
     merged = await deps.merge(

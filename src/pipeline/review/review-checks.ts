@@ -44,7 +44,7 @@ export async function reviewChecks(
   const pr = run?.pullRequest;
   if (!run?.meta.runId || !pr) return { kind: "ignored", reason: "no run with a pull request" };
   if (pr.headSha !== input.headSha) return { kind: "ignored", reason: "checks of an older head commit" };
-  if (!["reviewing", "revising"].includes(run.meta.status))
+  if (!["integrating", "reviewing", "revising"].includes(run.meta.status))
     return { kind: "ignored", reason: `the run is ${run.meta.status}` };
   if (run.meta.reviewedSha === input.headSha) return { kind: "ignored", reason: "this commit was reviewed" };
 

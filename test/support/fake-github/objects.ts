@@ -43,8 +43,9 @@ export function repoJson(base: string, repo: RepoState) {
     default_branch: repo.defaultBranch,
     html_url: `https://github.invalid/${full}`,
     url: `${base}/repos/${full}`,
-    // Workers clone and push here: the bare repository itself.
-    clone_url: `file://${repo.bare}`,
+    // Workers clone and push here: git over HTTP with a token, as on GitHub (so a push to a PR's head
+    // starts its checks), or the bare repository itself, which is faster where no test needs that.
+    clone_url: repo.gitOverHttp ? `${base}/git/${full}.git` : `file://${repo.bare}`,
     git_url: `git://github.invalid/${full}.git`,
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
@@ -79,6 +80,16 @@ export function issueJson(base: string, repo: RepoState, issue: Issue) {
     updated_at: issue.updatedAt,
     closed_at: issue.state === "closed" ? issue.updatedAt : null,
     author_association: "OWNER",
+    ...(issue.pullRequest
+      ? {
+          pull_request: {
+            url: `${base}/repos/${full}/pulls/${issue.number}`,
+            html_url: `https://github.invalid/${full}/pull/${issue.number}`,
+            diff_url: `https://github.invalid/${full}/pull/${issue.number}.diff`,
+            patch_url: `https://github.invalid/${full}/pull/${issue.number}.patch`,
+          },
+        }
+      : {}),
     sub_issues_summary: {
       total: issue.subIssueIds.length,
       completed: 0,

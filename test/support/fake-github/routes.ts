@@ -328,9 +328,16 @@ export const ROUTES: Record<string, Handler> = {
     if ((ctx.body.body ?? "").length > 65536)
       return unprocessable("body is too long (maximum is 65536 characters)");
     const now = ctx.state.now();
+    const asIssue = ctx.state.addIssue(ctx.repo, {
+      title: ctx.body.title,
+      body: ctx.body.body ?? null,
+      labels: [],
+      user: ctx.actor,
+    });
+    asIssue.pullRequest = true;
     const pull: Pull = {
       id: ctx.state.id(),
-      number: ctx.repo.nextNumber++,
+      number: asIssue.number,
       title: ctx.body.title,
       body: ctx.body.body ?? null,
       head,

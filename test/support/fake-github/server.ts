@@ -21,6 +21,7 @@ import {
   type Pull,
   type Reaction,
   type RepoState,
+  type ReviewComment,
 } from "./state.js";
 import { createWebhooks } from "./webhooks.js";
 
@@ -366,6 +367,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       owner: string,
       name: string,
       files: Record<string, string> = { "README.md": `# ${name}\n` },
+      options: { gitOverHttp?: boolean } = {},
     ): RepoState {
       const repo: RepoState = {
         id: state.id(),
@@ -381,6 +383,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         checkSuites: new Map(),
         jobs: new Map(),
         nextNumber: 1,
+        ...(options.gitOverHttp ? { gitOverHttp: true } : {}),
       };
       state.repos.set(`${owner}/${name}`.toLowerCase(), repo);
       return repo;
@@ -430,7 +433,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         event: review.event,
         commitId: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "",
         user: by,
-        comments: (review.comments ?? []).map((c) => ({ ...c, id: state.id(), side: "RIGHT" as const })),
+        comments: (review.comments ?? []).map(
+          (c): ReviewComment => ({ ...c, id: state.id(), side: "RIGHT", reactions: [] }),
+        ),
         submittedAt: state.now(),
       };
       pull.reviews.push(r);

@@ -17,6 +17,8 @@ export type Comment = {
 export type Issue = {
   id: number;
   number: number;
+  /** Set on the issue half of a pull request: on GitHub every PR is an issue too (comments, reactions). */
+  pullRequest?: true;
   title: string;
   body: string | null;
   state: "open" | "closed";
@@ -110,6 +112,8 @@ export type RepoState = {
   pulls: Map<number, Pull>;
   comments: Map<number, Comment>;
   checkRuns: Map<number, CheckRun>;
+  /** Clone and push over HTTP (with an installation token) instead of from the bare repository's path. */
+  gitOverHttp?: boolean;
   checkSuites: Map<number, CheckSuite>;
   jobs: Map<number, Job>;
   nextNumber: number;

@@ -1,0 +1,313 @@
+import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readMarker } from "../../src/domain/markers.js";
+import type { Plan } from "../../src/domain/plan/plan.js";
+import { reply } from "../support/fake-anthropic/script.js";
+import { git } from "../support/fake-github/bare-repo.js";
+import type { Issue, Pull, RepoState } from "../support/fake-github/state.js";
+import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
+import { node } from "../support/plans.js";
+
+// The loop users see: label → plan → nodes → integrated PR → the repository's CI fails → the reviewer
+// comments on the failing line → only the node at fault is revised → CI passes → the PR is ready.
+// The target is a small ES-module library: each node's own check is a syntax check in the sandbox; CI
+// (played by the fake GitHub) runs the library's behaviour checks, which only the integrated code can pass.
+
+const plan: Plan = {
+  summary: "core first; stats and format on it, in parallel; index ties them together.",
+  nodes: [
+    node("core", [], ["src/core.js"], { title: "Arithmetic core" }),
+    node("stats", ["core"], ["src/stats.js"], { title: "Mean of a list" }),
+    node("format", ["core"], ["src/format.js"], { title: "Number formatting" }),
+    node("index", ["stats", "format"], ["src/index.js"], { title: "Summary entry point", role: "integrate" }),
+  ],
+};
+
+const CHECK = [
+  'import { mean } from "../src/stats.js";',
+  'import { summary } from "../src/index.js";',
+  "let failed = 0;",
+  "const expectEqual = (actual, expected, what, line) =>",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literal.
+  "  actual === expected || (failed++, console.log(`test/check.mjs:${line}:1: error: ${what} returned ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`));",
+  'expectEqual(mean([2, 4]), 3, "mean([2, 4])", 6);',
+  'expectEqual(summary([1, 2, 3]), "mean: 2.00", "summary([1, 2, 3])", 7);',
+  'if (failed) process.exit(1); else console.log("all checks pass");',
+  "",
+].join("\n");
+
+const BUGGY_MEAN =
+  'import { add } from "./core.js";\n\nexport function mean(xs) {\n  return xs.reduce(add, 0) / (xs.length + 1);\n}\n';
+const FILES: Record<string, (revised: boolean, stubborn: boolean) => string> = {
+  core: () => "export function add(a, b) {\n  return a + b;\n}\n",
+  stats: (revised, stubborn) =>
+    !revised
+      ? BUGGY_MEAN
+      : stubborn
+        ? `// Averages a list.\n${BUGGY_MEAN}`
+        : BUGGY_MEAN.replace("(xs.length + 1)", "xs.length"),
+  format: (revised) =>
+    `${revised ? "/** Two decimals, as the summary shows them. */\n" : ""}export function formatNumber(n) {\n  return n.toFixed(2);\n}\n`,
+  index: () =>
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literal.
+    'import { formatNumber } from "./format.js";\nimport { mean } from "./stats.js";\n\nexport function summary(xs) {\n  return `mean: ${formatNumber(mean(xs))}`;\n}\n',
+};
+
+const textOf = (req: MessageCreateParams) =>
+  req.messages
+    .map((m) =>
+      typeof m.content === "string"
+        ? m.content
+        : m.content.map((b) => ("text" in b ? b.text : "")).join("\n"),
+    )
+    .join("\n");
+
+/** The line of `path` holding `needle`, counted on the new side of a unified diff. */
+function lineInDiff(diff: string, path: string, needle: string): number {
+  const section = diff.split(`+++ b/${path}\n`)[1] ?? "";
+  let line = Number(/@@ -\d+(?:,\d+)? \+(\d+)/.exec(section)?.[1] ?? 0);
+  for (const row of section.split("\n").slice(1)) {
+    if (row.startsWith("diff ")) break;
+    if (row.includes(needle)) return line;
+    if (!row.startsWith("-")) line++;
+  }
+  return 0;
+}
+
+/** The planner, the coders and the reviewer, scripted. */
+function model(req: MessageCreateParams) {
+  const system = JSON.stringify(req.system);
+  const text = textOf(req);
+  if (system.includes("You are the planner of swarm")) return reply.json(plan);
+  if (system.includes("You are the reviewer of swarm")) {
+    if (!text.includes("mean([2, 4]) returned"))
+      return reply.json({ summary: "Nothing in the checks points at the code.", findings: [] });
+    const line = lineInDiff(text, "src/stats.js", "xs.length + 1");
+    return reply.json({
+      summary: "`mean` divides by one more than the number of values, so every average is low.",
+      findings: [
+        {
+          path: "src/stats.js",
+          line,
+          message: "`mean` divides by `xs.length + 1`; divide by `xs.length`.",
+          node: "stats",
+          interfaceChanged: false,
+        },
+      ],
+    });
+  }
+  const id = /Your node: `([a-z0-9-]+)`/.exec(text)?.[1] ?? "";
+  const revised = text.includes("This node is being revised");
+  const turn = req.messages.filter((m) => m.role === "assistant").length;
+  if (turn === 0)
+    return reply.tool("create_file", {
+      path: `src/${id}.js`,
+      text: FILES[id]?.(revised, text.includes("(stubborn)")),
+    });
+  if (turn === 1)
+    return reply.tool("finish", { summary: revised ? `Revised ${id}.` : `Wrote ${id}.`, handoff: "" });
+  return reply.text("Done.");
+}
+
+let rig: PlanningRig;
+beforeAll(async () => {
+  rig = await startPlanningRig(model, { execute: true });
+});
+afterAll(() => rig.stop());
+afterEach(() => {
+  expect(rig.github.violations.splice(0)).toEqual([]);
+});
+
+let count = 0;
+function libraryRepo(extraConfig = ""): RepoState {
+  const repo = rig.github.createRepo(
+    "acme",
+    `stats${++count}`,
+    {
+      "package.json": '{ "name": "stats", "type": "module", "private": true }\n',
+      "lint.sh": 'for f in src/*.js; do node --check "$f" || exit 1; done; echo "syntax ok"\n',
+      "test/check.mjs": CHECK,
+      "src/.keep": "",
+      ".github/swarm.yml": `validation:\n  commands: [sh lint.sh]\npullRequest:\n  reviewers: [octocat]\n${extraConfig}`,
+    },
+    { gitOverHttp: true },
+  );
+  rig.github.ci.enable(repo, "node test/check.mjs", { name: "test" });
+  return repo;
+}
+
+/** How many times each node's coder started, from the model's requests. */
+const coderStarts = () => {
+  const counts: Record<string, number> = {};
+  for (const r of rig.anthropic.requests) {
+    if (r.body.messages.length !== 1 || !JSON.stringify(r.body.system).includes("You are a coder of swarm"))
+      continue;
+    const id = /Your node: `([a-z0-9-]+)`/.exec(textOf(r.body))?.[1] ?? "?";
+    counts[id] = (counts[id] ?? 0) + 1;
+  }
+  return counts;
+};
+const since = (before: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(coderStarts()).flatMap(([k, v]) =>
+      v - (before[k] ?? 0) > 0 ? [[k, v - (before[k] ?? 0)]] : [],
+    ),
+  );
+const dashboardOf = (repo: RepoState, spec: Issue) =>
+  [...repo.comments.values()].find((c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"));
+const pullOf = (repo: RepoState) => [...repo.pulls.values()][0] as Pull;
+const checksOn = (repo: RepoState, sha: string) =>
+  Object.fromEntries(
+    [...repo.checkRuns.values()].filter((r) => r.headSha === sha).map((r) => [r.name, r.conclusion]),
+  );
+const headOf = (repo: RepoState, pull: Pull) => git(repo.bare, "rev-parse", pull.head);
+
+async function label(title: string) {
+  const repo = libraryRepo(title.includes("stubborn") ? "limits:\n  maxRevisionRounds: 1\n" : "");
+  const spec = rig.github.openIssue(
+    repo,
+    title,
+    "Write a small statistics library: `summary(xs)` prints the mean with two decimals.",
+  );
+  rig.github.labelIssue(repo, spec, "swarm");
+  return { repo, spec };
+}
+
+describe("integrate, validate and review until green", () => {
+  let repo: RepoState;
+  let spec: Issue;
+
+  it("revises only the node at fault after CI fails, and ends green with the PR ready for review", {
+    timeout: 120_000,
+  }, async () => {
+    const before = coderStarts();
+    ({ repo, spec } = await label("Stats library"));
+    await rig.until(() => rig.reviewOutcomes.some((o) => o.kind === "green"), 90_000);
+    await rig.github.ci.settled();
+    await rig.settled();
+
+    // core, format and index were coded once; stats twice: once with the bug, once revised.
+    expect(since(before)).toEqual({ core: 1, stats: 2, format: 1, index: 1 });
+    expect(rig.reviewOutcomes.filter((o) => o.kind === "revising" || o.kind === "green")).toEqual([
+      { kind: "revising", round: 1, nodes: ["stats"] },
+      { kind: "green" },
+    ]);
+
+    const pull = pullOf(repo);
+    const stats = `swarm/${spec.number}-stats-library/stats`;
+    const core = `swarm/${spec.number}-stats-library/core`;
+    expect(git(repo.bare, "log", "--format=%s", `${core}..${stats}`).split("\n")).toEqual([
+      "Revise stats: Mean of a list",
+      "Mean of a list",
+    ]);
+    expect(git(repo.bare, "show", `${pull.head}:src/stats.js`)).toContain("/ xs.length;");
+
+    // The reviewer's review: a summary and a comment on the very line of the bug, on the first head.
+    const review = pull.reviews.find((r) => r.user.login === "swarm-app[bot]");
+    expect(review?.body).toContain("Checks failed: test (revision round 1 of 3)");
+    expect(review?.body).toContain("Revising `stats`; the other nodes stay as they are.");
+    expect(review?.comments).toEqual([
+      expect.objectContaining({
+        path: "src/stats.js",
+        line: 4,
+        body: expect.stringContaining("divide by `xs.length`"),
+      }),
+    ]);
+    expect(git(repo.bare, "show", `${review?.commitId}:src/stats.js`).split("\n")[3]).toContain(
+      "xs.length + 1",
+    );
+    // CI failed on the first head and passed on the second; swarm's own check says the same, never green early.
+    expect(checksOn(repo, review?.commitId ?? "")).toEqual({ swarm: "failure", test: "failure" });
+    expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "success", test: "success" });
+
+    expect(pull).toMatchObject({ draft: false, requestedReviewers: ["octocat"], title: "Stats library" });
+    expect(pull.body).toContain(`Closes #${spec.number}`);
+    const dashboard = dashboardOf(repo, spec)?.body ?? "";
+    expect(readMarker(dashboard, "dashboard")).toMatchObject({ status: "green", round: 1 });
+    expect(dashboard).toContain("after 1 revision round: the pull request is ready for review.");
+    for (const id of ["core", "stats", "format", "index"])
+      expect(dashboard).toMatch(
+        new RegExp(`\\| \`${id}\`[^\\n]*🟢 done[^\\n]*\\| [\\d,]+ \\| \\$\\d+\\.\\d\\d \\|`),
+      );
+  });
+
+  it("sends /swarm revise on a review line to the node that owns the file, and only to it", {
+    timeout: 120_000,
+  }, async () => {
+    const pull = pullOf(repo);
+    const before = coderStarts();
+    const greens = rig.reviewOutcomes.filter((o) => o.kind === "green").length;
+    const line = rig.github.reviewAs(repo, pull, {
+      event: "COMMENT",
+      comments: [{ path: "src/format.js", line: 2, body: "/swarm revise document what this returns" }],
+    });
+    await rig.until(() => rig.reviewOutcomes.filter((o) => o.kind === "green").length > greens, 90_000);
+    await rig.settled();
+    expect(since(before)).toEqual({ format: 1 });
+    expect(git(repo.bare, "show", `${pull.head}:src/format.js`)).toContain("/** Two decimals");
+    // Acknowledged on the line with 👀, and answered on the PR.
+    expect(line.comments[0]?.reactions?.map((r) => r.content)).toEqual(["eyes"]);
+    const answer = [...repo.comments.values()].find(
+      (c) => c.issueNumber === pull.number && c.body.startsWith("@acme:"),
+    );
+    expect(answer?.body.split("\n")[0]).toBe(
+      "@acme: Sent to `format`; the pull request updates when it is done.",
+    );
+  });
+
+  it("refuses /swarm revise from someone without write access politely, and ignores a bot's", async () => {
+    const pull = pullOf(repo);
+    const before = coderStarts();
+    const commands = rig.commandOutcomes.length;
+    const comment = { path: "src/stats.js", line: 4, body: "/swarm revise make it faster" };
+    rig.github.reviewAs(
+      repo,
+      pull,
+      { event: "COMMENT", comments: [comment] },
+      { login: "visitor", id: 501, type: "User" },
+    );
+    rig.github.reviewAs(
+      repo,
+      pull,
+      { event: "COMMENT", comments: [comment] },
+      { login: "helper-bot[bot]", id: 502, type: "Bot" },
+    );
+    await rig.settled();
+    expect(rig.commandOutcomes.slice(commands)).toEqual([
+      { kind: "refused", reason: "visitor has none access" },
+    ]);
+    const refusal = [...repo.comments.values()].filter(
+      (c) => c.issueNumber === pull.number && c.body.includes("@visitor"),
+    );
+    expect(refusal.map((c) => c.body.split("\n")[0])).toEqual([
+      "@visitor, only people with write access to this repository can drive swarm (you have none access).",
+    ]);
+    expect(refusal.some((c) => c.body.includes("helper-bot"))).toBe(false);
+    expect(since(before)).toEqual({});
+  });
+});
+
+describe("a run that cannot reach green", () => {
+  it("stops at the revision limit with a comment listing what still fails and what was tried", {
+    timeout: 120_000,
+  }, async () => {
+    const before = coderStarts();
+    const { repo, spec } = await label("Stats library (stubborn)");
+    await rig.until(() => rig.reviewOutcomes.some((o) => o.kind === "stopped"), 90_000);
+    await rig.settled();
+    expect(since(before)).toEqual({ core: 1, stats: 2, format: 1, index: 1 });
+    const pull = pullOf(repo);
+    const stopped = [...repo.comments.values()].find(
+      (c) => c.issueNumber === pull.number && c.body.startsWith("**swarm stopped"),
+    );
+    expect(stopped?.body).toContain(
+      "and it reached the revision limit (1 round, `limits.maxRevisionRounds`).",
+    );
+    expect(stopped?.body).toContain("- **test**: failure");
+    expect(stopped?.body).toContain("`test/check.mjs:6` mean([2, 4]) returned 2, expected 3");
+    expect(stopped?.body).toContain("- Round 1: revised `stats` (1 finding).");
+    expect(pull.draft).toBe(true);
+    expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "failure", test: "failure" });
+    expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("failed");
+  });
+});
