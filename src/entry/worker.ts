@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { RepoConfig } from "../domain/config/repo-config.js";
-import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
 import { connectModel } from "../model/connect-model.js";
 import { createRedis } from "../queue/redis.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
