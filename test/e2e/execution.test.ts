@@ -78,6 +78,8 @@ const subIssues = (repo: RepoState, spec: Issue) =>
       .filter((i) => readMarker(i.body, "node")?.spec === spec.number)
       .map((i) => [readMarker(i.body, "node")?.node.id, i]),
   );
+const dashboardOf = (repo: RepoState, spec: Issue) =>
+  [...repo.comments.values()].find((c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"));
 const coderStarts = () =>
   rig.anthropic.requests
     .filter((r) => r.body.messages.length === 1 && !JSON.stringify(r.body.system).includes("planner"))
@@ -172,6 +174,26 @@ describe("execution, end to end", () => {
         (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
       );
       expect(dashboard?.body).toContain("1 of 4 nodes done. `ui` failed");
+
+      // Once the cause is gone, `/swarm retry` codes the failed node and its blocked dependents again.
+      brokenNode = "";
+      const before = coderStarts().length;
+      const integrated = rig.integrateOutcomes.length;
+      rig.github.commentAs(repo, spec, "/swarm retry");
+      await rig.until(() => rig.integrateOutcomes.length > integrated);
+      await rig.settled();
+      expect(coderStarts().slice(before)).toEqual(["ui", "wire", "docs"]);
+      const runId = readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.runId ?? "";
+      expect(await must(rig.scheduler, "scheduler").states(runId)).toEqual({
+        api: "done",
+        ui: "done",
+        wire: "done",
+        docs: "done",
+      });
+      const answer = [...repo.comments.values()].find((c) => c.body.startsWith("@acme: Retrying"));
+      expect(answer?.body.split("\n")[0]).toBe("@acme: Retrying `ui`, `wire`, `docs`.");
+      expect(rig.integrateOutcomes.at(-1)?.kind).toBe("opened");
+      expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("reviewing");
     } finally {
       brokenNode = "";
     }

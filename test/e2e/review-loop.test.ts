@@ -38,7 +38,7 @@ const CHECK = [
 
 const BUGGY_MEAN =
   'import { add } from "./core.js";\n\nexport function mean(xs) {\n  return xs.reduce(add, 0) / (xs.length + 1);\n}\n';
-const FILES: Record<string, (revised: boolean, stubborn: boolean) => string> = {
+const FILES: Record<string, (revised: boolean, stubborn: boolean, note: string) => string> = {
   core: () => "export function add(a, b) {\n  return a + b;\n}\n",
   stats: (revised, stubborn) =>
     !revised
@@ -46,8 +46,9 @@ const FILES: Record<string, (revised: boolean, stubborn: boolean) => string> = {
       : stubborn
         ? `// Averages a list.\n${BUGGY_MEAN}`
         : BUGGY_MEAN.replace("(xs.length + 1)", "xs.length"),
-  format: (revised) =>
-    `${revised ? "/** Two decimals, as the summary shows them. */\n" : ""}export function formatNumber(n) {\n  return n.toFixed(2);\n}\n`,
+  // A revision writes the note it was asked for above the function.
+  format: (_revised, _stubborn, note) =>
+    `${note ? `/** ${note} */\n` : ""}export function formatNumber(n) {\n  return n.toFixed(2);\n}\n`,
   index: () =>
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literal.
     'import { formatNumber } from "./format.js";\nimport { mean } from "./stats.js";\n\nexport function summary(xs) {\n  return `mean: ${formatNumber(mean(xs))}`;\n}\n',
@@ -102,7 +103,11 @@ function model(req: MessageCreateParams) {
   if (turn === 0)
     return reply.tool("create_file", {
       path: `src/${id}.js`,
-      text: FILES[id]?.(revised, text.includes("(stubborn)")),
+      text: FILES[id]?.(
+        revised,
+        text.includes("(stubborn)"),
+        /`src\/format\.js(?::\d+)?`: (.+)/.exec(text)?.[1] ?? "",
+      ),
     });
   if (turn === 1)
     return reply.tool("finish", { summary: revised ? `Revised ${id}.` : `Wrote ${id}.`, handoff: "" });
@@ -244,7 +249,9 @@ describe("integrate, validate and review until green", () => {
     await rig.until(() => rig.reviewOutcomes.filter((o) => o.kind === "green").length > greens, 90_000);
     await rig.settled();
     expect(since(before)).toEqual({ format: 1 });
-    expect(git(repo.bare, "show", `${pull.head}:src/format.js`)).toContain("/** Two decimals");
+    expect(git(repo.bare, "show", `${pull.head}:src/format.js`)).toContain(
+      "/** document what this returns */",
+    );
     // Acknowledged on the line with 👀, and answered on the PR.
     expect(line.comments[0]?.reactions?.map((r) => r.content)).toEqual(["eyes"]);
     const answer = [...repo.comments.values()].find(
@@ -284,6 +291,55 @@ describe("integrate, validate and review until green", () => {
     ]);
     expect(refusal.some((c) => c.body.includes("helper-bot"))).toBe(false);
     expect(since(before)).toEqual({});
+  });
+});
+
+describe("a review that requests changes", () => {
+  it("counts as /swarm revise: its line comments go to the nodes that own the files", {
+    timeout: 120_000,
+  }, async () => {
+    const greenCount = () => rig.reviewOutcomes.filter((o) => o.kind === "green").length;
+    const first = greenCount();
+    const { repo } = await label("Stats library (reviewed)");
+    await rig.until(() => greenCount() > first, 90_000);
+    await rig.settled();
+    const pull = pullOf(repo);
+    const before = coderStarts();
+    const greens = greenCount();
+    const headBefore = headOf(repo, pull);
+    rig.github.reviewAs(repo, pull, {
+      event: "REQUEST_CHANGES",
+      body: "One thing before this can go in.",
+      comments: [{ path: "src/format.js", line: 2, body: "Say that it rounds to two decimals." }],
+    });
+    await rig.until(() => greenCount() > greens, 90_000);
+    await rig.settled();
+    expect(since(before)).toEqual({ format: 1 });
+    expect(headOf(repo, pull)).not.toBe(headBefore);
+    expect(git(repo.bare, "show", `${pull.head}:src/format.js`).split("\n")[0]).toBe(
+      "/** Say that it rounds to two decimals. */",
+    );
+    const answer = [...repo.comments.values()].find(
+      (c) => c.issueNumber === pull.number && c.body.startsWith("@acme:"),
+    );
+    expect(answer?.body.split("\n")[0]).toBe(
+      "@acme: Sent to `format`; the pull request updates when it is done.",
+    );
+
+    // The same request again changes nothing: the PR stays as it is, still green, and nothing hangs.
+    const integrated = rig.integrateOutcomes.length;
+    const head = headOf(repo, pull);
+    rig.github.reviewAs(repo, pull, {
+      event: "REQUEST_CHANGES",
+      comments: [{ path: "src/format.js", line: 2, body: "Say that it rounds to two decimals." }],
+    });
+    await rig.until(() => rig.integrateOutcomes.length > integrated, 90_000);
+    await rig.settled();
+    expect(rig.integrateOutcomes.at(-1)).toEqual({
+      kind: "skipped",
+      reason: "the revision changed nothing, and the checks pass",
+    });
+    expect(headOf(repo, pull)).toBe(head);
   });
 });
 

@@ -86,3 +86,92 @@ describe("parseCommand", () => {
     expect(parseCommand("Please run /swarm cancel")).toBeNull();
   });
 });
+
+describe("decideIntake: checks and reviews", () => {
+  const checks = (source: "check_run" | "check_suite", id: number): ForgeEvent => ({
+    ...base,
+    sender: { login: "github-actions[bot]", type: "Bot" },
+    kind: "checks-completed",
+    source,
+    id,
+    headSha: "a".repeat(40),
+    headBranch: "swarm/12-add-search/integration",
+    conclusion: "failure",
+    pullNumbers: [30],
+  });
+
+  it("queues one review job per finished check, although CI apps are bots", () => {
+    const first = decideIntake(checks("check_run", 1));
+    const suite = decideIntake(checks("check_suite", 2));
+    expect(first).toEqual({
+      enqueue: {
+        queue: "review",
+        id: `review-acme-shop.js-${"a".repeat(40)}-check_run-1`,
+        data: {
+          installationId: 9,
+          repo: base.repo,
+          headSha: "a".repeat(40),
+          headBranch: "swarm/12-add-search/integration",
+          pullNumbers: [30],
+        },
+      },
+    });
+    expect("enqueue" in suite && suite.enqueue.id).not.toBe("enqueue" in first && first.enqueue.id);
+    // A redelivery of the same completion is the same job.
+    expect(decideIntake(checks("check_run", 1))).toEqual(first);
+  });
+
+  it("turns /swarm revise on a line of the diff into a command that knows the line", () => {
+    const decision = decideIntake({
+      ...base,
+      kind: "review-comment-created",
+      pullNumber: 30,
+      comment: { id: 77, body: "/swarm revise handle empty lists", path: "src/stats.js", line: 4 },
+    });
+    expect(decision).toMatchObject({
+      enqueue: {
+        queue: "command",
+        id: "command-acme-shop.js-line-77",
+        data: {
+          issue: { number: 30, isPullRequest: true },
+          commentId: 77,
+          command: { verb: "revise", args: "handle empty lists" },
+          at: { kind: "review-line", path: "src/stats.js", line: 4 },
+        },
+      },
+    });
+    expect(
+      decideIntake({
+        ...base,
+        kind: "review-comment-created",
+        pullNumber: 30,
+        comment: { id: 78, body: "nit: naming", path: "src/stats.js", line: 4 },
+      }),
+    ).toEqual({ ignore: "not a /swarm command" });
+  });
+
+  it("counts a review that requests changes as /swarm revise, and ignores other reviews and bots", () => {
+    const review = (state: string, sender = base.sender): ForgeEvent => ({
+      ...base,
+      sender,
+      kind: "review-submitted",
+      pullNumber: 30,
+      review: { id: 91, body: "Please handle empty lists.", state },
+    });
+    expect(decideIntake(review("changes_requested"))).toMatchObject({
+      enqueue: {
+        queue: "command",
+        id: "command-acme-shop.js-review-91",
+        data: {
+          commentId: 91,
+          command: { verb: "revise", args: "Please handle empty lists." },
+          at: { kind: "review" },
+        },
+      },
+    });
+    expect(decideIntake(review("approved"))).toEqual({ ignore: "a review that is approved" });
+    expect(decideIntake(review("changes_requested", { login: "swarm-app[bot]", type: "Bot" }))).toEqual({
+      ignore: "sent by a bot (swarm-app[bot])",
+    });
+  });
+});

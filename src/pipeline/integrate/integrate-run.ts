@@ -5,9 +5,9 @@ import { describeFailure } from "../../domain/describe-failure.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, PullRequestRef } from "../forge.js";
+import { FAILED, stopRevising } from "../review/stop-revising.js";
+import { SWARM_CHECK } from "../swarm-check.js";
 import { renderPullRequestBody } from "./render-pull-request-body.js";
-
-export const SWARM_CHECK = "swarm";
 
 export type IntegrateInput = {
   runId: string;
@@ -78,6 +78,35 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
   }
 
   const round = run.meta.round ?? 0;
+  // A revision that changed nothing leaves the head where it was, and no new checks will come, so waiting
+  // would hang: the verdict on this head stands (failed: the run stops and says so; passed: still green).
+  if (
+    !merged.pushed &&
+    run.meta.reviewedSha === merged.headSha &&
+    run.pullRequest?.headSha === merged.headSha
+  ) {
+    const failed = (await forge.listCheckResults(merged.headSha)).filter(
+      (c) => c.name !== SWARM_CHECK && c.conclusion !== null && FAILED.has(c.conclusion),
+    );
+    if (failed.length > 0) {
+      const stopped = await stopRevising(
+        forge,
+        run,
+        merged.headSha,
+        failed,
+        run.meta.tried ?? [],
+        "the last revision changed nothing in the pull request",
+        deps.ledger,
+      );
+      return { kind: "failed", reason: stopped.reason };
+    }
+    await refreshDashboard(forge, input.spec.number, {
+      status: "green",
+      headline: "The revision changed nothing, so the pull request is as it was, and its checks pass.",
+      ledger: deps.ledger,
+    });
+    return { kind: "skipped", reason: "the revision changed nothing, and the checks pass" };
+  }
   const pullRequest = await forge.ensurePullRequest({
     head: input.integrationBranch,
     base: input.base,

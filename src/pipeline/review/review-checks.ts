@@ -7,11 +7,10 @@ import type { Review } from "../../domain/review/review.js";
 import type { ModelClient } from "../../model/model-client.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
-import { SWARM_CHECK } from "../integrate/integrate-run.js";
+import { SWARM_CHECK } from "../swarm-check.js";
 import { runReviewer } from "./run-reviewer.js";
 import { type Rerun, sendRevisions } from "./send-revisions.js";
-
-const FAILED = new Set(["failure", "timed_out", "cancelled", "action_required", "startup_failure"]);
+import { FAILED, stopRevising } from "./stop-revising.js";
 
 export type ReviewDeps = {
   forge: Forge;
@@ -65,7 +64,7 @@ export async function reviewChecks(
     const why = overBudget
       ? `the run has spent its budget (${ledger?.usd.toFixed(2)} of ${config.limits.maxUsdPerRun} USD)`
       : `it reached the revision limit (${config.limits.maxRevisionRounds} round${config.limits.maxRevisionRounds === 1 ? "" : "s"}, \`limits.maxRevisionRounds\`)`;
-    return stop(forge, run, input.headSha, failed, tried, why, ledger);
+    return stopRevising(forge, run, input.headSha, failed, tried, why, ledger);
   }
 
   let review: Review;
@@ -81,7 +80,7 @@ export async function reviewChecks(
       round,
     });
   } catch (error) {
-    return stop(
+    return stopRevising(
       forge,
       run,
       input.headSha,
@@ -111,7 +110,7 @@ export async function reviewChecks(
   );
   const nodes = Object.keys(sent.targets);
   if (nodes.length === 0)
-    return stop(
+    return stopRevising(
       forge,
       run,
       input.headSha,
@@ -175,50 +174,4 @@ async function green(
     meta: { reviewedSha: headSha },
   });
   return { kind: "green" };
-}
-
-async function stop(
-  forge: Forge,
-  run: LoadedRun,
-  headSha: string,
-  failed: readonly CheckResult[],
-  tried: readonly string[],
-  why: string,
-  ledger: Ledger | null,
-): Promise<ReviewOutcome> {
-  const pr = run.pullRequest as NonNullable<LoadedRun["pullRequest"]>;
-  const still = failed.flatMap((c) => [
-    `- **${c.name}**: ${c.conclusion}${c.title ? ` — ${c.title}` : ""}`,
-    ...c.annotations.slice(0, 10).map((a) => `  - \`${a.path}:${a.startLine}\` ${a.message}`),
-  ]);
-  await forge.ensureComment(
-    pr.number,
-    `stopped-${run.meta.runId}`,
-    [
-      `**swarm stopped: the checks still fail on \`${headSha.slice(0, 7)}\`, and ${why}.**`,
-      "",
-      "What still fails:",
-      ...still,
-      "",
-      "What was tried:",
-      ...(tried.length > 0 ? tried.map((t) => `- ${t}`) : ["- (no revision round)"]),
-      "",
-      "**Fix:** push a fix to this branch yourself, comment `/swarm revise <what to change>`, or raise the limit in `.github/swarm.yml` and comment `/swarm retry`.",
-    ].join("\n"),
-  );
-  await forge.upsertCheckRun({
-    name: SWARM_CHECK,
-    headSha,
-    status: "completed",
-    conclusion: "failure",
-    title: "Checks still fail; swarm stopped",
-    summary: `swarm stopped because ${why}.\n\n${still.join("\n")}`,
-  });
-  await refreshDashboard(forge, run.spec, {
-    status: "failed",
-    headline: `Stopped: the checks still fail and ${why}. The pull request's comment lists what fails and what was tried.`,
-    ledger,
-    meta: { reviewedSha: headSha },
-  });
-  return { kind: "stopped", reason: why };
 }
