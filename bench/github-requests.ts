@@ -1,11 +1,15 @@
-// npm run bench:github — GitHub API requests per Forge operation against the fake GitHub: the first call, a
-// repeat in the same process (idempotent path), and a repeat from a new process (cold caches).
+// npm run bench:github — GitHub API requests against the fake GitHub. First per Forge operation: the first
+// call, a repeat in the same process (idempotent path), and a repeat from a new process (cold caches). Then
+// whole runs of the review loop (label → plan → 4 nodes → PR → CI → review → green), with and without a
+// revision round: requests per run and per node, and the most content-creating requests in any minute.
 import { createGitHubForge } from "../src/forge/github/create-github-forge.js";
 import { createOctokit } from "../src/forge/github/create-octokit.js";
 import type { Forge, IssueRef } from "../src/pipeline/forge.js";
 import { startFakeGitHub } from "../test/support/fake-github/server.js";
 import { pushBranch } from "../test/support/github-rig.js";
+import { startPlanningRig } from "../test/support/planning-rig.js";
 import { node } from "../test/support/plans.js";
+import { createStatsLibraryRepo, statsLibraryModel } from "../test/support/stats-library.js";
 
 const fake = await startFakeGitHub();
 const repo = fake.createRepo("acme", "bench", { "README.md": "# bench\n", "src/index.ts": "export {};\n" });
@@ -149,4 +153,73 @@ for (const r of rows) {
 }
 figures.materialise_12_nodes_first = planFirst;
 figures.materialise_12_nodes_again = planAgain;
+
+// Whole runs, on the same fake with Redis, the sandbox and the scripted model (the rig of the e2e tests).
+const rig = await startPlanningRig(statsLibraryModel, { execute: true });
+type RunFigures = {
+  requests: number;
+  writes: number;
+  maxWritesPerMinute: number;
+  wallMs: number;
+  top: string;
+};
+async function wholeRun(title: string, name: string): Promise<RunFigures> {
+  const from = rig.github.requests.length;
+  const greens = () => rig.reviewOutcomes.filter((o) => o.kind === "green").length;
+  const before = greens();
+  const repo = createStatsLibraryRepo(rig.github, name);
+  const spec = rig.github.openIssue(repo, title, "Write a small statistics library with `summary(xs)`.");
+  const started = performance.now();
+  rig.github.labelIssue(repo, spec, "swarm");
+  await rig.until(() => greens() > before, 180_000);
+  await rig.settled();
+  const wallMs = performance.now() - started;
+  const made = rig.github.requests.slice(from).filter((r) => !r.path.includes("/access_tokens"));
+  const writes = made.filter((r) => r.method !== "GET").map((r) => r.at);
+  let maxWritesPerMinute = 0;
+  for (let i = 0, j = 0; i < writes.length; i++) {
+    while ((writes[i] ?? 0) - (writes[j] ?? 0) >= 60_000) j++;
+    maxWritesPerMinute = Math.max(maxWritesPerMinute, i - j + 1);
+  }
+  const byRoute = new Map<string, number>();
+  for (const r of made)
+    byRoute.set(`${r.method} ${r.template}`, (byRoute.get(`${r.method} ${r.template}`) ?? 0) + 1);
+  const top = [...byRoute]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([route, n]) => `${n} ${route}`)
+    .join("\n    ");
+  return { requests: made.length, writes: writes.length, maxWritesPerMinute, wallMs, top };
+}
+const clean = await wholeRun("Stats library (correct)", "run-clean");
+const revised = await wholeRun("Stats library", "run-revised");
+if (rig.github.violations.length > 0)
+  throw new Error(`contract violations: ${rig.github.violations.join("; ")}`);
+await rig.stop();
+
+const NODES = 4;
+console.log("\nWhole runs of 4 nodes (a diamond) to a green PR");
+console.log("                                 green at once  one revision round  ratio");
+const line = (what: string, a: number, b: number) =>
+  console.log(
+    `${what.padEnd(33)}${String(a).padStart(13)}${String(b).padStart(20)}${(b / a).toFixed(2).padStart(7)}`,
+  );
+line("API requests per run", clean.requests, revised.requests);
+line("API requests per node", clean.requests / NODES, revised.requests / NODES);
+line("content-creating requests", clean.writes, revised.writes);
+line("most content-creating in a minute", clean.maxWritesPerMinute, revised.maxWritesPerMinute);
+console.log(
+  `(wall time on loopback: ${(clean.wallMs / 1000).toFixed(1)} s and ${(revised.wallMs / 1000).toFixed(1)} s; GitHub allows 80 content-creating requests a minute)`,
+);
+console.log(`most requested, with a revision round:\n    ${revised.top}`);
+Object.assign(figures, {
+  run_requests: clean.requests,
+  run_requests_per_node: clean.requests / NODES,
+  run_writes: clean.writes,
+  run_max_writes_per_minute: clean.maxWritesPerMinute,
+  revised_run_requests: revised.requests,
+  revised_run_requests_per_node: revised.requests / NODES,
+  revised_run_writes: revised.writes,
+  revised_run_max_writes_per_minute: revised.maxWritesPerMinute,
+});
 console.log(JSON.stringify(figures));

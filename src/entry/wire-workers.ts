@@ -37,10 +37,17 @@ export type WorkerWiring = {
  * review. When a run's last node finishes, an integrate job is queued; when checks finish, a review job is.
  */
 export function startJobWorkers(w: WorkerWiring) {
-  const connection = w.connect();
+  // BullMQ leaves the connections it is given open on close, so they are kept here to close.
+  const opened: Redis[] = [];
+  const connect = () => {
+    const c = w.connect();
+    opened.push(c);
+    return c;
+  };
+  const connection = connect();
   const queue = createBullmqJobQueue(connection, w.prefix);
   const scheduler = createRedisScheduler({
-    connection: w.connect(),
+    connection: connect(),
     prefix: w.prefix,
     concurrency: w.concurrency,
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
@@ -94,7 +101,7 @@ export function startJobWorkers(w: WorkerWiring) {
     };
   const options = { prefix: w.prefix, concurrency: w.concurrency };
   const workers = [
-    startWorker<PlanJob>("plan", observed(plan, w.observe?.plan), { connection: w.connect(), ...options }),
+    startWorker<PlanJob>("plan", observed(plan, w.observe?.plan), { connection: connect(), ...options }),
     startWorker<CommandJob>(
       "command",
       observed((job: CommandJob) => {
@@ -106,14 +113,14 @@ export function startJobWorkers(w: WorkerWiring) {
         );
         return handleCommand(job, forge, { cancelRun: (runId) => scheduler.cancel(runId), rerun, revise });
       }, w.observe?.command),
-      { connection: w.connect(), ...options },
+      { connection: connect(), ...options },
     ),
     startWorker<IntegrateJob>("integrate", observed(integrate, w.observe?.integrate), {
-      connection: w.connect(),
+      connection: connect(),
       ...options,
     }),
     startWorker<ReviewJob>("review", observed(review, w.observe?.review), {
-      connection: w.connect(),
+      connection: connect(),
       ...options,
     }),
   ];
@@ -124,7 +131,7 @@ export function startJobWorkers(w: WorkerWiring) {
       await Promise.all(workers.map((worker) => worker.close()));
       await scheduler.close();
       await queue.close();
-      connection.disconnect();
+      for (const c of opened) c.disconnect();
     },
   };
 }

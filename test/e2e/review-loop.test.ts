@@ -1,118 +1,12 @@
-import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
-import type { Plan } from "../../src/domain/plan/plan.js";
-import { reply } from "../support/fake-anthropic/script.js";
 import { git } from "../support/fake-github/bare-repo.js";
 import type { Issue, Pull, RepoState } from "../support/fake-github/state.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
-import { node } from "../support/plans.js";
+import { createStatsLibraryRepo, statsLibraryModel as model, textOf } from "../support/stats-library.js";
 
 // The loop users see: label → plan → nodes → integrated PR → the repository's CI fails → the reviewer
 // comments on the failing line → only the node at fault is revised → CI passes → the PR is ready.
-// The target is a small ES-module library: each node's own check is a syntax check in the sandbox; CI
-// (played by the fake GitHub) runs the library's behaviour checks, which only the integrated code can pass.
-
-const plan: Plan = {
-  summary: "core first; stats and format on it, in parallel; index ties them together.",
-  nodes: [
-    node("core", [], ["src/core.js"], { title: "Arithmetic core" }),
-    node("stats", ["core"], ["src/stats.js"], { title: "Mean of a list" }),
-    node("format", ["core"], ["src/format.js"], { title: "Number formatting" }),
-    node("index", ["stats", "format"], ["src/index.js"], { title: "Summary entry point", role: "integrate" }),
-  ],
-};
-
-const CHECK = [
-  'import { mean } from "../src/stats.js";',
-  'import { summary } from "../src/index.js";',
-  "let failed = 0;",
-  "const expectEqual = (actual, expected, what, line) =>",
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literal.
-  "  actual === expected || (failed++, console.log(`test/check.mjs:${line}:1: error: ${what} returned ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`));",
-  'expectEqual(mean([2, 4]), 3, "mean([2, 4])", 6);',
-  'expectEqual(summary([1, 2, 3]), "mean: 2.00", "summary([1, 2, 3])", 7);',
-  'if (failed) process.exit(1); else console.log("all checks pass");',
-  "",
-].join("\n");
-
-const BUGGY_MEAN =
-  'import { add } from "./core.js";\n\nexport function mean(xs) {\n  return xs.reduce(add, 0) / (xs.length + 1);\n}\n';
-const FILES: Record<string, (revised: boolean, stubborn: boolean, note: string) => string> = {
-  core: () => "export function add(a, b) {\n  return a + b;\n}\n",
-  stats: (revised, stubborn) =>
-    !revised
-      ? BUGGY_MEAN
-      : stubborn
-        ? `// Averages a list.\n${BUGGY_MEAN}`
-        : BUGGY_MEAN.replace("(xs.length + 1)", "xs.length"),
-  // A revision writes the note it was asked for above the function.
-  format: (_revised, _stubborn, note) =>
-    `${note ? `/** ${note} */\n` : ""}export function formatNumber(n) {\n  return n.toFixed(2);\n}\n`,
-  index: () =>
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literal.
-    'import { formatNumber } from "./format.js";\nimport { mean } from "./stats.js";\n\nexport function summary(xs) {\n  return `mean: ${formatNumber(mean(xs))}`;\n}\n',
-};
-
-const textOf = (req: MessageCreateParams) =>
-  req.messages
-    .map((m) =>
-      typeof m.content === "string"
-        ? m.content
-        : m.content.map((b) => ("text" in b ? b.text : "")).join("\n"),
-    )
-    .join("\n");
-
-/** The line of `path` holding `needle`, counted on the new side of a unified diff. */
-function lineInDiff(diff: string, path: string, needle: string): number {
-  const section = diff.split(`+++ b/${path}\n`)[1] ?? "";
-  let line = Number(/@@ -\d+(?:,\d+)? \+(\d+)/.exec(section)?.[1] ?? 0);
-  for (const row of section.split("\n").slice(1)) {
-    if (row.startsWith("diff ")) break;
-    if (row.includes(needle)) return line;
-    if (!row.startsWith("-")) line++;
-  }
-  return 0;
-}
-
-/** The planner, the coders and the reviewer, scripted. */
-function model(req: MessageCreateParams) {
-  const system = JSON.stringify(req.system);
-  const text = textOf(req);
-  if (system.includes("You are the planner of swarm")) return reply.json(plan);
-  if (system.includes("You are the reviewer of swarm")) {
-    if (!text.includes("mean([2, 4]) returned"))
-      return reply.json({ summary: "Nothing in the checks points at the code.", findings: [] });
-    const line = lineInDiff(text, "src/stats.js", "xs.length + 1");
-    return reply.json({
-      summary: "`mean` divides by one more than the number of values, so every average is low.",
-      findings: [
-        {
-          path: "src/stats.js",
-          line,
-          message: "`mean` divides by `xs.length + 1`; divide by `xs.length`.",
-          node: "stats",
-          interfaceChanged: false,
-        },
-      ],
-    });
-  }
-  const id = /Your node: `([a-z0-9-]+)`/.exec(text)?.[1] ?? "";
-  const revised = text.includes("This node is being revised");
-  const turn = req.messages.filter((m) => m.role === "assistant").length;
-  if (turn === 0)
-    return reply.tool("create_file", {
-      path: `src/${id}.js`,
-      text: FILES[id]?.(
-        revised,
-        text.includes("(stubborn)"),
-        /`src\/format\.js(?::\d+)?`: (.+)/.exec(text)?.[1] ?? "",
-      ),
-    });
-  if (turn === 1)
-    return reply.tool("finish", { summary: revised ? `Revised ${id}.` : `Wrote ${id}.`, handoff: "" });
-  return reply.text("Done.");
-}
 
 let rig: PlanningRig;
 beforeAll(async () => {
@@ -124,22 +18,7 @@ afterEach(() => {
 });
 
 let count = 0;
-function libraryRepo(extraConfig = ""): RepoState {
-  const repo = rig.github.createRepo(
-    "acme",
-    `stats${++count}`,
-    {
-      "package.json": '{ "name": "stats", "type": "module", "private": true }\n',
-      "lint.sh": 'for f in src/*.js; do node --check "$f" || exit 1; done; echo "syntax ok"\n',
-      "test/check.mjs": CHECK,
-      "src/.keep": "",
-      ".github/swarm.yml": `validation:\n  commands: [sh lint.sh]\npullRequest:\n  reviewers: [octocat]\n${extraConfig}`,
-    },
-    { gitOverHttp: true },
-  );
-  rig.github.ci.enable(repo, "node test/check.mjs", { name: "test" });
-  return repo;
-}
+const libraryRepo = (extraConfig = "") => createStatsLibraryRepo(rig.github, `stats${++count}`, extraConfig);
 
 /** How many times each node's coder started, from the model's requests. */
 const coderStarts = () => {

@@ -37,6 +37,8 @@ export type RecordedRequest = {
   template: string | null;
   status: number;
   body: unknown;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 };
 
 export type FakeGitHubOptions = {
@@ -176,6 +178,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         template: "graphql",
         status: 200,
         body: { query, variables },
+        at: Date.now(),
       });
       if (
         !/markPullRequestReadyForReview\s*\(\s*input:\s*\{\s*pullRequestId:\s*\$id\s*\}/.test(query ?? "") ||
@@ -205,6 +208,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         template: route?.template ?? null,
         status,
         body: raw ? safeJson(raw) : undefined,
+        at: Date.now(),
       });
     if (!route) {
       violations.push(`${method} ${url.pathname}: GitHub has no such route`);
