@@ -104,6 +104,20 @@ describe("integrate, validate and review until green", () => {
     expect(checksOn(repo, review?.commitId ?? "")).toEqual({ swarm: "failure", test: "failure" });
     expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "success", test: "success" });
 
+    // A late (redelivered) failure for the first head changes nothing: only the PR's head counts.
+    const stale = rig.github.webhooks.deliveries.find(
+      (d) =>
+        d.event === "check_run" &&
+        d.body.includes(`"head_sha":"${review?.commitId}"`) &&
+        d.body.includes('"conclusion":"failure"'),
+    );
+    const reviewsBefore = rig.reviewOutcomes.length;
+    rig.github.webhooks.redeliver(stale?.id ?? "none");
+    await rig.settled();
+    expect(rig.reviewOutcomes.slice(reviewsBefore)).toEqual([
+      { kind: "ignored", reason: "checks of an older head commit" },
+    ]);
+
     expect(pull).toMatchObject({ draft: false, requestedReviewers: ["octocat"], title: "Stats library" });
     expect(pull.body).toContain(`Closes #${spec.number}`);
     const dashboard = dashboardOf(repo, spec)?.body ?? "";
