@@ -58,13 +58,14 @@ export async function reviewChecks(
 
   const round = (run.meta.round ?? 0) + 1;
   const tried = run.meta.tried ?? [];
+  const stop = (why: string) => stopRevising(forge, run, input.headSha, failed, tried, why, ledger);
   const overBudget =
     ledger && (ledger.usd >= config.limits.maxUsdPerRun || ledger.tokens >= config.limits.maxTokensPerRun);
   if (round > config.limits.maxRevisionRounds || overBudget) {
     const why = overBudget
       ? `the run has spent its budget (${ledger?.usd.toFixed(2)} of ${config.limits.maxUsdPerRun} USD)`
       : `it reached the revision limit (${config.limits.maxRevisionRounds} round${config.limits.maxRevisionRounds === 1 ? "" : "s"}, \`limits.maxRevisionRounds\`)`;
-    return stopRevising(forge, run, input.headSha, failed, tried, why, ledger);
+    return stop(why);
   }
 
   let review: Review;
@@ -80,14 +81,8 @@ export async function reviewChecks(
       round,
     });
   } catch (error) {
-    return stopRevising(
-      forge,
-      run,
-      input.headSha,
-      failed,
-      tried,
-      describeFailure(error, "the reviewer").split("\n")[0] ?? "",
-      ledger,
+    return stop(
+      `the reviewer could not finish: ${(describeFailure(error, "the reviewer").split("\n")[0] ?? "").replace(/\*\*/g, "")}`,
     );
   }
   const sent = await sendRevisions(
@@ -109,16 +104,7 @@ export async function reviewChecks(
     deps.rerun,
   );
   const nodes = Object.keys(sent.targets);
-  if (nodes.length === 0)
-    return stopRevising(
-      forge,
-      run,
-      input.headSha,
-      failed,
-      tried,
-      "the reviewer found nothing that a node owns to change",
-      ledger,
-    );
+  if (nodes.length === 0) return stop("the reviewer found nothing that a node owns to change");
   await forge.upsertCheckRun({
     name: SWARM_CHECK,
     headSha: input.headSha,

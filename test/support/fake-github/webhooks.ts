@@ -1,7 +1,15 @@
 // Signed webhook deliveries, shaped from GitHub's webhook schemas and checked against them.
 import { createHmac, randomUUID } from "node:crypto";
 import { resolveRef } from "./bare-repo.js";
-import { commentJson, issueJson, pullJson, repoJson, reviewJson, userJson } from "./objects.js";
+import {
+  commentJson,
+  issueJson,
+  pullJson,
+  repoJson,
+  reviewCommentJson,
+  reviewJson,
+  userJson,
+} from "./objects.js";
 import { githubContract } from "./openapi-contract.js";
 import type {
   Actor,
@@ -134,30 +142,12 @@ export function createWebhooks(base: () => string, installationId: number, viola
         head: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "0".repeat(40),
         base: resolveRef(repo.bare, `refs/heads/${pull.base}`) ?? "0".repeat(40),
       };
-      const full = `${repo.owner.login}/${repo.name}`;
-      const url = `${base()}/repos/${full}/pulls/comments/${comment.id}`;
       send("pull_request_review_comment", "webhook-pull-request-review-comment-created", {
         action: "created",
         comment: part("webhook-pull-request-review-comment-created", "comment", {
-          id: comment.id,
+          ...reviewCommentJson(base(), repo, pull, review, comment),
           node_id: "x",
-          url,
-          html_url: `https://github.invalid/${full}/pull/${pull.number}#discussion_r${comment.id}`,
-          pull_request_url: `${base()}/repos/${full}/pulls/${pull.number}`,
-          pull_request_review_id: review.id,
-          path: comment.path,
-          line: comment.line,
           original_line: comment.line,
-          side: comment.side,
-          body: comment.body,
-          commit_id: review.commitId,
-          original_commit_id: review.commitId,
-          diff_hunk: "@@",
-          user: userJson(review.user),
-          created_at: review.submittedAt,
-          updated_at: review.submittedAt,
-          author_association: "OWNER",
-          _links: { self: { href: url }, html: { href: url }, pull_request: { href: url } },
         }),
         pull_request: part(
           "webhook-pull-request-review-comment-created",
