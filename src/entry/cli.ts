@@ -108,13 +108,13 @@ program
 program
   .command("worker")
   .description(
-    "Serve the plan, command and node queues (any number of workers can share one Redis). SIGTERM drains.",
+    "Serve the plan, command, node, integrate and review queues (any number of workers can share one Redis). SIGTERM drains.",
   )
   .action(async () => {
     const { startWorkers, WorkerEnvError } = await import("./worker.js");
     try {
       const workers = await startWorkers(process.env);
-      process.stdout.write("swarm worker: serving the plan, command and node queues\n");
+      process.stdout.write("swarm worker: serving the plan, command, node, integrate and review queues\n");
       const drain = () => {
         process.stdout.write("swarm worker: draining (jobs in hand finish first)\n");
         void workers.stop().then(() => process.exit(0));
@@ -127,6 +127,38 @@ program
       );
       process.exitCode = 1;
     }
+  });
+
+program
+  .command("context")
+  .description("Print the code context an agent would receive for a query: ranked files, signatures, code.")
+  .argument("<query>", "what the work is about (a node's goal, a commit message)")
+  .option("--repo <dir>", "the repository to index", ".")
+  .option("--budget <tokens>", "the most tokens of context", "4000")
+  .option("--files <globs>", "comma-separated paths or globs the work owns (they come first)")
+  .action(async (query: string, options: { repo: string; budget: string; files?: string }) => {
+    const budget = Number(options.budget);
+    if (!Number.isInteger(budget) || budget < 100) {
+      process.stderr.write(
+        `swarm context: --budget must be a whole number of tokens, 100 or more (got "${options.budget}")\n`,
+      );
+      process.exitCode = 2;
+      return;
+    }
+    const { buildIndex } = await import("../context/code-index.js");
+    const { retrieve } = await import("../context/retrieve.js");
+    const started = performance.now();
+    const index = await buildIndex(options.repo);
+    const files =
+      options.files
+        ?.split(",")
+        .map((f) => f.trim())
+        .filter(Boolean) ?? [];
+    const context = await retrieve(index, { text: query, files }, budget);
+    process.stdout.write(`${context.text}\n`);
+    process.stderr.write(
+      `swarm context: ${index.files.size} files indexed in ${Math.round(performance.now() - started)} ms; ${context.files.length} files, about ${context.tokens} tokens\n`,
+    );
   });
 
 await program.parseAsync(process.argv);
