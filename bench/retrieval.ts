@@ -47,7 +47,8 @@ for (const c of cases) {
     for (const budget of BUDGETS) {
       const got = new Set((await retrieve(index, { text: c.query }, budget, mode)).files);
       const hit = c.answer.filter((p) => got.has(p)).length / c.answer.length;
-      (recall[`${mode}_${budget}`] ??= []).push(hit);
+      const key = `${mode}_${budget}`;
+      recall[key] = [...(recall[key] ?? []), hit];
     }
 }
 rmSync(work, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { runSandboxed } from "../sandbox/run-sandboxed.js";
 import { limitsFromConfig } from "../sandbox/sandbox-types.js";
 import { changedFiles, commitAndPush, prepareNodeCopy } from "../workspace/git-workspace.js";
 import { openWorkingCopy } from "../workspace/local-working-copy.js";
+import { contextOfCopy } from "./code-context.js";
 
 /** What a run's nodes share, stored with the run in the scheduler. */
 export type NodeRunContext = {
@@ -148,6 +149,7 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
         changedFiles,
         commitAndPush: (dir, files, message) => commitAndPush({ dir, remote, auth, branch, files, message }),
         isCancelled: task.isCancelled,
+        codeContext: (dir, query) => contextOfCopy(dir, query),
       },
     );
     if (outcome === "failed") {

@@ -3,7 +3,7 @@ import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { ModelClient } from "../model/model-client.js";
 import type { Forge } from "../pipeline/forge.js";
 import type { PlanJob } from "../pipeline/jobs.js";
-import { type PlanOutcome, planSpec, type ScheduledRun } from "../pipeline/plan/plan-spec.js";
+import { type PlanDeps, type PlanOutcome, planSpec, type ScheduledRun } from "../pipeline/plan/plan-spec.js";
 
 export type PlanProcessorOptions = {
   forgeFor: (installationId: number, owner: string, repo: string) => Forge;
@@ -13,6 +13,8 @@ export type PlanProcessorOptions = {
   dashboardWaitMs?: number;
   /** Starts coding a planned run; the job tells which installation and repository it belongs to. */
   scheduleNodes?: (run: ScheduledRun, job: PlanJob) => Promise<void>;
+  /** The planner's code map, for the job's repository. */
+  codeContext?: (job: PlanJob) => NonNullable<PlanDeps["codeContext"]>;
 };
 
 /** Wires a plan job to the plan stage: the installation's forge and a model that traces into the run's folder. */
@@ -22,6 +24,7 @@ export function createPlanProcessor(options: PlanProcessorOptions): (job: PlanJo
       forge: options.forgeFor(job.installationId, job.repo.owner, job.repo.name),
       model: (config, runId) => options.model(config, runId, join(options.runsDir, runId)),
       ...(options.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: options.dashboardWaitMs }),
+      ...(options.codeContext ? { codeContext: options.codeContext(job) } : {}),
       ...(options.scheduleNodes
         ? {
             scheduleNodes: (run: ScheduledRun) =>

@@ -7,6 +7,7 @@ import type { PlanOutcome } from "../pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
+import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createPlanProcessor } from "./plan-processor.js";
@@ -76,6 +77,7 @@ export function startJobWorkers(w: WorkerWiring) {
     model: w.services.model,
     ...(w.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: w.dashboardWaitMs }),
     ...(w.execute === false ? {} : { scheduleNodes: startRunWith(scheduler) }),
+    codeContext: (job) => planContext(w.services, job.installationId, job.repo.owner, job.repo.name),
   });
   const integrate = createIntegrateProcessor(w.services);
   const reviewCommit = createReviewProcessor({ ...w.services, rerun });

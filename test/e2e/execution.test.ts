@@ -124,9 +124,7 @@ describe("execution, end to end", () => {
     // The integrator merged the node branches, dependencies first, and opened a draft PR from them.
     const integration = branch("integration");
     expect(
-      git(repo.bare, "log", "--format=%s", "--first-parent", "main.." + integration)
-        .split("\n")
-        .reverse(),
+      git(repo.bare, "log", "--format=%s", "--first-parent", `main..${integration}`).split("\n").reverse(),
     ).toEqual([
       "Merge node api: Build the API",
       "Merge node ui: Build the UI",

@@ -32,6 +32,8 @@ export type CodeNodeDeps = {
   changedFiles: (dir: string) => Promise<string[]>;
   commitAndPush: (dir: string, files: readonly string[], message: string) => Promise<string | null>;
   isCancelled: () => Promise<boolean>;
+  /** The code most related to the node in its working copy, ranked, within a token budget (src/context). */
+  codeContext?: (dir: string, query: { text: string; files: readonly string[] }) => Promise<string>;
 };
 
 /**
@@ -44,11 +46,22 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
   const { dir, copy } = await deps.prepare();
   let handoff: Handoff = { summary: "", handoff: "" };
   const system = await loadPrompt("coder", { max_turns: String(config.limits.maxCoderTurns) });
+  const codeContext = await deps.codeContext?.(dir, {
+    text: [node.title, node.goal, ...node.acceptance, input.revision?.feedback ?? ""].join("\n"),
+    files: node.owns,
+  });
   const prompt = buildPrompt({
     system,
     context: [
       untrusted("spec", `# ${input.spec.title}\n\n${input.spec.body}`),
       `The plan: ${input.planSummary}`,
+      ...(codeContext
+        ? [
+            untrusted("file", codeContext, {
+              path: "(code context: your files first, then the code most related to your node)",
+            }),
+          ]
+        : []),
     ],
     task: [
       `Your node: \`${node.id}\` — ${node.title}`,
