@@ -149,7 +149,15 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
         changedFiles,
         commitAndPush: (dir, files, message) => commitAndPush({ dir, remote, auth, branch, files, message }),
         isCancelled: task.isCancelled,
-        codeContext: (dir, query) => contextOfCopy(dir, query),
+        // The files of the nodes this one builds on come right after its own: it uses what they made.
+        codeContext: (dir, query) =>
+          contextOfCopy(dir, {
+            ...query,
+            files: [
+              ...query.files,
+              ...ctx.plan.nodes.filter((n) => task.node.dependsOn.includes(n.id)).flatMap((n) => n.owns),
+            ],
+          }),
       },
     );
     if (outcome === "failed") {

@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
+import { readTrace } from "../../src/model/trace/file-trace-sink.js";
 import { git } from "../support/fake-github/bare-repo.js";
 import type { Issue, Pull, RepoState } from "../support/fake-github/state.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
@@ -103,6 +105,20 @@ describe("integrate, validate and review until green", () => {
     // CI failed on the first head and passed on the second; swarm's own check says the same, never green early.
     expect(checksOn(repo, review?.commitId ?? "")).toEqual({ swarm: "failure", test: "failure" });
     expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "success", test: "success" });
+
+    // The planner got a code map and each coder its node's code context; the run's trace holds them.
+    const runId = readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.runId ?? "";
+    const trace = await readTrace(join(rig.runsDir, runId, "trace.jsonl"));
+    const planner = JSON.stringify(trace.find((l) => l.role === "planner")?.request.messages);
+    expect(planner).toContain("(code map: the definitions most related to the spec)");
+    const firstCall = (id: string) =>
+      JSON.stringify(
+        trace.find((l) => l.role === "coder" && l.node === id && l.turn === 0)?.request.messages,
+      );
+    expect(firstCall("core")).toContain("(code context: your files first");
+    // `index` builds on stats and format: its context shows their definitions, which its copy holds.
+    expect(firstCall("index")).toContain("## src/stats.js\\n  3: export function mean(xs) {");
+    expect(firstCall("index")).toContain("## src/format.js");
 
     // A late (redelivered) failure for the first head changes nothing: only the PR's head counts.
     const stale = rig.github.webhooks.deliveries.find(

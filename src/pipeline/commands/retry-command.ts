@@ -30,11 +30,6 @@ export async function retryCommand(job: CommandJob, forge: Forge, rerun: Rerun):
   if (targets.length === 0)
     return "Nothing to retry: no node is failed, blocked or cancelled. To change finished work, use `/swarm revise <what to change>`.";
 
-  await rerun(
-    run.meta.runId as string,
-    `retry-${job.commentId}`,
-    Object.fromEntries(targets.map((id) => [id, null])),
-  );
   const branches = Object.keys(run.branches);
   for (const id of targets) {
     const node = run.plan.nodes.find((n) => n.id === id);
@@ -53,5 +48,11 @@ export async function retryCommand(job: CommandJob, forge: Forge, rerun: Rerun):
     status: "coding",
     headline: `Retrying ${list} at @${job.sender.login}'s request.`,
   });
+  // Only now do the nodes start: one that finishes fast must not have its "done" overwritten by the above.
+  await rerun(
+    run.meta.runId as string,
+    `retry-${job.commentId}`,
+    Object.fromEntries(targets.map((id) => [id, null])),
+  );
   return `Retrying ${list}.`;
 }
