@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { countTokens } from "@anthropic-ai/tokenizer";
 import { buildIndex } from "../src/context/code-index.js";
 import { isIndexable } from "../src/context/parse-source.js";
 import { retrieve } from "../src/context/retrieve.js";
@@ -36,6 +37,9 @@ let checkedOut = cases[0]?.parent ?? "HEAD";
 git(repo, "checkout", "-q", checkedOut);
 const index = await buildIndex(repo);
 const recall: Record<string, number[]> = {};
+let chars = 0;
+let counted = 0;
+let estimated = 0;
 for (const c of cases) {
   if (c.parent !== checkedOut) {
     const changed = git(repo, "diff", "--name-only", checkedOut, c.parent).split("\n").filter(Boolean);
@@ -45,7 +49,14 @@ for (const c of cases) {
   }
   for (const mode of ["graph", "lexical"] as const)
     for (const budget of BUDGETS) {
-      const got = new Set((await retrieve(index, { text: c.query }, budget, mode)).files);
+      const context = await retrieve(index, { text: c.query }, budget, mode);
+      // Calibration of the estimate: the legacy Claude tokenizer is the only counter that works offline.
+      if (budget === 8000 && mode === "graph") {
+        chars += context.text.length;
+        counted += countTokens(context.text);
+        estimated += context.tokens;
+      }
+      const got = new Set(context.files);
       const hit = c.answer.filter((p) => got.has(p)).length / c.answer.length;
       const key = `${mode}_${budget}`;
       recall[key] = [...(recall[key] ?? []), hit];
@@ -62,6 +73,11 @@ for (const mode of ["graph", "lexical"] as const)
   console.log(
     `${(mode === "graph" ? "graph + lexical (swarm)" : "lexical search (baseline)").padEnd(34)}${BUDGETS.map((b) => mean(recall[`${mode}_${b}`]).toFixed(3).padStart(12)).join("")}`,
   );
+console.log(
+  `token estimate: ${(chars / counted).toFixed(2)} characters per token by the legacy Claude tokenizer over the 8k contexts; the estimate says ${estimated.toLocaleString("en-US")} tokens where it counts ${counted.toLocaleString("en-US")} (${((estimated / counted - 1) * 100).toFixed(1)}%)`,
+);
 const figures: Record<string, number | string> = { bench: "retrieval", cases: cases.length };
+figures.chars_per_token_legacy_tokenizer = Number((chars / counted).toFixed(2));
+figures.estimate_vs_counted = Number((estimated / counted).toFixed(3));
 for (const [k, v] of Object.entries(recall)) figures[`recall_${k}`] = Number(mean(v).toFixed(3));
 console.log(JSON.stringify(figures));
