@@ -130,6 +130,27 @@ program
   });
 
 program
+  .command("server")
+  .description(
+    "Serve GitHub's webhooks, /healthz, /readyz, /metrics and the queue dashboard at /admin/queues. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET.",
+  )
+  .action(async () => {
+    const { startServer, ServerEnvError } = await import("./server.js");
+    try {
+      const server = await startServer(process.env);
+      process.stdout.write(`swarm server: listening on ${server.url}\n`);
+      const stop = () => void server.stop().then(() => process.exit(0));
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+    } catch (error) {
+      process.stderr.write(
+        `${error instanceof ServerEnvError ? error.message : describeFailure(error, "swarm server")}\n`,
+      );
+      process.exitCode = 1;
+    }
+  });
+
+program
   .command("context")
   .description("Print the code context an agent would receive for a query: ranked files, signatures, code.")
   .argument("<query>", "what the work is about (a node's goal, a commit message)")
