@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { integrationBranch } from "../domain/branch/branch-names.js";
+import { INTEGRATION_LEAF, integrationBranch } from "../domain/branch/branch-names.js";
 import { type IntegrateOutcome, integrateRun } from "../pipeline/integrate/integrate-run.js";
 import { resolveConflict } from "../pipeline/integrate/resolve-conflict.js";
 import type { IntegrateJob } from "../pipeline/jobs.js";
@@ -18,7 +18,11 @@ export function createIntegrateProcessor(
     const remote = await forge.cloneUrl();
     const token = await options.tokenFor(job.installationId);
     const auth = token ? { token } : {};
-    const integration = integrationBranch(job.spec.number, job.spec.title);
+    // Beside the node branches, whatever the spec's title has become since they were named.
+    const nodeBranch = Object.values(job.branches)[0];
+    const integration = nodeBranch
+      ? nodeBranch.replace(/\/[^/]+$/, `/${INTEGRATION_LEAF}`)
+      : integrationBranch(job.spec.number, job.spec.title);
     const run = await forge.loadRun(job.spec.number);
     return integrateRun(
       {
@@ -33,8 +37,9 @@ export function createIntegrateProcessor(
         forge,
         config,
         ledger: (await options.readLedger?.(job.runId)) ?? null,
-        merge: (nodes) =>
+        merge: (nodes, beforePush) =>
           mergeNodeBranches({
+            beforePush,
             remote,
             auth,
             base: job.base,

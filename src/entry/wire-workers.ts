@@ -4,6 +4,7 @@ import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
 import type { PlanOutcome } from "../pipeline/plan/plan-spec.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
@@ -113,7 +114,27 @@ export function startJobWorkers(w: WorkerWiring) {
           job.repo.owner,
           job.repo.name,
         );
-        return handleCommand(job, forge, { cancelRun: (runId) => scheduler.cancel(runId), rerun, revise });
+        return handleCommand(job, forge, {
+          cancelRun: (runId) => scheduler.cancel(runId),
+          rerun,
+          revise,
+          reintegrate: async (run) => {
+            const defaultBranch = await forge.defaultBranch();
+            const config = await readRepoConfig(forge, defaultBranch);
+            await queue.add({
+              queue: "integrate",
+              id: jobId("integrate", job.repo.owner, job.repo.name, run.runId, "retry", job.commentId),
+              data: {
+                installationId: job.installationId,
+                repo: job.repo,
+                runId: run.runId,
+                spec: run.spec,
+                base: config.baseBranch ?? defaultBranch,
+                branches: run.branches,
+              },
+            });
+          },
+        });
       }, w.observe?.command),
       { connection: connect(), ...options },
     ),

@@ -22,6 +22,8 @@ export async function mergeNodeBranches(
     integration: string;
     nodes: readonly { id: string; branch: string; title: string }[];
     resolve?: ConflictResolver;
+    /** Called with the new head just before it is pushed (not when there is nothing to push). */
+    beforePush?: (headSha: string) => Promise<void>;
   },
 ): Promise<{ headSha: string; pushed: boolean; conflicts: MergeConflict[] }> {
   const dir = await prepareNodeCopy({
@@ -93,6 +95,7 @@ export async function mergeNodeBranches(
       (await git(dir, "rev-parse", "HEAD^{tree}")) === (await git(dir, "rev-parse", `${current}^{tree}`))
     )
       return { headSha: current, pushed: false, conflicts };
+    await input.beforePush?.(head);
     await gitPush(dir, input.remote, [`+HEAD:refs/heads/${input.integration}`], input.auth);
     return { headSha: head, pushed: true, conflicts };
   } finally {

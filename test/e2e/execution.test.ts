@@ -146,6 +146,22 @@ describe("execution, end to end", () => {
     const swarmCheck = [...repo.checkRuns.values()].find((r) => r.name === "swarm" && r.headSha === head);
     expect(swarmCheck).toMatchObject({ status: "in_progress", title: "Waiting for the repository's checks" });
     expect(dashboard?.body).toContain(`Pull request: ${pulls[0] ? "https://github.invalid/" : ""}`);
+
+    // The PR closed by hand: `/swarm retry` finds every node done and no open PR, and merges again.
+    const first = pulls[0] as (typeof pulls)[number];
+    first.state = "closed";
+    const integrated = rig.integrateOutcomes.length;
+    rig.github.commentAs(repo, spec, "/swarm retry");
+    await rig.until(() => rig.integrateOutcomes.length > integrated);
+    await rig.settled();
+    const reopened = [...repo.pulls.values()].filter((p) => p.state === "open");
+    expect(reopened).toHaveLength(1);
+    expect(reopened[0]?.head).toBe(integration);
+    expect(git(repo.bare, "rev-parse", integration)).toBe(head); // nothing changed, so nothing was pushed
+    const answer = [...repo.comments.values()].find((c) => c.body.startsWith("@acme: Every node is done"));
+    expect(answer?.body.split("\n")[0]).toBe(
+      "@acme: Every node is done, so their branches are being merged again and the pull request opened.",
+    );
     // Tokens and cost per node come from the run's ledger in Redis, shared by the workers.
     for (const id of ["api", "ui", "wire", "docs"])
       expect(dashboard?.body).toMatch(new RegExp(`\\| \`${id}\`[^\\n]*\\| [\\d,]+ \\| \\$\\d+\\.\\d\\d \\|`));

@@ -3,7 +3,7 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import type { Rerun } from "../review/send-revisions.js";
-import { retryCommand } from "./retry-command.js";
+import { type Reintegrate, retryCommand } from "./retry-command.js";
 import { type ReviseDeps, reviseCommand } from "./revise-command.js";
 
 const WRITERS = new Set(["admin", "maintain", "write"]);
@@ -19,6 +19,8 @@ export type CommandDeps = {
   cancelRun: (runId: string) => Promise<void>;
   rerun: Rerun;
   revise: Omit<ReviseDeps, "rerun">;
+  /** Queues the merge of a run whose nodes are all done (when its PR is missing). */
+  reintegrate: Reintegrate;
 };
 
 export async function handleCommand(
@@ -45,7 +47,7 @@ export async function handleCommand(
     const answer =
       command.verb === "revise"
         ? await reviseCommand(job, forge, { ...deps.revise, rerun: deps.rerun })
-        : await retryCommand(job, forge, deps.rerun);
+        : await retryCommand(job, forge, deps.rerun, deps.reintegrate);
     await forge.ensureComment(issue, `${command.verb}-${job.commentId}`, `@${job.sender.login}: ${answer}`);
     return { kind: "answered", verb: command.verb };
   }

@@ -11,7 +11,19 @@ const RETRYABLE = new Set(["failed", "blocked", "cancelled"]);
  * `/swarm retry [node]`: the failed, blocked and cancelled nodes (or the one named, with its dependents that
  * are not done) are coded again from the start. A done node is changed with `/swarm revise` instead.
  */
-export async function retryCommand(job: CommandJob, forge: Forge, rerun: Rerun): Promise<string> {
+export type Reintegrate = (run: {
+  runId: string;
+  spec: { number: number; title: string };
+  /** Node id → its branch. */
+  branches: Record<string, string>;
+}) => Promise<void>;
+
+export async function retryCommand(
+  job: CommandJob,
+  forge: Forge,
+  rerun: Rerun,
+  reintegrate: Reintegrate,
+): Promise<string> {
   const found = await runOfCommand(forge, job.issue);
   if (!found) return "swarm has no run here to retry. Add the `swarm` label to the issue to start one.";
   const { spec, run } = found;
@@ -26,6 +38,23 @@ export async function retryCommand(job: CommandJob, forge: Forge, rerun: Rerun):
     targets = [named, ...dependents(run.plan, named).filter((id) => run.states[id] !== "done")];
   } else {
     targets = run.plan.nodes.filter((n) => RETRYABLE.has(run.states[n.id] ?? "")).map((n) => n.id);
+  }
+  // Every node done but no open PR (closed by hand, or the worker died before the merge): merge again.
+  const allDone = run.plan.nodes.every((n) => run.states[n.id] === "done");
+  if (!named && allDone && !run.pullRequest) {
+    const names = Object.keys(run.branches);
+    const branches = Object.fromEntries(
+      run.plan.nodes.flatMap((n) => {
+        const b = names.find((x) => x.endsWith(`/${n.id}`));
+        return b ? [[n.id, b]] : [];
+      }),
+    );
+    await reintegrate({
+      runId: run.meta.runId as string,
+      spec: { number: spec, title: (await forge.readIssue(spec)).title },
+      branches,
+    });
+    return "Every node is done, so their branches are being merged again and the pull request opened.";
   }
   if (targets.length === 0)
     return "Nothing to retry: no node is failed, blocked or cancelled. To change finished work, use `/swarm revise <what to change>`.";

@@ -18,10 +18,13 @@ export async function refreshDashboard(
     ledger?: Ledger | null;
     /** Changes to the run's record in the dashboard's marker (the review round, say). */
     meta?: Partial<Pick<DashboardMarker, "round" | "reviewedSha" | "tried">>;
+    /** Write only while the run is in one of these statuses (so a late refresh cannot undo a later step). */
+    ifStatus?: readonly RunStatus[];
   } = {},
 ): Promise<boolean> {
   const run = await forge.loadRun(spec);
   if (!run) return false;
+  if (options.ifStatus && !options.ifStatus.includes(run.meta.status)) return true;
   const states = run.states;
   const total = run.plan.nodes.length;
   const count = (s: string) => run.plan.nodes.filter((n) => states[n.id] === s).length;

@@ -29,8 +29,14 @@ export type IntegrateDeps = {
   forge: Forge;
   config: RepoConfig;
   ledger: Ledger | null;
-  /** Merges the node branches, dependencies first, into the integration branch and pushes it. */
-  merge: (nodes: { id: string; branch: string; title: string }[]) => Promise<MergeResult>;
+  /**
+   * Merges the node branches, dependencies first, into the integration branch and pushes it, calling
+   * `beforePush` with the new head first (only when there is something to push).
+   */
+  merge: (
+    nodes: { id: string; branch: string; title: string }[],
+    beforePush: (headSha: string) => Promise<void>,
+  ) => Promise<MergeResult>;
 };
 
 export type IntegrateOutcome =
@@ -57,6 +63,25 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
     headline: `All ${run.plan.nodes.length} nodes are done; merging their branches into the pull request.`,
     ledger: deps.ledger,
   });
+  const round = run.meta.round ?? 0;
+  const waiting = `All ${run.plan.nodes.length} nodes are done and merged into the pull request; waiting for the repository's checks${round > 0 ? ` (revision round ${round})` : ""}.`;
+  // Said before the push: its checks may finish (and be reviewed) before this job goes on, so nothing
+  // after the push may set the run's status or swarm's check on this head.
+  const announce = async (headSha: string) => {
+    await forge.upsertCheckRun({
+      name: SWARM_CHECK,
+      headSha,
+      status: "in_progress",
+      title: "Waiting for the repository's checks",
+      summary: `All ${run.plan.nodes.length} nodes are merged${round > 0 ? ` (after ${round} revision round${round === 1 ? "" : "s"})` : ""}. swarm reviews this commit when the repository's checks finish, and revises the nodes at fault until they pass.`,
+    });
+    await refreshDashboard(forge, input.spec.number, {
+      status: "reviewing",
+      headline: waiting,
+      ledger: deps.ledger,
+      meta: { reviewedSha: undefined },
+    });
+  };
   let merged: MergeResult;
   try {
     merged = await deps.merge(
@@ -65,6 +90,7 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
         branch: input.branches[id] ?? "",
         title: input.plan.nodes.find((n) => n.id === id)?.title ?? id,
       })),
+      announce,
     );
   } catch (error) {
     const message = describeFailure(error, "swarm could not merge the node branches");
@@ -77,7 +103,6 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
     return { kind: "failed", reason: message };
   }
 
-  const round = run.meta.round ?? 0;
   // A revision that changed nothing leaves the head where it was, and no new checks will come, so waiting
   // would hang: the verdict on this head stands (failed: the run stops and says so; passed: still green).
   if (
@@ -107,6 +132,8 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
     });
     return { kind: "skipped", reason: "the revision changed nothing, and the checks pass" };
   }
+  // Nothing to push (an integration again, or a PR to open again on the same head): announce it now.
+  if (!merged.pushed) await announce(merged.headSha);
   const pullRequest = await forge.ensurePullRequest({
     head: input.integrationBranch,
     base: input.base,
@@ -122,17 +149,11 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
     }),
     draft: deps.config.pullRequest.draft,
   });
-  await forge.upsertCheckRun({
-    name: SWARM_CHECK,
-    headSha: merged.headSha,
-    status: "in_progress",
-    title: "Waiting for the repository's checks",
-    summary: `All ${run.plan.nodes.length} nodes are merged${round > 0 ? ` (after ${round} revision round${round === 1 ? "" : "s"})` : ""}. swarm reviews this commit when the repository's checks finish, and revises the nodes at fault until they pass.`,
-  });
+  // The dashboard's link to the PR, unless a review has moved the run on meanwhile.
   await refreshDashboard(forge, input.spec.number, {
-    status: "reviewing",
-    headline: `All ${run.plan.nodes.length} nodes are done and merged into the pull request; waiting for the repository's checks${round > 0 ? ` (revision round ${round})` : ""}.`,
+    headline: waiting,
     ledger: deps.ledger,
+    ifStatus: ["reviewing"],
   });
   return { kind: "opened", pullRequest, headSha: merged.headSha, pushed: merged.pushed };
 }
