@@ -151,6 +151,35 @@ program
   });
 
 program
+  .command("plan")
+  .description(
+    "Print the plan the planner makes for a spec file against a local git repository (changes nothing).",
+  )
+  .requiredOption("--repo <dir>", "the local git repository")
+  .requiredOption("--spec <file>", "the spec: a Markdown file whose first `# heading` is its title")
+  .option("--replay <trace>", "answer from a recorded trace.jsonl instead of the API")
+  .option("--json", "print the plan as JSON")
+  .action(async (options: { repo: string; spec: string; replay?: string; json?: boolean }) => {
+    const { planLocally, formatPlan } = await import("./plan-locally.js");
+    try {
+      const { plan, turns, trace } = await planLocally({
+        repo: options.repo,
+        spec: options.spec,
+        env: process.env,
+        runsDir: process.env.SWARM_RUNS_DIR ?? ".swarm/runs",
+        ...(options.replay ? { replay: options.replay } : {}),
+      });
+      process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
+      process.stderr.write(
+        `swarm plan: ${plan.nodes.length} nodes in ${turns} planner turn${turns === 1 ? "" : "s"}; trace: ${trace}\n`,
+      );
+    } catch (error) {
+      process.stderr.write(`${describeFailure(error, "swarm plan")}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+program
   .command("context")
   .description("Print the code context an agent would receive for a query: ranked files, signatures, code.")
   .argument("<query>", "what the work is about (a node's goal, a commit message)")

@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { SpecError } from "../domain/errors.js";
+import type { Plan } from "../domain/plan/plan.js";
+import { parseSpec } from "../domain/spec/parse-spec.js";
+import { createLocalForge } from "../forge/local/create-local-forge.js";
+import { connectModel } from "../model/connect-model.js";
+import { untrusted } from "../model/prompt/untrusted.js";
+import { repositoryView } from "../pipeline/plan/repository-view.js";
+import { runPlanner } from "../pipeline/plan/run-planner.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
+import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
+
+/** A spec file: its first `# heading` is the title, the rest is the body (as an issue's would be). */
+export function readSpecFile(text: string, fallbackTitle: string): { title: string; body: string } {
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => /^#\s+\S/.test(l));
+  if (at < 0) return { title: fallbackTitle, body: text };
+  return {
+    title: (lines[at] ?? "").replace(/^#\s+/, "").trim(),
+    body: lines
+      .slice(at + 1)
+      .join("\n")
+      .trim(),
+  };
+}
+
+/**
+ * `swarm plan --repo DIR --spec FILE`: the planner's plan for a spec against a local repository, with the
+ * same repository view and code map it gets on GitHub. Nothing in the repository is changed.
+ */
+export async function planLocally(options: {
+  repo: string;
+  spec: string;
+  env: Readonly<Record<string, string | undefined>>;
+  runsDir: string;
+  replay?: string;
+}): Promise<{ plan: Plan; turns: number; trace: string }> {
+  const repoDir = resolve(options.repo);
+  let text: string;
+  try {
+    text = await readFile(options.spec, "utf8");
+  } catch {
+    throw new SpecError({
+      problem: `The spec file ${options.spec} cannot be read.`,
+      fix: "Pass --spec the path of a Markdown file: a `# title` line, then what to build.",
+    });
+  }
+  const spec = parseSpec(readSpecFile(text, "Spec"));
+  const scratch = await mkdtemp(join(tmpdir(), "swarm-plan-"));
+  try {
+    const forge = createLocalForge({ repoDir, stateFile: join(scratch, "state.json") });
+    const ref = await forge.defaultBranch();
+    const config = await readRepoConfig(forge, ref);
+    const runId = `plan-${Date.now().toString(36)}`;
+    const runDir = join(options.runsDir, runId);
+    const model = await connectModel({
+      env: options.env,
+      config,
+      runId,
+      runDir,
+      ...(options.replay ? { replayTrace: options.replay } : {}),
+    });
+    const view = await repositoryView(forge, ref, spec);
+    const map = await contextOfCopy(
+      repoDir,
+      { text: `${spec.title}\n${spec.goal}\n${spec.acceptanceCriteria.join("\n")}`, files: spec.fileHints },
+      PLANNER_CONTEXT_TOKENS,
+    );
+    const { plan, turns } = await runPlanner(
+      model,
+      config,
+      spec,
+      map
+        ? `${view}\n\n${untrusted("file", map, { path: "(code map: the definitions most related to the spec)" })}`
+        : view,
+    );
+    return { plan, turns, trace: join(runDir, "trace.jsonl") };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The plan as a person reads it in a terminal. */
+export function formatPlan(plan: Plan): string {
+  const lines = [plan.summary, ""];
+  for (const n of plan.nodes) {
+    lines.push(`${n.id}  ${n.title}  (${n.role}, ${n.size})`);
+    lines.push(`    owns: ${n.owns.join(", ")}`);
+    if (n.dependsOn.length > 0) lines.push(`    after: ${n.dependsOn.join(", ")}`);
+    lines.push(`    goal: ${n.goal}`);
+  }
+  return lines.join("\n");
+}
