@@ -12,6 +12,8 @@ export type ParseCache = Map<string, ParsedFile>;
 export type CodeIndex = {
   root: string;
   files: Map<string, IndexedFile>;
+  /** Bumped by every change to `files`, so what is derived from them (graph, lexicon) knows when to rebuild. */
+  readonly version: number;
   /** Re-reads `paths` (changed, added or deleted) and parses only those whose content changed. */
   update(paths: readonly string[]): Promise<{ parsed: number }>;
 };
@@ -53,17 +55,18 @@ export async function buildIndex(
 ): Promise<CodeIndex> {
   const cache = options.cache ?? new Map();
   const files = new Map<string, IndexedFile>();
+  let version = 0;
   const load = async (path: string): Promise<boolean> => {
     let text: string;
     try {
       const buffer = await readFile(join(root, path));
       if (buffer.length > MAX_BYTES) {
-        files.delete(path);
+        if (files.delete(path)) version++;
         return false;
       }
       text = buffer.toString("utf8");
     } catch {
-      files.delete(path); // deleted
+      if (files.delete(path)) version++; // deleted
       return false;
     }
     const hash = createHash("sha1").update(text).digest("hex");
@@ -76,12 +79,16 @@ export async function buildIndex(
       cache.set(hash, parsed);
     }
     files.set(path, { path, hash, parsed });
+    version++;
     return fresh;
   };
   for (const path of options.paths ?? (await listSourceFiles(root))) await load(path);
   return {
     root,
     files,
+    get version() {
+      return version;
+    },
     async update(paths) {
       let parsed = 0;
       for (const path of paths) if (isIndexable(path) && (await load(path))) parsed++;

@@ -40,11 +40,11 @@ type Lexicon = {
   pathTerms: Map<string, Set<string>>;
   df: Map<string, number>;
 };
-const lexicons = new WeakMap<CodeIndex, { size: number; lexicon: Lexicon }>();
+const lexicons = new WeakMap<CodeIndex, { version: number; lexicon: Lexicon }>();
 
 function lexiconOf(index: CodeIndex): Lexicon {
   const known = lexicons.get(index);
-  if (known && known.size === index.files.size) return known.lexicon;
+  if (known?.version === index.version) return known.lexicon;
   const docs = new Map<string, Set<string>>();
   const pathTerms = new Map<string, Set<string>>();
   const df = new Map<string, number>();
@@ -60,7 +60,7 @@ function lexiconOf(index: CodeIndex): Lexicon {
     for (const t of doc) df.set(t, (df.get(t) ?? 0) + 1);
   }
   const lexicon = { docs, pathTerms, df };
-  lexicons.set(index, { size: index.files.size, lexicon });
+  lexicons.set(index, { version: index.version, lexicon });
   return lexicon;
 }
 
@@ -82,7 +82,7 @@ export function lexicalScores(index: CodeIndex, text: string): Map<string, numbe
   return scores;
 }
 
-const graphs = new WeakMap<CodeIndex, { size: number; graph: FileGraph }>();
+const graphs = new WeakMap<CodeIndex, { version: number; graph: FileGraph; global: Map<string, number> }>();
 // Chosen with bench:retrieval on this repository's history (so tuned on the set it is measured on): the
 // best lexical matches seed the walk, and the graph's share of the blend.
 const SEEDS = 80;
@@ -107,8 +107,9 @@ export function rankFiles(
   if (mode === "lexical") score = new Map([...lexical].map(([p, s]) => [p, s / maxLex]));
   else {
     let cached = graphs.get(index);
-    if (!cached || cached.size !== index.files.size) {
-      cached = { size: index.files.size, graph: buildFileGraph(index) };
+    if (cached?.version !== index.version) {
+      const graph = buildFileGraph(index);
+      cached = { version: index.version, graph, global: personalisedPageRank(graph, new Map()) };
       graphs.set(index, cached);
     }
     const seeds = new Map<string, number>();
@@ -117,8 +118,7 @@ export function rankFiles(
     const rank = personalisedPageRank(cached.graph, seeds);
     // A file's lift is how much more rank it gets from these seeds than from no seeds at all: hubs that
     // everything uses (an errors module, say) rank high everywhere and say nothing about this query.
-    const global = personalisedPageRank(cached.graph, new Map());
-    const lift = new Map([...rank].map(([p, r]) => [p, r / Math.max(1e-12, global.get(p) ?? 0)]));
+    const lift = new Map([...rank].map(([p, r]) => [p, r / Math.max(1e-12, cached.global.get(p) ?? 0)]));
     const maxLift = Math.max(1e-12, ...lift.values());
     score = new Map();
     for (const p of index.files.keys()) {

@@ -23,13 +23,11 @@ export function createIntegrateProcessor(
     const integration = nodeBranch
       ? nodeBranch.replace(/\/[^/]+$/, `/${INTEGRATION_LEAF}`)
       : integrationBranch(job.spec.number, job.spec.title);
-    const run = await forge.loadRun(job.spec.number);
     return integrateRun(
       {
         runId: job.runId,
         spec: job.spec,
         base: job.base,
-        plan: run?.plan ?? { summary: "", nodes: [] },
         branches: job.branches,
         integrationBranch: integration,
       },
@@ -37,7 +35,7 @@ export function createIntegrateProcessor(
         forge,
         config,
         ledger: (await options.readLedger?.(job.runId)) ?? null,
-        merge: (nodes, beforePush) =>
+        merge: (nodes, { beforePush, plan }) =>
           mergeNodeBranches({
             beforePush,
             remote,
@@ -50,11 +48,7 @@ export function createIntegrateProcessor(
               resolveConflict(
                 await options.model(config, job.runId, join(options.runsDir, job.runId)),
                 config,
-                {
-                  copy: await openWorkingCopy(dir),
-                  plan: run?.plan ?? { summary: "", nodes: [] },
-                  ...conflict,
-                },
+                { copy: await openWorkingCopy(dir), plan, ...conflict },
               ),
           }),
       },

@@ -6,7 +6,6 @@ import type { Plan } from "../domain/plan/plan.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
 import { createLocalForge } from "../forge/local/create-local-forge.js";
 import { connectModel } from "../model/connect-model.js";
-import { untrusted } from "../model/prompt/untrusted.js";
 import { repositoryView } from "../pipeline/plan/repository-view.js";
 import { runPlanner } from "../pipeline/plan/run-planner.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
@@ -62,20 +61,11 @@ export async function planLocally(options: {
       runDir,
       ...(options.replay ? { replayTrace: options.replay } : {}),
     });
-    const view = await repositoryView(forge, ref, spec);
-    const map = await contextOfCopy(
-      repoDir,
-      { text: `${spec.title}\n${spec.goal}\n${spec.acceptanceCriteria.join("\n")}`, files: spec.fileHints },
-      PLANNER_CONTEXT_TOKENS,
+    // The working tree is the repository here, so the map indexes it in place.
+    const view = await repositoryView(forge, ref, spec, (_ref, query) =>
+      contextOfCopy(repoDir, query, PLANNER_CONTEXT_TOKENS),
     );
-    const { plan, turns } = await runPlanner(
-      model,
-      config,
-      spec,
-      map
-        ? `${view}\n\n${untrusted("file", map, { path: "(code map: the definitions most related to the spec)" })}`
-        : view,
-    );
+    const { plan, turns } = await runPlanner(model, config, spec, view);
     return { plan, turns, trace: join(runDir, "trace.jsonl") };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { specOfIntegrationBranch } from "../domain/branch/branch-names.js";
+import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { ReviewJob } from "../pipeline/jobs.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { type ReviewOutcome, reviewChecks } from "../pipeline/review/review-checks.js";
@@ -17,10 +18,7 @@ export function reviewServices(
   const forge = options.forgeFor(installationId, owner, repo);
   return {
     forge,
-    model: async (runId: string) => {
-      const config = await readRepoConfig(forge, await forge.defaultBranch());
-      return options.model(config, runId, join(options.runsDir, runId));
-    },
+    model: (config: RepoConfig, runId: string) => options.model(config, runId, join(options.runsDir, runId)),
     diff: async (base: string, head: string) => {
       const token = await options.tokenFor(installationId);
       return diffAgainstBase({

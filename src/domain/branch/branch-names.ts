@@ -27,3 +27,24 @@ export function specOfIntegrationBranch(branch: string): number | null {
   const found = /^swarm\/(\d+)-[^/]+\/integration$/.exec(branch)?.[1];
   return found ? Number(found) : null;
 }
+
+/** Among a run's branch names, node `id`'s branch, or "" when it has none (yet). */
+export function findNodeBranch(names: Iterable<string>, id: string): string {
+  for (const name of names) if (name.endsWith(`/${id}`)) return name;
+  return "";
+}
+
+/** Among a run's branch names, its integration branch, or "" when there is none yet. */
+export function findIntegrationBranch(names: Iterable<string>): string {
+  return findNodeBranch(names, INTEGRATION_LEAF);
+}
+
+/** Node id → its branch, for the nodes that have one among a run's branch names. */
+export function nodeBranchesOf(ids: readonly string[], names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    ids.flatMap((id) => {
+      const branch = findNodeBranch(names, id);
+      return branch ? [[id, branch]] : [];
+    }),
+  );
+}

@@ -1,4 +1,4 @@
-import { INTEGRATION_LEAF } from "../../domain/branch/branch-names.js";
+import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import { readMarker } from "../../domain/markers.js";
 import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
@@ -42,7 +42,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
     ref: `heads/swarm/${spec}-`,
   });
   const branches = Object.fromEntries(refs.map((r) => [r.ref.replace(/^refs\/heads\//, ""), r.object.sha]));
-  const integration = Object.keys(branches).find((b) => b.endsWith(`/${INTEGRATION_LEAF}`));
+  const integration = findIntegrationBranch(Object.keys(branches));
   let pullRequest: LoadedRun["pullRequest"] = null;
   if (integration) {
     const { data } = await octokit.rest.pulls.list({

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
-import { INTEGRATION_LEAF } from "../../domain/branch/branch-names.js";
+import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { CheckResult, Forge, LoadedRun, PullRequestView } from "../../pipeline/forge.js";
 import { type LocalState, localStateFile } from "./local-state.js";
 
@@ -242,7 +242,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         .split("\n")
         .filter(Boolean);
       const branches = Object.fromEntries(refs.map((line) => line.split(" ") as [string, string]));
-      const integration = Object.keys(branches).find((b) => b.endsWith(`/${INTEGRATION_LEAF}`));
+      const integration = findIntegrationBranch(Object.keys(branches));
       const pull = integration
         ? s.pulls.find((p) => p.head === integration && p.state === "open")
         : undefined;

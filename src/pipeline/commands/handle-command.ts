@@ -1,3 +1,4 @@
+import { findNodeBranch } from "../../domain/branch/branch-names.js";
 import { COMMAND_HELP } from "../../domain/commands/parse-command.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge } from "../forge.js";
@@ -93,7 +94,7 @@ export async function handleCommand(
           issue,
           node,
           "cancelled",
-          Object.keys(run.branches).find((b) => b.endsWith(`/${node.id}`)) ?? "",
+          findNodeBranch(Object.keys(run.branches), node.id),
         );
       }
     }

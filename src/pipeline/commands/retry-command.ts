@@ -1,3 +1,4 @@
+import { findNodeBranch, nodeBranchesOf } from "../../domain/branch/branch-names.js";
 import { dependents } from "../../domain/dag/dependents.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge } from "../forge.js";
@@ -42,17 +43,13 @@ export async function retryCommand(
   // Every node done but no open PR (closed by hand, or the worker died before the merge): merge again.
   const allDone = run.plan.nodes.every((n) => run.states[n.id] === "done");
   if (!named && allDone && !run.pullRequest) {
-    const names = Object.keys(run.branches);
-    const branches = Object.fromEntries(
-      run.plan.nodes.flatMap((n) => {
-        const b = names.find((x) => x.endsWith(`/${n.id}`));
-        return b ? [[n.id, b]] : [];
-      }),
-    );
     await reintegrate({
       runId: run.meta.runId as string,
       spec: { number: spec, title: (await forge.readIssue(spec)).title },
-      branches,
+      branches: nodeBranchesOf(
+        run.plan.nodes.map((n) => n.id),
+        Object.keys(run.branches),
+      ),
     });
     return "Every node is done, so their branches are being merged again and the pull request opened.";
   }
@@ -63,14 +60,7 @@ export async function retryCommand(
   for (const id of targets) {
     const node = run.plan.nodes.find((n) => n.id === id);
     const issue = run.nodeIssues[id];
-    if (node && issue)
-      await forge.setNodeStatus(
-        issue,
-        spec,
-        node,
-        "pending",
-        branches.find((b) => b.endsWith(`/${id}`)) ?? "",
-      );
+    if (node && issue) await forge.setNodeStatus(issue, spec, node, "pending", findNodeBranch(branches, id));
   }
   const list = targets.map((id) => `\`${id}\``).join(", ");
   await refreshDashboard(forge, spec, {

@@ -1,5 +1,6 @@
-import { INTEGRATION_LEAF } from "../../domain/branch/branch-names.js";
+import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { Ledger } from "../../domain/budget/budget.js";
+import type { RepoConfig } from "../../domain/config/repo-config.js";
 import type { Review } from "../../domain/review/review.js";
 import type { ModelClient } from "../../model/model-client.js";
 import type { Forge } from "../forge.js";
@@ -11,7 +12,7 @@ import { runOfCommand } from "./run-of-command.js";
 
 export type ReviseDeps = {
   rerun: Rerun;
-  model: (runId: string) => Promise<ModelClient>;
+  model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
   diff: (base: string, head: string) => Promise<string>;
   ledger: (runId: string) => Promise<Ledger | null>;
 };
@@ -40,7 +41,7 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
   const defaultBranch = await forge.defaultBranch();
   const config = await readRepoConfig(forge, defaultBranch);
   const base = config.baseBranch ?? defaultBranch;
-  const head = Object.keys(run.branches).find((b) => b.endsWith(`/${INTEGRATION_LEAF}`)) ?? "";
+  const head = findIntegrationBranch(Object.keys(run.branches));
   const diff = await deps.diff(base, head);
   const asker = `@${job.sender.login}`;
   let review: Review;
@@ -64,7 +65,7 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
     };
   } else {
     const issue = await forge.readIssue(spec);
-    review = await runReviewer(await deps.model(runId), config, {
+    review = await runReviewer(await deps.model(config, runId), config, {
       spec: { title: issue.title, body: issue.body ?? "" },
       plan: run.plan,
       diff,

@@ -1,3 +1,4 @@
+import { nodeBranchesOf } from "../../domain/branch/branch-names.js";
 import type { Ledger } from "../../domain/budget/budget.js";
 import type { DashboardMarker } from "../../domain/markers.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
@@ -47,12 +48,9 @@ export async function refreshDashboard(
         ? "failed"
         : undefined;
   const status = options.status ?? derived ?? run.meta.status;
-  const branches = Object.fromEntries(
-    run.plan.nodes.flatMap((n) =>
-      Object.keys(run.branches)
-        .filter((b) => b.endsWith(`/${n.id}`))
-        .map((b) => [n.id, b]),
-    ),
+  const branches = nodeBranchesOf(
+    run.plan.nodes.map((n) => n.id),
+    Object.keys(run.branches),
   );
   const body = renderDashboard({
     spec,

@@ -13,7 +13,6 @@ export type IntegrateInput = {
   runId: string;
   spec: { number: number; title: string };
   base: string;
-  plan: Plan;
   /** Node id → its branch. */
   branches: Readonly<Record<string, string>>;
   integrationBranch: string;
@@ -31,11 +30,12 @@ export type IntegrateDeps = {
   ledger: Ledger | null;
   /**
    * Merges the node branches, dependencies first, into the integration branch and pushes it, calling
-   * `beforePush` with the new head first (only when there is something to push).
+   * `beforePush` with the new head first (only when there is something to push). `plan` is the run's, for
+   * the integrator agent should a merge conflict.
    */
   merge: (
     nodes: { id: string; branch: string; title: string }[],
-    beforePush: (headSha: string) => Promise<void>,
+    options: { beforePush: (headSha: string) => Promise<void>; plan: Plan },
   ) => Promise<MergeResult>;
 };
 
@@ -85,12 +85,12 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
   let merged: MergeResult;
   try {
     merged = await deps.merge(
-      topologicalOrder(input.plan).map((id) => ({
+      topologicalOrder(run.plan).map((id) => ({
         id,
         branch: input.branches[id] ?? "",
-        title: input.plan.nodes.find((n) => n.id === id)?.title ?? id,
+        title: run.plan.nodes.find((n) => n.id === id)?.title ?? id,
       })),
-      announce,
+      { beforePush: announce, plan: run.plan },
     );
   } catch (error) {
     const message = describeFailure(error, "swarm could not merge the node branches");

@@ -9,14 +9,13 @@ import type { Plan } from "../../domain/plan/plan.js";
 import { parseSpec } from "../../domain/spec/parse-spec.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
 import type { ModelClient } from "../../model/model-client.js";
-import { untrusted } from "../../model/prompt/untrusted.js";
 import { coalesceWrites } from "../dashboard/coalesce-writes.js";
 import { type DashboardView, renderDashboard } from "../dashboard/render-dashboard.js";
 import type { Forge, IssueRef } from "../forge.js";
 import type { PlanJob } from "../jobs.js";
 import { CONFIG_PATH } from "../read-repo-config.js";
 import { materialisePlan } from "./materialise-plan.js";
-import { repositoryView } from "./repository-view.js";
+import { type CodeContext, repositoryView } from "./repository-view.js";
 import { runPlanner } from "./run-planner.js";
 
 const WRITERS = new Set(["admin", "maintain", "write"]);
@@ -30,8 +29,8 @@ export type PlanDeps = {
   scheduleNodes?: (run: ScheduledRun) => Promise<void>;
   dashboardWaitMs?: number;
   newRunId?: (spec: number) => string;
-  /** The repository's code ranked for a query within a token budget (src/context), when a copy can be had. */
-  codeContext?: (ref: string, query: { text: string; files: readonly string[] }) => Promise<string>;
+  /** The planner's code map, when a copy of the repository can be had. */
+  codeContext?: CodeContext;
 };
 
 /** What the scheduler needs to code a run's nodes: where they go and what they build on. */
@@ -150,19 +149,11 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
   try {
     model = await deps.model(config, runId);
     const ref = config.baseBranch ?? defaultBranch;
-    const view = await repositoryView(forge, ref, spec);
-    // The planner also gets a map of the code most related to the spec: definitions, ranked.
-    const map = await deps.codeContext?.(ref, {
-      text: `${spec.title}\n${spec.goal}\n${spec.acceptanceCriteria.join("\n")}`,
-      files: spec.fileHints,
-    });
     const { plan, turns } = await runPlanner(
       model,
       config,
       spec,
-      map
-        ? `${view}\n\n${untrusted("file", map, { path: "(code map: the definitions most related to the spec)" })}`
-        : view,
+      await repositoryView(forge, ref, spec, deps.codeContext),
     );
     const ledger = await model.readLedger();
     if (dryRun) {

@@ -19,15 +19,19 @@ const KEY_FILES = [
 const MAX_TREE_ENTRIES = 2000;
 const MAX_FILE_CHARS = 8000;
 
+/** The code most related to a query, ranked, within a token budget (src/context), for the repository at `ref`. */
+export type CodeContext = (ref: string, query: { text: string; files: readonly string[] }) => Promise<string>;
+
 /**
  * What the planner sees of the repository, within a budget of characters: the file tree, then key files
- * (README, manifests), then the files the spec names. Contents are data, wrapped as such. (The context
- * issue replaces this with a ranked index; the shape of the call stays.)
+ * (README, manifests), then the files the spec names. Contents are data, wrapped as such. With
+ * `codeContext`, a map of the definitions most related to the spec follows.
  */
 export async function repositoryView(
   forge: Forge,
   ref: string,
   spec: Spec,
+  codeContext?: CodeContext,
   budgetChars = 96_000,
 ): Promise<string> {
   const files = (await forge.listFiles(ref)).filter((p) => !SKIPPED.test(p) && !LOCKFILES.test(p)).sort();
@@ -52,5 +56,11 @@ export async function repositoryView(
     parts.push(block);
     used += block.length;
   }
+  const map = await codeContext?.(ref, {
+    text: `${spec.title}\n${spec.goal}\n${spec.acceptanceCriteria.join("\n")}`,
+    files: spec.fileHints,
+  });
+  if (map)
+    parts.push(untrusted("file", map, { path: "(code map: the definitions most related to the spec)" }));
   return parts.join("\n\n");
 }

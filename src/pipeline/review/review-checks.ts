@@ -1,4 +1,4 @@
-import { INTEGRATION_LEAF } from "../../domain/branch/branch-names.js";
+import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { Ledger } from "../../domain/budget/budget.js";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 
@@ -15,7 +15,7 @@ import { FAILED, stopRevising } from "./stop-revising.js";
 export type ReviewDeps = {
   forge: Forge;
   config: RepoConfig;
-  model: (runId: string) => Promise<ModelClient>;
+  model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
   /** The PR's diff: `head` (a branch) against where it left `base`. */
   diff: (base: string, head: string) => Promise<string>;
   rerun: Rerun;
@@ -71,9 +71,9 @@ export async function reviewChecks(
   let review: Review;
   let diff: string;
   try {
-    const head = Object.keys(run.branches).find((b) => b.endsWith(`/${INTEGRATION_LEAF}`)) ?? "";
+    const head = findIntegrationBranch(Object.keys(run.branches));
     diff = await deps.diff(config.baseBranch ?? (await forge.defaultBranch()), head);
-    review = await runReviewer(await deps.model(runId), config, {
+    review = await runReviewer(await deps.model(config, runId), config, {
       spec: await specOf(forge, input.spec),
       plan: run.plan,
       diff,
