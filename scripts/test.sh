@@ -4,45 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-apt_updated=""
-apt_install() {
-  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
-
-redis_answers() {
-  # PING over bash's /dev/tcp, so no redis-cli is needed to ask.
-  { exec 3<>/dev/tcp/127.0.0.1/6379; } 2>/dev/null || return 1
-  printf 'PING\r\n' >&3
-  local reply=""
-  read -r -t 2 reply <&3 || true
-  exec 3<&- 3>&-
-  [[ "$reply" == +PONG* ]]
-}
-
-ensure_redis() {
-  redis_answers && return 0
-  if ! command -v redis-server >/dev/null; then
-    echo "test: installing redis-server"
-    apt_install redis-server
-  fi
-  echo "test: starting redis-server on 127.0.0.1:6379"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
-  for _ in $(seq 50); do redis_answers && return 0; sleep 0.1; done
-  echo "test: Redis does not answer on 127.0.0.1:6379 after starting it" >&2
-  return 1
-}
-
-ensure_bubblewrap() {
-  command -v bwrap >/dev/null && return 0
-  echo "test: installing bubblewrap"
-  apt_install bubblewrap
-}
+source scripts/ensure.sh
 
 npm ci --no-audit --no-fund
 ensure_redis
 ensure_bubblewrap
+ensure_tmux
 npm run typecheck
 npm run lint
 npm test

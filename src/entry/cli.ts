@@ -180,7 +180,49 @@ program
   });
 
 program
+  .command("run")
+  .description(
+    "Run the whole pipeline on a local git repository: plan, code the nodes in parallel on branches, merge, run the checks in the sandbox, review and revise until green; writes a report. Exits 0 only when green.",
+  )
+  .requiredOption("--repo <dir>", "the local git repository (a plain folder is copied into a new one)")
+  .requiredOption("--spec <file>", "the spec: a Markdown file whose first `# heading` is its title")
+  .option("--replay <trace>", "answer from a recorded trace.jsonl instead of the API")
+  .action(async (options: { repo: string; spec: string; replay?: string }) => {
+    const { runLocally } = await import("./run-locally.js");
+    const { createProgressBoard } = await import("./progress-board.js");
+    const board = createProgressBoard(process.stdout);
+    try {
+      const result = await runLocally({
+        repo: options.repo,
+        spec: options.spec,
+        env: process.env,
+        runsDir: process.env.SWARM_RUNS_DIR ?? ".swarm/runs",
+        ...(options.replay ? { replay: options.replay } : {}),
+        onEvent: (e) => board.handle(e),
+      });
+      board.stop();
+      const green = result.status === "green";
+      process.stdout.write(
+        [
+          "",
+          `${green ? "✔ green" : `✘ ${result.status}`}: ${result.headline}`,
+          ...(result.branch ? [`  result: branch ${result.branch} in ${result.repoDir}`] : []),
+          `  report: ${result.report.markdown}`,
+          `          ${result.report.html}`,
+          "",
+        ].join("\n"),
+      );
+      process.exitCode = green ? 0 : 1;
+    } catch (error) {
+      board.stop();
+      process.stderr.write(`${describeFailure(error, "swarm run")}\n`);
+      process.exitCode = 2;
+    }
+  });
+
+program
   .command("context")
+
   .description("Print the code context an agent would receive for a query: ranked files, signatures, code.")
   .argument("<query>", "what the work is about (a node's goal, a commit message)")
   .option("--repo <dir>", "the repository to index", ".")

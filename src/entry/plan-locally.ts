@@ -25,6 +25,20 @@ export function readSpecFile(text: string, fallbackTitle: string): { title: stri
   };
 }
 
+/** The spec file at `path`, read and split into title and body; a clear error if it cannot be read. */
+export async function loadSpecFile(path: string): Promise<{ title: string; body: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new SpecError({
+      problem: `The spec file ${path} cannot be read.`,
+      fix: "Pass --spec the path of a Markdown file: a `# title` line, then what to build.",
+    });
+  }
+  return readSpecFile(text, "Spec");
+}
+
 /**
  * `swarm plan --repo DIR --spec FILE`: the planner's plan for a spec against a local repository, with the
  * same repository view and code map it gets on GitHub. Nothing in the repository is changed.
@@ -37,16 +51,7 @@ export async function planLocally(options: {
   replay?: string;
 }): Promise<{ plan: Plan; turns: number; trace: string }> {
   const repoDir = resolve(options.repo);
-  let text: string;
-  try {
-    text = await readFile(options.spec, "utf8");
-  } catch {
-    throw new SpecError({
-      problem: `The spec file ${options.spec} cannot be read.`,
-      fix: "Pass --spec the path of a Markdown file: a `# title` line, then what to build.",
-    });
-  }
-  const spec = parseSpec(readSpecFile(text, "Spec"));
+  const spec = parseSpec(await loadSpecFile(options.spec));
   const scratch = await mkdtemp(join(tmpdir(), "swarm-plan-"));
   try {
     const forge = createLocalForge({ repoDir, stateFile: join(scratch, "state.json") });

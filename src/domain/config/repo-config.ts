@@ -149,6 +149,12 @@ export const RepoConfigSchema = z
           .array(z.string().min(1))
           .default([])
           .describe("Commands that check a node's work in the sandbox, in order (for example `npm test`)."),
+        ci: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            "Commands `swarm run` runs on the merged result in the sandbox, standing in for the repository's CI (on GitHub, the workflows' checks are used instead). Unset: the same as `commands`.",
+          ),
       })
       .prefault({})
       .describe("How swarm checks code before it pushes."),

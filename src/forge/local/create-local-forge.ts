@@ -271,11 +271,16 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
   };
 }
 
-/** Opens the spec as issue #1 of a fresh state (or finds it): the CLI's starting point. */
-export function openLocalSpec(stateFile: string, title: string, body: string): number {
+/**
+ * Opens the spec as an issue of the state (or finds it): the CLI's starting point. A fresh state numbers it
+ * `firstNumber`, so its branches do not collide with those earlier runs left in the repository.
+ */
+export function openLocalSpec(stateFile: string, title: string, body: string, firstNumber = 1): number {
   return localStateFile(stateFile).update((s) => {
     const known = s.issues.find((i) => i.title === title && i.body === body);
     if (known) return known.number;
+    s.nextId = Math.max(s.nextId, firstNumber);
+
     const number = s.nextId++;
     s.issues.push({ number, title, body, state: "open", comments: [], reactions: [] });
     return number;

@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RepoConfig } from "../domain/config/repo-config.js";
+import type { Annotation, Forge } from "../pipeline/forge.js";
+import { parseFailures } from "../sandbox/parse/parse-failures.js";
+import { runSandboxed } from "../sandbox/run-sandboxed.js";
+import { limitsFromConfig } from "../sandbox/sandbox-types.js";
+
+const git = (cwd: string, ...args: string[]) =>
+  new Promise<void>((done, fail) =>
+    execFile("git", args, { cwd }, (error, _out, stderr) =>
+      error ? fail(new Error(`git ${args[0]} failed: ${stderr.trim()}`)) : done(),
+    ),
+  );
+
+export type LocalCheck = { name: string; passed: boolean; seconds: number };
+
+/**
+ * What CI is on GitHub, for `swarm run`: the repository's `validation.ci` commands (or its `commands`) on a
+ * fresh checkout of `headSha`, each in the sandbox, each recorded as a check run on the local forge, as
+ * GitHub Actions would record its jobs. The review stage then reads them as it reads CI's.
+ */
+export async function runLocalCi(
+  forge: Forge,
+  config: RepoConfig,
+  headSha: string,
+  onCheck?: (name: string, state: "running" | LocalCheck) => void,
+): Promise<LocalCheck[]> {
+  const commands = config.validation.ci ?? config.validation.commands;
+  const dir = await mkdtemp(join(tmpdir(), "swarm-ci-"));
+  const sandbox = { mode: config.sandbox.mode, limits: limitsFromConfig(config.sandbox) };
+  try {
+    await git(dir, "clone", "-q", "--no-checkout", await forge.cloneUrl(), ".");
+    await git(dir, "checkout", "-q", headSha);
+    for (const command of commands)
+      await forge.upsertCheckRun({ name: command, headSha, status: "queued", title: "Queued", summary: "" });
+    if (commands.length === 0) {
+      // With nothing to run, the merge itself is the check: say so rather than wait for checks forever.
+      await forge.upsertCheckRun({
+        name: "merge",
+        headSha,
+        status: "completed",
+        conclusion: "success",
+        title: "No checks configured",
+        summary: "Set `validation.ci` or `validation.commands` in .github/swarm.yml to check the result.",
+      });
+      return [];
+    }
+    let installFailed: string | null = null;
+    if (config.validation.install) {
+      const install = await runSandboxed({
+        cwd: dir,
+        command: config.validation.install,
+        network: config.validation.installNetwork,
+        ...sandbox,
+      });
+      if (install.exitCode !== 0) installFailed = `${install.stdoutTail}\n${install.stderrTail}`;
+    }
+    const results: LocalCheck[] = [];
+    for (const command of commands) {
+      onCheck?.(command, "running");
+      await forge.upsertCheckRun({
+        name: command,
+        headSha,
+        status: "in_progress",
+        title: "Running",
+        summary: "",
+      });
+      const r = installFailed ? null : await runSandboxed({ cwd: dir, command, ...sandbox });
+      const output = r ? `${r.stdoutTail}\n${r.stderrTail}` : (installFailed ?? "");
+      const passed = r?.exitCode === 0;
+      const annotations: Annotation[] = parseFailures(output)
+        .filter((f) => f.file && f.line !== null)
+        .map((f) => ({
+          path: f.file,
+          startLine: f.line ?? 1,
+          endLine: f.line ?? 1,
+          level: "failure",
+          message: f.message,
+        }));
+      const tail = output.trim().split("\n").slice(-60).join("\n");
+      await forge.upsertCheckRun({
+        name: command,
+        headSha,
+        status: "completed",
+        conclusion: passed ? "success" : "failure",
+        title: passed
+          ? "Passed"
+          : r === null
+            ? `Install failed: ${config.validation.install}`
+            : r.limitsHit.length > 0
+              ? `Stopped by limits: ${r.limitsHit.join(", ")}`
+              : `Failed with exit code ${r.exitCode}`,
+        summary: passed ? (tail.split("\n").at(-1) ?? "") : tail,
+        annotations: passed ? [] : annotations,
+      });
+      const check = { name: command, passed, seconds: (r?.durationMs ?? 0) / 1000 };
+      results.push(check);
+      onCheck?.(command, check);
+    }
+    return results;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,308 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { findIntegrationBranch } from "../domain/branch/branch-names.js";
+import type { Ledger } from "../domain/budget/budget.js";
+import type { RepoConfig } from "../domain/config/repo-config.js";
+import { SpecError } from "../domain/errors.js";
+import type { NodeStatus } from "../domain/state/node-status.js";
+import type { RunStatus } from "../domain/state/run-status.js";
+import { createLocalForge, openLocalSpec } from "../forge/local/create-local-forge.js";
+import { localStateFile } from "../forge/local/local-state.js";
+import { connectModel } from "../model/connect-model.js";
+import type { ModelClient } from "../model/model-client.js";
+import type { PlanJob } from "../pipeline/jobs.js";
+import { planSpec } from "../pipeline/plan/plan-spec.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
+import { renderReport } from "../pipeline/report/render-report.js";
+import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
+import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
+import { createIntegrateProcessor } from "./integrate-processor.js";
+import { runLocalCi } from "./local-ci.js";
+import { createNodeRunner, type NodeRunnerOptions } from "./node-runner.js";
+import { loadSpecFile } from "./plan-locally.js";
+import { createReviewProcessor } from "./review-processor.js";
+import { startRunWith } from "./start-run.js";
+
+const git = (cwd: string, ...args: string[]) =>
+  new Promise<string>((done, fail) =>
+    execFile("git", args, { cwd }, (error, out, stderr) =>
+      error ? fail(new Error(`git ${args[0]} failed: ${stderr.trim()}`)) : done(out),
+    ),
+  );
+
+/** What the terminal shows as the run goes: stages, node states, checks, spending. */
+export type RunEvent =
+  | { kind: "notice"; text: string }
+  | { kind: "stage"; text: string }
+  | { kind: "plan"; nodes: { id: string; title: string }[] }
+  | { kind: "node"; id: string; status: NodeStatus; at: number }
+  | { kind: "check"; name: string; state: "running" | "passed" | "failed" }
+  | { kind: "spend"; ledger: Ledger };
+
+export type LocalRunResult = {
+  status: RunStatus | "refused";
+  headline: string;
+  runDir: string;
+  report: { markdown: string; html: string };
+  repoDir: string;
+  branch: string | null;
+};
+
+export type LocalRunOptions = {
+  repo: string;
+  spec: string;
+  env: Readonly<Record<string, string | undefined>>;
+  runsDir: string;
+  replay?: string;
+  onEvent?: (e: RunEvent) => void;
+};
+
+/**
+ * `swarm run`: the whole pipeline against a local git repository, in this process. The local forge keeps
+ * what GitHub would (the spec, sub-issues, the PR, checks, reviews); the in-process scheduler codes the
+ * nodes on branches of the repository; the repository's checks run in the sandbox where CI would; the
+ * review loop revises nodes until they pass or a limit stops it. Ends with a report.
+ */
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const emit = options.onEvent ?? (() => undefined);
+  const started = Date.now();
+  const spec = await loadSpecFile(options.spec);
+  if (!existsSync(resolve(options.repo, ".")))
+    throw new SpecError({
+      problem: `The repository folder ${options.repo} does not exist.`,
+      fix: "Pass --repo the path of a local git repository (or of a folder to copy into one).",
+    });
+  const runId = `local-${started.toString(36)}`;
+  const runDir = resolve(options.runsDir, runId);
+  await mkdir(runDir, { recursive: true });
+  const { repoDir, copied } = await workRepository(resolve(options.repo), join(runDir, "repo"));
+  if (copied)
+    emit({
+      kind: "notice",
+      text: `${options.repo} is not the top of a git repository, so swarm works on a copy: ${repoDir}`,
+    });
+  const replay = options.replay ?? recordedTraceFor(options.spec, options.env);
+  if (replay && !options.replay)
+    emit({
+      kind: "notice",
+      text: `ANTHROPIC_API_KEY is not set: the model's answers come from the recorded trace ${replay} (set the key to use the API).`,
+    });
+
+  const stateFile = join(runDir, "state.json");
+  // Branches of earlier runs stay in the repository; this run's spec number comes after theirs.
+  const specNumber = openLocalSpec(stateFile, spec.title, spec.body, (await highestSpecBranch(repoDir)) + 1);
+  const forge = createLocalForge({ repoDir, stateFile });
+  const base = await forge.defaultBranch();
+  const config = await readRepoConfig(forge, base);
+  let model: ModelClient | undefined;
+  // One client for the whole run, so each agent's turns are numbered across revisions (a replay keys on them).
+  const modelFor = async (runConfig: RepoConfig) => {
+    model ??= await connectModel({
+      env: options.env,
+      config: runConfig,
+      runId,
+      runDir,
+      ...(replay ? { replayTrace: replay } : {}),
+    });
+    return model;
+  };
+  const readLedger = async () => {
+    const ledger = model ? await model.readLedger() : null;
+    if (ledger) emit({ kind: "spend", ledger });
+    return ledger ?? { byModel: {}, byNode: {}, tokens: 0, usd: 0 };
+  };
+  const services: NodeRunnerOptions = {
+    forgeFor: () => forge,
+    tokenFor: async () => undefined,
+    model: (c) => modelFor(c),
+    runsDir: options.runsDir,
+    readLedger,
+  };
+  const repo = { owner: "local", name: basename(repoDir) };
+
+  let finish: (headline: string) => void = () => undefined;
+  const finished = new Promise<string>((done) => {
+    finish = done;
+  });
+  const integrate = createIntegrateProcessor(services);
+  let rerun: (
+    runId: string,
+    key: string,
+    nodes: Readonly<Record<string, string | null>>,
+  ) => Promise<boolean> = async () => false;
+  const review = createReviewProcessor({ ...services, rerun: (...a) => rerun(...a) });
+
+  // After every node settles: merge, run the checks where CI would, review; a revision settles again.
+  const afterNodes = async (states: Record<string, NodeStatus>, branches: Record<string, string>) => {
+    const failed = Object.entries(states).filter(([, s]) => s !== "done");
+    if (failed.length > 0)
+      return finish(`Nodes that did not finish: ${failed.map(([id, s]) => `${id} (${s})`).join(", ")}.`);
+    emit({ kind: "stage", text: "integrating" });
+    const merged = await integrate({
+      installationId: 0,
+      repo,
+      runId,
+      spec: { number: specNumber, title: spec.title },
+      base: config.baseBranch ?? base,
+      branches,
+    });
+    if (merged.kind !== "opened") return finish(merged.reason);
+    emit({ kind: "stage", text: "checking" });
+    await runLocalCi(forge, config, merged.headSha, (name, state) =>
+      emit({
+        kind: "check",
+        name,
+        state: state === "running" ? "running" : state.passed ? "passed" : "failed",
+      }),
+    );
+    emit({ kind: "stage", text: "reviewing" });
+    const reviewed = await review({
+      installationId: 0,
+      repo,
+      headSha: merged.headSha,
+      headBranch: null,
+      pullNumbers: [merged.pullRequest.number],
+    });
+    await readLedger();
+    if (reviewed.kind === "revising")
+      emit({ kind: "stage", text: `revising ${reviewed.nodes.join(", ")} (round ${reviewed.round})` });
+    else if (reviewed.kind === "green") finish("All checks pass.");
+    else finish("reason" in reviewed ? reviewed.reason : `the review is ${reviewed.kind}`);
+  };
+  const scheduler = createInProcessScheduler({
+    runNode: createNodeRunner(services),
+    concurrency: config.limits.maxParallelNodes,
+    onEvent: (e) => emit({ kind: "node", id: e.nodeId, status: e.status, at: e.at }),
+    onSettled: async (_runId, states, context) => {
+      await readLedger();
+      await afterNodes(states, (context as { branches: Record<string, string> }).branches).catch(
+        (error: unknown) => finish(error instanceof Error ? error.message : String(error)),
+      );
+    },
+  });
+  rerun = (id, key, nodes) => scheduler.rerun(id, key, nodes);
+
+  emit({ kind: "stage", text: "planning" });
+  const job: PlanJob = {
+    installationId: 0,
+    repo,
+    spec: { number: specNumber, title: spec.title, body: spec.body },
+    trigger: { kind: "label", label: config.label },
+    sender: { login: "you", type: "User" },
+  };
+  const planned = await planSpec(job, {
+    forge,
+    model: (c) => modelFor(c),
+    newRunId: () => runId,
+    dashboardWaitMs: 0,
+    // The working tree may hold edits that are not committed; the planner maps the committed base.
+    codeContext: (ref, query) =>
+      withCheckout(repoDir, ref, (dir) => contextOfCopy(dir, query, PLANNER_CONTEXT_TOKENS)),
+    scheduleNodes: async (run) => {
+      emit({ kind: "plan", nodes: run.plan.nodes.map((n) => ({ id: n.id, title: n.title })) });
+      emit({ kind: "stage", text: "coding" });
+      await startRunWith(scheduler)(run, job);
+    },
+  });
+  await readLedger();
+  const headline =
+    planned.kind === "planned"
+      ? await finished
+      : planned.kind === "dry-run"
+        ? "A dry run (`dryRun: true`): planned only."
+        : planned.reason;
+
+  await scheduler.close();
+
+  const run = await forge.loadRun(specNumber);
+  const status: LocalRunResult["status"] =
+    run?.meta.status ?? (planned.kind === "refused" ? "refused" : "failed");
+  emit({ kind: "stage", text: status });
+  const branch = run ? findIntegrationBranch(Object.keys(run.branches)) : null;
+  const state = localStateFile(stateFile).read();
+  const pull = run?.pullRequest ? state.pulls.find((p) => p.number === run.pullRequest?.number) : undefined;
+  const headSha = run?.pullRequest?.headSha ?? null;
+  const report = renderReport({
+    title: spec.title,
+    status,
+    headline,
+    runId,
+    repoDir,
+    base: config.baseBranch ?? base,
+    branch,
+    headSha,
+    plan: run?.plan ?? null,
+    states: run?.states ?? {},
+    summaries: run?.summaries ?? {},
+    checks: state.checkRuns.filter((c) => c.headSha === headSha),
+    reviews: pull?.reviews ?? [],
+    notes:
+      state.issues
+        .find((i) => i.number === specNumber)
+        ?.comments.filter((c) => c.key !== "dashboard")
+        .map((c) => c.body) ?? [],
+    ledger: model ? await model.readLedger() : null,
+    seconds: (Date.now() - started) / 1000,
+    modelSource: replay ? `answers replayed from ${replay}` : "the Anthropic API",
+  });
+  await writeFile(join(runDir, "report.md"), report.markdown);
+  await writeFile(join(runDir, "report.html"), report.html);
+  return {
+    status,
+    headline,
+    runDir,
+    report: { markdown: join(runDir, "report.md"), html: join(runDir, "report.html") },
+    repoDir,
+    branch,
+  };
+}
+
+/** The repository to work in: `dir` itself when it is a repository's top, else a committed copy of it. */
+async function workRepository(dir: string, copyTo: string): Promise<{ repoDir: string; copied: boolean }> {
+  const top = await git(dir, "rev-parse", "--show-toplevel").catch(() => null);
+  if (top && (await realpath(top.trim())) === (await realpath(dir))) return { repoDir: dir, copied: false };
+  await cp(dir, copyTo, {
+    recursive: true,
+    filter: (src) => !/(^|\/)(\.git|node_modules)$/.test(src),
+  });
+  await git(copyTo, "init", "-q", "-b", "main");
+  await git(copyTo, "add", "-A");
+  await git(
+    copyTo,
+    "-c",
+    "user.name=swarm",
+    "-c",
+    "user.email=swarm@localhost",
+    "commit",
+    "-q",
+    "-m",
+    `The files of ${basename(dir)}, as swarm found them`,
+  );
+  return { repoDir: copyTo, copied: true };
+}
+
+/** The highest spec number in the repository's `swarm/<n>-…` branches, or 0. */
+async function highestSpecBranch(repoDir: string): Promise<number> {
+  const refs = await git(repoDir, "for-each-ref", "--format=%(refname:short)", "refs/heads/swarm/");
+  return Math.max(0, ...[...refs.matchAll(/^swarm\/(\d+)-/gm)].map((m) => Number(m[1])));
+}
+
+/** Without an API key, a trace recorded beside the spec (`x.md` → `x.trace.jsonl`) answers, if there is one. */
+function recordedTraceFor(specPath: string, env: LocalRunOptions["env"]): string | undefined {
+  if (env.ANTHROPIC_API_KEY) return undefined;
+  const trace = specPath.replace(/(\.spec)?\.md$/i, ".trace.jsonl");
+  return trace !== specPath && existsSync(trace) ? trace : undefined;
+}
+
+async function withCheckout<T>(repoDir: string, ref: string, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), "swarm-map-"));
+  try {
+    await git(dir, "clone", "-q", "--shared", "--branch", ref, repoDir, ".");
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

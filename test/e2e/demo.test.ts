@@ -1,0 +1,126 @@
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
+import { todoAppModel } from "../support/todo-app-model.js";
+
+// The offline demo as a user meets it: the README's first command on the built-in example, replaying the
+// recorded trace; the same run live against the fake API with the scripted model that recorded it; a run
+// that cannot go green; and bad input. Real git, the bubblewrap sandbox, the real SDK over HTTP.
+const root = resolve(import.meta.dirname, "../..");
+let anthropic: FakeAnthropic;
+beforeAll(async () => {
+  anthropic = await startFakeAnthropic({ model: todoAppModel });
+});
+afterAll(() => anthropic.stop());
+
+type Ran = { code: number | null; stdout: string; stderr: string; runsDir: string };
+// Spawned, not spawnSync: the fake API runs in this process and must keep answering.
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
+  const runsDir = mkdtempSync(join(tmpdir(), "swarm-demo-runs-"));
+  return new Promise((done) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: process.env.HOME ?? "/root",
+        SWARM_RUNS_DIR: runsDir,
+        ...env,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (code) => done({ code, stdout, stderr, runsDir }));
+  });
+}
+const swarmRun = (args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, [join(root, "bin/swarm.js"), "run", ...args], env);
+const reportOf = (r: Ran, kind: "md" | "html") => {
+  const path = new RegExp(`(\\S+/report\\.${kind})`).exec(r.stdout)?.[1];
+  if (!path) throw new Error(`no report.${kind} in the output:\n${r.stdout}\n${r.stderr}`);
+  return readFileSync(path, "utf8");
+};
+const callKeys = (trace: string) =>
+  trace
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { role: string; node: string | null; turn: number })
+    .map((l) => `${l.role}/${l.node ?? ""}/${l.turn}`)
+    .sort();
+
+describe("the offline demo", () => {
+  it("the README's first command replays the recorded demo to a green result with a report", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const quickStart = /## Quick start\n+```sh\n([^\n]+)\n([^\n]+)\n```/.exec(readme);
+    const first = quickStart?.[1]?.replace(/\s+#.*$/, "").trim();
+    expect(first).toBe("bash scripts/demo.sh");
+
+    const r = await run("bash", ["-c", first ?? "false"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      "ANTHROPIC_API_KEY is not set: the model's answers come from the recorded trace",
+    );
+    expect(r.stdout).toContain("✔ green: All checks pass.");
+    const md = reportOf(r, "md");
+    expect(md).toContain("Result: ✅ green");
+    // The loop ran: CI failed on the first merge, the reviewer sent `format` back, its revision went green.
+    expect(md).toMatch(/`src\/format\.js:2`: The marks are swapped/);
+    expect(md).toContain("| format | Format the list | done |");
+    expect(md).toContain("**node test/acceptance.mjs**: success");
+    const html = reportOf(r, "html");
+    expect(html).toContain("<svg");
+    expect(html).toMatch(/summary · done/);
+    // The result is a branch of a repository holding the merged, working code.
+    const repo = /result: branch (\S+) in (\S+)/.exec(r.stdout);
+    expect(repo).not.toBeNull();
+    const show = await run("git", ["-C", repo?.[2] ?? "", "show", `${repo?.[1]}:src/format.js`]);
+    expect(show.stdout).toContain('item.done ? "[x]" : "[ ]"');
+  }, 120_000);
+
+  it("runs live against the API with the scripted model that recorded the trace, making the same calls", async () => {
+    const r = await swarmRun(["--repo", "examples/todo-app", "--spec", "examples/todo-app.spec.md"], {
+      ANTHROPIC_API_KEY: anthropic.apiKey,
+      ANTHROPIC_BASE_URL: anthropic.url,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("recorded trace");
+    expect(reportOf(r, "md")).toContain("model: the Anthropic API");
+    const runDir = /report: (\S+)\/report\.md/.exec(r.stdout)?.[1] ?? "";
+    // If this fails, the prompts or the pipeline changed the calls: run `npm run demo:record` and commit.
+    expect(callKeys(readFileSync(join(runDir, "trace.jsonl"), "utf8"))).toEqual(
+      callKeys(readFileSync(join(root, "examples/todo-app.trace.jsonl"), "utf8")),
+    );
+  }, 120_000);
+
+  it("exits 1 and says why when the checks cannot go green", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-demo-red-"));
+    cpSync(join(root, "examples/todo-app"), join(dir, "todo-app"), { recursive: true });
+    writeFileSync(
+      join(dir, "todo-app/.github/swarm.yml"),
+      'validation:\n  commands: [sh check-syntax.sh]\n  ci: ["node -e \\"console.log(\'the build is red\'); process.exit(3)\\""]\n',
+    );
+    const r = await swarmRun(
+      ["--repo", join(dir, "todo-app"), "--spec", join(root, "examples/todo-app.spec.md")],
+      { ANTHROPIC_API_KEY: anthropic.apiKey, ANTHROPIC_BASE_URL: anthropic.url },
+    );
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain("✘ failed: the reviewer found nothing that a node owns to change");
+    const md = reportOf(r, "md");
+    expect(md).toContain("Result: ❌ failed");
+    expect(md).toContain("the build is red");
+  }, 120_000);
+
+  it("names a missing spec or repository, and how to fix it, with exit code 2", async () => {
+    const noSpec = await swarmRun(["--repo", "examples/todo-app", "--spec", "examples/nope.md"]);
+    expect(noSpec.code).toBe(2);
+    expect(noSpec.stderr).toContain("The spec file examples/nope.md cannot be read.");
+    expect(noSpec.stderr).toContain("Markdown file");
+    const noRepo = await swarmRun(["--repo", "examples/nope", "--spec", "examples/todo-app.spec.md"]);
+    expect(noRepo.code).toBe(2);
+    expect(noRepo.stderr).toContain("The repository folder examples/nope does not exist.");
+  });
+});
