@@ -180,7 +180,27 @@ program
   });
 
 program
+  .command("action")
+  .description(
+    "The GitHub Action's entry point: acts on the workflow's event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH) with SWARM_GITHUB_TOKEN; queues the job on REDIS_URL if set, else does it here.",
+  )
+  .action(async () => {
+    const { runAction, ActionEnvError } = await import("./action.js");
+    try {
+      const result = await runAction(process.env);
+      process.stdout.write(`swarm action: ${result.summary}\n`);
+      process.exitCode = result.failed ? 1 : 0;
+    } catch (error) {
+      process.stderr.write(
+        `${error instanceof ActionEnvError ? error.message : describeFailure(error, "swarm action")}\n`,
+      );
+      process.exitCode = 1;
+    }
+  });
+
+program
   .command("run")
+
   .description(
     "Run the whole pipeline on a local git repository: plan, code the nodes in parallel on branches, merge, run the checks in the sandbox, review and revise until green; writes a report. Exits 0 only when green.",
   )

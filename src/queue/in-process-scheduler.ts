@@ -35,7 +35,13 @@ export function createInProcessScheduler(options: {
   attempts?: number;
   onEvent?: (e: NodeEvent) => void;
   onSettled?: OnSettled;
-}): Scheduler {
+}): Scheduler & {
+  /**
+   * Takes up a run that another process started (the GitHub Action's next job), at the states the forge
+   * shows: finished nodes stay finished, the others start once their dependencies are done.
+   */
+  adopt(start: RunStart, states: Readonly<Record<string, NodeStatus>>): void;
+} {
   const runs = new Map<string, Run>();
   let active = 0;
   const attempts = options.attempts ?? 2;
@@ -116,26 +122,38 @@ export function createInProcessScheduler(options: {
     return run;
   };
 
+  const open = (start: RunStart, states: Readonly<Record<string, NodeStatus>>) => {
+    if (runs.has(start.runId)) return;
+    const graph = indexPlan(start.plan);
+    const done = (id: string) => states[id] === "done";
+    const run: Run = {
+      start,
+      nodes: graph.nodes,
+      states: new Map(),
+      remaining: new Map(
+        graph.ids.map((id) => [id, (graph.dependencies.get(id) ?? []).filter((d) => !done(d)).length]),
+      ),
+      dependents: graph.dependents,
+      running: 0,
+      cancelled: false,
+      waiters: [],
+      feedback: new Map(),
+      reruns: new Set(),
+      settledOnce: graph.ids.every((id) => TERMINAL.includes(states[id] ?? "pending")),
+    };
+    runs.set(start.runId, run);
+    for (const id of graph.ids) {
+      const known = states[id];
+      if (known && TERMINAL.includes(known)) run.states.set(id, known);
+      else set(run, id, run.remaining.get(id) === 0 ? "ready" : "pending");
+    }
+    pump();
+  };
+
   return {
+    adopt: open,
     async start(start) {
-      if (runs.has(start.runId)) return;
-      const graph = indexPlan(start.plan);
-      const run: Run = {
-        start,
-        nodes: graph.nodes,
-        states: new Map(),
-        remaining: new Map(graph.ids.map((id) => [id, graph.dependencies.get(id)?.length ?? 0])),
-        dependents: graph.dependents,
-        running: 0,
-        cancelled: false,
-        waiters: [],
-        feedback: new Map(),
-        reruns: new Set(),
-        settledOnce: false,
-      };
-      runs.set(start.runId, run);
-      for (const id of graph.ids) set(run, id, run.remaining.get(id) === 0 ? "ready" : "pending");
-      pump();
+      open(start, {});
     },
     async states(runId) {
       return Object.fromEntries(runOf(runId).states);

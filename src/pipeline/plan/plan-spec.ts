@@ -7,6 +7,7 @@ import { SpecError, SwarmError } from "../../domain/errors.js";
 
 import type { Plan } from "../../domain/plan/plan.js";
 import { parseSpec } from "../../domain/spec/parse-spec.js";
+import type { Spec } from "../../domain/spec/spec.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
 import type { ModelClient } from "../../model/model-client.js";
 import { coalesceWrites } from "../dashboard/coalesce-writes.js";
@@ -179,19 +180,13 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     const status: RunStatus = deps.scheduleNodes ? "coding" : "planned";
     show({ status, ...laid, ledger: await model.readLedger(), headline: headlineFor(plan, status) });
     await dashboard.flush();
-    const specText = [
-      spec.goal,
-      ...(spec.acceptanceCriteria.length > 0
-        ? ["", "Acceptance criteria:", ...spec.acceptanceCriteria.map((c) => `- ${c}`)]
-        : []),
-    ].join("\n");
     await deps.scheduleNodes?.({
       runId,
       plan,
       nodeIssues: laid.nodeIssues,
       branches: laid.branches,
       base: config.baseBranch ?? defaultBranch,
-      spec: { number: specNumber, title: spec.title, body: specText },
+      spec: { number: specNumber, title: spec.title, body: specForNodes(spec) },
       maxParallel: config.limits.maxParallelNodes,
     });
     return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns };
@@ -214,4 +209,14 @@ function headlineFor(plan: Plan, status: RunStatus): string {
   return status === "coding"
     ? `Coding ${plan.nodes.length} nodes.`
     : `Planned ${plan.nodes.length} nodes; waiting for workers to code them.`;
+}
+
+/** The spec as every node's coder reads it: the goal, then the acceptance criteria. */
+export function specForNodes(spec: Pick<Spec, "goal" | "acceptanceCriteria">): string {
+  return [
+    spec.goal,
+    ...(spec.acceptanceCriteria.length > 0
+      ? ["", "Acceptance criteria:", ...spec.acceptanceCriteria.map((c) => `- ${c}`)]
+      : []),
+  ].join("\n");
 }

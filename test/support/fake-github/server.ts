@@ -359,7 +359,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     get url() {
       return base;
     },
+    /** A token like the GITHUB_TOKEN GitHub Actions gives a workflow job (valid for an hour). */
+    actionsToken() {
+      const token = `ghs_${randomBytes(18).toString("hex")}`;
+      tokens.set(token, { expires: Date.now() + 3600_000 });
+      return token;
+    },
     /** The next requests fail with these faults, in order. */
+
     inject(...next: Fault[]) {
       faults.push(...next);
     },
