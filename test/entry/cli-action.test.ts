@@ -10,10 +10,12 @@ import { parse } from "yaml";
 import { readMarker } from "../../src/domain/markers.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
+import { git } from "../support/fake-github/bare-repo.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
 import { node } from "../support/plans.js";
 import { requireRedis } from "../support/require-redis.js";
+import { createStatsLibraryRepo, statsLibraryModel } from "../support/stats-library.js";
 
 // The GitHub Action's entry point (`swarm action`, as action.yml runs it) given what a workflow job gets:
 // the event file at GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY, GITHUB_API_URL and a
@@ -174,4 +176,50 @@ describe("swarm action", () => {
       "pull_request_review",
     ]);
   });
+
+  it("takes a run through review in later jobs: failed checks revise the node at fault, then green", async () => {
+    anthropic.setModel(statsLibraryModel);
+    // GitHub's check_suite deliveries, as the workflow would receive them (nothing listens at this address).
+    github.webhooks.deliverTo("http://127.0.0.1:9/", "unused");
+    const repo = createStatsLibraryRepo(github, "action-stats");
+    repo.permissions.set("octo", "write");
+    const spec = github.openIssue(repo, "Add summary statistics", "A mean and a summary line.");
+    const planned = await action(actionsEnv(repo, labeledEvent(repo, spec, { login: "octo", type: "User" })));
+    expect(planned.code, planned.stderr).toBe(0);
+    const pull = () => [...repo.pulls.values()][0];
+    expect(pull()).toBeDefined();
+    const headSha = () => git(repo.bare, "rev-parse", `refs/heads/${pull()?.head}`).trim();
+
+    // Each later job gets the check_suite event of the PR's head, once CI has finished there.
+    const reviewJob = async () => {
+      await github.ci.settled();
+      const head = headSha();
+      const delivery = github.webhooks.deliveries.findLast(
+        (d) => d.event === "check_suite" && JSON.parse(d.body).check_suite.head_sha === head,
+      );
+      expect(delivery, `no check_suite delivery for ${head}`).toBeDefined();
+      const dir = mkdtempSync(join(tmpdir(), "swarm-action-event-"));
+      writeFileSync(join(dir, "event.json"), delivery?.body ?? "");
+      return action({ ...actionsEnv(repo, join(dir, "event.json")), GITHUB_EVENT_NAME: "check_suite" });
+    };
+    const firstHead = headSha();
+    const revised = await reviewJob();
+    expect(revised.code, revised.stderr).toBe(0);
+    expect(revised.stdout).toContain("swarm action: review: revising");
+    expect(headSha()).not.toBe(firstHead);
+    const reviewed = await reviewJob();
+    expect(reviewed.stdout).toContain("swarm action: review: green");
+    expect(pull()?.draft).toBe(false);
+    const swarmCheck = [...repo.checkRuns.values()].find(
+      (c) => c.name === "swarm" && c.headSha === headSha(),
+    );
+    expect(swarmCheck?.conclusion).toBe("success");
+    // Only `stats` was coded again.
+    const coderStarts = anthropic.requests
+      .filter((q) => JSON.stringify(q.body.system).includes("You are a coder of swarm"))
+      .filter((q) => q.body.messages.length === 1)
+      .map((q) => /Your node: `([a-z]+)`/.exec(JSON.stringify(q.body.messages[0]))?.[1]);
+    expect(coderStarts.filter((id) => id === "stats")).toHaveLength(2);
+    expect(coderStarts.filter((id) => id === "core")).toHaveLength(1);
+  }, 120_000);
 });
