@@ -14,6 +14,8 @@ export type GitHubAppOptions = {
   baseUrl?: string;
   retryAfterBaseValue?: number;
   writeLimits?: readonly Window[];
+  /** Told each installation's rate limit as GitHub reports it (for metrics). */
+  onRateLimit?: (installationId: number, remaining: number, limit: number) => void;
 };
 
 /**
@@ -35,6 +37,12 @@ export function createForgeFactory(
       auth: { appId: github.appId, privateKey: github.privateKey, installationId },
       ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
       ...(github.retryAfterBaseValue ? { retryAfterBaseValue: github.retryAfterBaseValue } : {}),
+      ...(github.onRateLimit
+        ? {
+            onRateLimit: (remaining: number, limit: number) =>
+              github.onRateLimit?.(installationId, remaining, limit),
+          }
+        : {}),
     });
     return createGitHubForge(octokit, owner, repo);
   };

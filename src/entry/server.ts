@@ -13,6 +13,7 @@ import { Gauge, Histogram, Registry } from "prom-client";
 import { z } from "zod";
 import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
 import { createRedis } from "../queue/redis.js";
+import { createRedisMetrics, renderWorkerMetrics } from "../queue/redis-metrics.js";
 import { swarmApp } from "./app.js";
 
 const pem = (value: string) => {
@@ -98,6 +99,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   });
 
   const registry = new Registry();
+  const workerMetrics = createRedisMetrics(redis, e.SWARM_PREFIX);
   const webhookSeconds = new Histogram({
     name: "swarm_webhook_seconds",
     help: "Time to answer a GitHub webhook delivery, by event",
@@ -137,7 +139,9 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "redis is not answering" });
   });
   app.get("/metrics", async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    // The server's own metrics, then what every worker has recorded in Redis.
+    const workers = await workerMetrics.read().then(renderWorkerMetrics, () => "");
+    res.type(registry.contentType).send(`${await registry.metrics()}${workers}`);
   });
 
   const board = new ExpressAdapter();

@@ -25,6 +25,8 @@ export type WorkerWiring = {
   /** Planned runs are coded (true in production; planning tests may stop at the plan). */
   execute?: boolean;
   dashboardWaitMs?: number;
+  /** Told how long each job took (for /metrics). */
+  timeJob?: (queue: string, seconds: number, outcome: "ok" | "error") => void;
   /** Tests watch what each job decided. */
   observe?: {
     plan?: (o: PlanOutcome) => void;
@@ -39,6 +41,19 @@ export type WorkerWiring = {
  * review. When a run's last node finishes, an integrate job is queued; when checks finish, a review job is.
  */
 export function startJobWorkers(w: WorkerWiring) {
+  const timed =
+    <T, O>(queue: string, process: (job: T) => Promise<O>) =>
+    async (job: T): Promise<O> => {
+      const started = performance.now();
+      let outcome: "ok" | "error" = "error";
+      try {
+        const result = await process(job);
+        outcome = "ok";
+        return result;
+      } finally {
+        w.timeJob?.(queue, (performance.now() - started) / 1000, outcome);
+      }
+    };
   // BullMQ leaves the connections it is given open on close, so they are kept here to close.
   const opened: Redis[] = [];
   const connect = () => {
@@ -53,7 +68,7 @@ export function startJobWorkers(w: WorkerWiring) {
     prefix: w.prefix,
     concurrency: w.concurrency,
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
-    ...(w.execute === false ? {} : { runNode: createNodeRunner(w.services) }),
+    ...(w.execute === false ? {} : { runNode: timed("node", createNodeRunner(w.services)) }),
     onSettled: async (runId, _states, context) => {
       const ctx = context as NodeRunContext;
       await queue.add({
@@ -95,54 +110,60 @@ export function startJobWorkers(w: WorkerWiring) {
       if ((await connection.get(lock)) === holder) await connection.del(lock);
     }
   };
-  const observed =
-    <T, O>(process: (job: T) => Promise<O>, watch?: (o: O) => void) =>
-    async (job: T) => {
+  const observed = <T, O>(queue: string, process: (job: T) => Promise<O>, watch?: (o: O) => void) =>
+    timed(queue, async (job: T) => {
       const outcome = await process(job);
       watch?.(outcome);
       return outcome;
-    };
+    });
   const options = { prefix: w.prefix, concurrency: w.concurrency };
   const workers = [
-    startWorker<PlanJob>("plan", observed(plan, w.observe?.plan), { connection: connect(), ...options }),
-    startWorker<CommandJob>(
-      "command",
-      observed((job: CommandJob) => {
-        const { forge, ...revise } = reviewServices(
-          w.services,
-          job.installationId,
-          job.repo.owner,
-          job.repo.name,
-        );
-        return handleCommand(job, forge, {
-          cancelRun: (runId) => scheduler.cancel(runId),
-          rerun,
-          revise,
-          reintegrate: async (run) => {
-            const defaultBranch = await forge.defaultBranch();
-            const config = await readRepoConfig(forge, defaultBranch);
-            await queue.add({
-              queue: "integrate",
-              id: jobId("integrate", job.repo.owner, job.repo.name, run.runId, "retry", job.commentId),
-              data: {
-                installationId: job.installationId,
-                repo: job.repo,
-                runId: run.runId,
-                spec: run.spec,
-                base: config.baseBranch ?? defaultBranch,
-                branches: run.branches,
-              },
-            });
-          },
-        });
-      }, w.observe?.command),
-      { connection: connect(), ...options },
-    ),
-    startWorker<IntegrateJob>("integrate", observed(integrate, w.observe?.integrate), {
+    startWorker<PlanJob>("plan", observed("plan", plan, w.observe?.plan), {
       connection: connect(),
       ...options,
     }),
-    startWorker<ReviewJob>("review", observed(review, w.observe?.review), {
+    startWorker<CommandJob>(
+      "command",
+      observed(
+        "command",
+        (job: CommandJob) => {
+          const { forge, ...revise } = reviewServices(
+            w.services,
+            job.installationId,
+            job.repo.owner,
+            job.repo.name,
+          );
+          return handleCommand(job, forge, {
+            cancelRun: (runId) => scheduler.cancel(runId),
+            rerun,
+            revise,
+            reintegrate: async (run) => {
+              const defaultBranch = await forge.defaultBranch();
+              const config = await readRepoConfig(forge, defaultBranch);
+              await queue.add({
+                queue: "integrate",
+                id: jobId("integrate", job.repo.owner, job.repo.name, run.runId, "retry", job.commentId),
+                data: {
+                  installationId: job.installationId,
+                  repo: job.repo,
+                  runId: run.runId,
+                  spec: run.spec,
+                  base: config.baseBranch ?? defaultBranch,
+                  branches: run.branches,
+                },
+              });
+            },
+          });
+        },
+        w.observe?.command,
+      ),
+      { connection: connect(), ...options },
+    ),
+    startWorker<IntegrateJob>("integrate", observed("integrate", integrate, w.observe?.integrate), {
+      connection: connect(),
+      ...options,
+    }),
+    startWorker<ReviewJob>("review", observed("review", review, w.observe?.review), {
       connection: connect(),
       ...options,
     }),

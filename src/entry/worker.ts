@@ -5,6 +5,7 @@ import type { RepoConfig } from "../domain/config/repo-config.js";
 import { connectModel } from "../model/connect-model.js";
 import { createRedis } from "../queue/redis.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
+import { createRedisMetrics } from "../queue/redis-metrics.js";
 import { createForgeFactory, createTokenSource } from "./forge-factory.js";
 import { startJobWorkers } from "./wire-workers.js";
 
@@ -64,8 +65,15 @@ export async function startWorkers(
     privateKey: e.privateKey,
     ...(e.GITHUB_API_URL ? { baseUrl: e.GITHUB_API_URL } : {}),
   };
-  const forgeFor = createForgeFactory(github);
   const connection = createRedis(e.REDIS_URL);
+  // Summed in Redis for `swarm server`'s /metrics; a metric that cannot be written never fails a job.
+  const metrics = createRedisMetrics(connection, e.SWARM_PREFIX);
+  const quietly = (write: Promise<void>) => void write.catch(() => undefined);
+  const forgeFor = createForgeFactory({
+    ...github,
+    onRateLimit: (installation, remaining, limit) =>
+      quietly(metrics.rateLimit(installation, remaining, limit)),
+  });
   // One ledger per run in Redis: every worker's calls count toward the run's budget and its dashboard.
   const model = (config: RepoConfig, runId: string, runDir: string) =>
     connectModel({
@@ -74,6 +82,9 @@ export async function startWorkers(
       runId,
       runDir,
       ledger: createRedisLedger(connection, e.SWARM_PREFIX, runId, config.prices),
+      onCall: (line) => {
+        if (line.usage) quietly(metrics.modelCall(line.role, line.model, line.usage, line.costUsd));
+      },
     });
   const readLedger = (runId: string) => createRedisLedger(connection, e.SWARM_PREFIX, runId, {}).read();
   const tokenFor = createTokenSource(github);
@@ -82,6 +93,7 @@ export async function startWorkers(
     prefix: e.SWARM_PREFIX,
     concurrency: e.SWARM_CONCURRENCY,
     stalledIntervalMs: e.SWARM_STALLED_INTERVAL_MS,
+    timeJob: (queue, seconds, outcome) => quietly(metrics.job(queue, seconds, outcome)),
     services: {
       forgeFor,
       tokenFor,

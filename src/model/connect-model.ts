@@ -7,6 +7,7 @@ import { createModelClient, type ModelClient } from "./model-client.js";
 import { readModelEnv } from "./read-model-env.js";
 import { createReplayTransport } from "./replay-transport.js";
 import { createFileTraceSink, readTrace } from "./trace/file-trace-sink.js";
+import type { TraceLine, TraceSink } from "./trace/trace-line.js";
 
 export type ConnectModelOptions = {
   env: Readonly<Record<string, string | undefined>>;
@@ -17,6 +18,8 @@ export type ConnectModelOptions = {
   /** Answer from this recorded trace instead of the API (no key needed). */
   replayTrace?: string;
   ledger?: LedgerStore;
+  /** Told of every call as it is traced (for metrics: tokens and cost by role and model). */
+  onCall?: (line: TraceLine) => void;
 };
 
 /** The model client an entry point uses: the API from the environment, or a replayed trace. */
@@ -37,6 +40,19 @@ export async function connectModel(options: ConnectModelOptions): Promise<ModelC
     transport,
     config: options.config,
     ledger: options.ledger ?? createMemoryLedger(options.config.prices),
-    trace: createFileTraceSink(join(options.runDir, "trace.jsonl"), secretsFromEnv(options.env)),
+    trace: observedSink(
+      createFileTraceSink(join(options.runDir, "trace.jsonl"), secretsFromEnv(options.env)),
+      options.onCall,
+    ),
   });
+}
+
+function observedSink(sink: TraceSink, onCall?: (line: TraceLine) => void): TraceSink {
+  if (!onCall) return sink;
+  return {
+    write(line) {
+      onCall(line);
+      return sink.write(line);
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
+import { createRedisMetrics } from "../../src/queue/redis-metrics.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import { requireRedis } from "../support/require-redis.js";
 
@@ -72,6 +73,7 @@ describe("swarm server", () => {
       const queue = createBullmqJobQueue(redis, prefix);
       await queue.queue("plan").obliterate({ force: true });
       await queue.close();
+      await redis.del(`${prefix}:metrics`);
       await redis.quit();
     });
 
@@ -97,6 +99,33 @@ describe("swarm server", () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain('swarm_webhook_seconds_count{event="issues",status="200"} 1');
       expect(metrics).toContain('swarm_queue_jobs{queue="plan",state="waiting"} 1');
+    });
+
+    it("/metrics shows what the workers recorded in Redis: job durations, tokens, cost, cache reads, rate limit", async () => {
+      const redis = createRedis();
+      const recorded = createRedisMetrics(redis, prefix);
+      await recorded.job("node", 42, "ok");
+      await recorded.job("node", 2, "error");
+      await recorded.modelCall(
+        "coder",
+        "claude-sonnet-4-5",
+        { inputTokens: 100, outputTokens: 50, cacheReadTokens: 300, cacheWriteTokens: 0 },
+        0.01,
+      );
+      await recorded.rateLimit(7, 4321, 5000);
+      await redis.quit();
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain("# TYPE swarm_job_seconds histogram");
+      expect(metrics).toContain('swarm_job_seconds_bucket{queue="node",le="5"} 1');
+      expect(metrics).toContain('swarm_job_seconds_bucket{queue="node",le="60"} 2');
+      expect(metrics).toContain('swarm_job_seconds_count{queue="node"} 2');
+      expect(metrics).toContain('swarm_jobs_total{queue="node",outcome="error"} 1');
+      expect(metrics).toContain(
+        'swarm_model_tokens_total{role="coder",model="claude-sonnet-4-5",kind="cache_read"} 300',
+      );
+      expect(metrics).toContain('swarm_model_cost_usd_total{role="coder",model="claude-sonnet-4-5"} 0.01');
+      expect(metrics).toContain('swarm_model_cache_read_ratio{model="claude-sonnet-4-5"} 0.75');
+      expect(metrics).toContain('swarm_github_rate_limit_remaining{installation="7"} 4321');
     });
 
     it("keeps the queue dashboard behind a password", async () => {

@@ -137,6 +137,17 @@ describe("swarm worker", () => {
       expect(nodes().map((i) => readMarker(i.body, "node")?.status)).toEqual(["done", "done"]);
       // Both nodes' copies came through one mirror of the repository.
       expect(readdirSync(mirrorsDir).filter((n) => n.endsWith(".git"))).toHaveLength(1);
+      // What the worker did is summed in Redis for `swarm server`'s /metrics.
+      let metrics: Record<string, string> = {};
+      for (let i = 0; i < 250 && metrics["job_count|node|ok"] !== "2"; i++) {
+        metrics = await redis.hgetall(`${prefix}:metrics`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(metrics["job_count|plan|ok"]).toBe("1");
+      expect(metrics["job_count|node|ok"]).toBe("2");
+      expect(Object.keys(metrics).some((k) => k.startsWith("tokens|planner|"))).toBe(true);
+      expect(Object.keys(metrics).some((k) => k.startsWith("tokens|coder|"))).toBe(true);
+      expect(Number(metrics[`ratelimit_remaining|${github.app.installationId}`])).toBeLessThan(5000);
 
       const exited = new Promise<number | null>((r) => child?.on("exit", (code) => r(code)));
       child.kill("SIGTERM");
@@ -144,6 +155,7 @@ describe("swarm worker", () => {
       expect(output()).toContain("swarm worker: draining (jobs in hand finish first)");
       await queue.queue("plan").obliterate({ force: true });
       await queue.close();
+      await redis.del(`${prefix}:metrics`);
     }, 60_000);
 
     it("two workers share a run; SIGKILL one mid-node, another after a push: each node has one commit series and one summary", async () => {

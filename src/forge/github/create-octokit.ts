@@ -27,6 +27,8 @@ export type OctokitOptions = {
    * writes, not a client's, so one job per client would let parallel jobs exceed the limit together.
    */
   writeLimiter?: WriteLimiter;
+  /** Told GitHub's rate limit after each answer (the x-ratelimit headers), for metrics. */
+  onRateLimit?: (remaining: number, limit: number) => void;
 };
 
 /**
@@ -59,11 +61,16 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
   });
   const limiter = options.writeLimiter ?? createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
 
-  octokit.hook.wrap("request", async (request, options) =>
-    options.method !== "GET" && !String(options.url).includes("/access_tokens")
-      ? limiter.run(async () => request(options))
-      : request(options),
-  );
+  const onRateLimit = options.onRateLimit;
+  octokit.hook.wrap("request", async (request, req) => {
+    const response = await (req.method !== "GET" && !String(req.url).includes("/access_tokens")
+      ? limiter.run(async () => request(req))
+      : request(req));
+    const remaining = Number(response.headers["x-ratelimit-remaining"] ?? Number.NaN);
+    const limit = Number(response.headers["x-ratelimit-limit"] ?? Number.NaN);
+    if (onRateLimit && Number.isFinite(remaining) && Number.isFinite(limit)) onRateLimit(remaining, limit);
+    return response;
+  });
 
   return octokit;
 }
