@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,13 +6,7 @@ import type { Annotation, Forge } from "../pipeline/forge.js";
 import { parseFailures } from "../sandbox/parse/parse-failures.js";
 import { runSandboxed } from "../sandbox/run-sandboxed.js";
 import { limitsFromConfig } from "../sandbox/sandbox-types.js";
-
-const git = (cwd: string, ...args: string[]) =>
-  new Promise<void>((done, fail) =>
-    execFile("git", args, { cwd }, (error, _out, stderr) =>
-      error ? fail(new Error(`git ${args[0]} failed: ${stderr.trim()}`)) : done(),
-    ),
-  );
+import { git } from "../workspace/git-workspace.js";
 
 export type LocalCheck = { name: string; passed: boolean; seconds: number };
 

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,6 +17,7 @@ import { planSpec } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { renderReport } from "../pipeline/report/render-report.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
+import { git } from "../workspace/git-workspace.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { runLocalCi } from "./local-ci.js";
@@ -25,13 +25,6 @@ import { createNodeRunner, type NodeRunnerOptions } from "./node-runner.js";
 import { loadSpecFile } from "./plan-locally.js";
 import { createReviewProcessor } from "./review-processor.js";
 import { startRunWith } from "./start-run.js";
-
-const git = (cwd: string, ...args: string[]) =>
-  new Promise<string>((done, fail) =>
-    execFile("git", args, { cwd }, (error, out, stderr) =>
-      error ? fail(new Error(`git ${args[0]} failed: ${stderr.trim()}`)) : done(out),
-    ),
-  );
 
 /** What the terminal shows as the run goes: stages, node states, checks, spending. */
 export type RunEvent =
@@ -97,22 +90,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const forge = createLocalForge({ repoDir, stateFile });
   const base = await forge.defaultBranch();
   const config = await readRepoConfig(forge, base);
-  let model: ModelClient | undefined;
-  // One client for the whole run, so each agent's turns are numbered across revisions (a replay keys on them).
-  const modelFor = async (runConfig: RepoConfig) => {
-    model ??= await connectModel({
-      env: options.env,
-      config: runConfig,
-      runId,
-      runDir,
-      ...(replay ? { replayTrace: replay } : {}),
-    });
-    return model;
-  };
+  // One client for the whole run, so each agent's turns are numbered across revisions (a replay keys on
+  // them). Made now, so a missing API key is said before anything starts.
+  const model: ModelClient = await connectModel({
+    env: options.env,
+    config,
+    runId,
+    runDir,
+    ...(replay ? { replayTrace: replay } : {}),
+  });
+  const modelFor = async (_config: RepoConfig) => model;
   const readLedger = async () => {
-    const ledger = model ? await model.readLedger() : null;
-    if (ledger) emit({ kind: "spend", ledger });
-    return ledger ?? { byModel: {}, byNode: {}, tokens: 0, usd: 0 };
+    const ledger = await model.readLedger();
+    emit({ kind: "spend", ledger });
+    return ledger;
   };
   const services: NodeRunnerOptions = {
     forgeFor: () => forge,
@@ -244,7 +235,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         .find((i) => i.number === specNumber)
         ?.comments.filter((c) => c.key !== "dashboard")
         .map((c) => c.body) ?? [],
-    ledger: model ? await model.readLedger() : null,
+    ledger: await model.readLedger(),
     seconds: (Date.now() - started) / 1000,
     modelSource: replay ? `answers replayed from ${replay}` : "the Anthropic API",
   });
@@ -270,17 +261,7 @@ async function workRepository(dir: string, copyTo: string): Promise<{ repoDir: s
   });
   await git(copyTo, "init", "-q", "-b", "main");
   await git(copyTo, "add", "-A");
-  await git(
-    copyTo,
-    "-c",
-    "user.name=swarm",
-    "-c",
-    "user.email=swarm@localhost",
-    "commit",
-    "-q",
-    "-m",
-    `The files of ${basename(dir)}, as swarm found them`,
-  );
+  await git(copyTo, "commit", "-q", "-m", `The files of ${basename(dir)}, as swarm found them`);
   return { repoDir: copyTo, copied: true };
 }
 

@@ -122,5 +122,12 @@ describe("the offline demo", () => {
     const noRepo = await swarmRun(["--repo", "examples/nope", "--spec", "examples/todo-app.spec.md"]);
     expect(noRepo.code).toBe(2);
     expect(noRepo.stderr).toContain("The repository folder examples/nope does not exist.");
+    // No key and no recorded trace beside the spec: said before anything runs.
+    const dir = mkdtempSync(join(tmpdir(), "swarm-demo-nokey-"));
+    cpSync(join(root, "examples/todo-app.spec.md"), join(dir, "spec.md"));
+    const noKey = await swarmRun(["--repo", "examples/todo-app", "--spec", join(dir, "spec.md")]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain("ANTHROPIC_API_KEY");
+    expect(noKey.stderr).toContain("replay a recorded trace");
   });
 });
