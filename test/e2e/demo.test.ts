@@ -96,6 +96,38 @@ describe("the offline demo", () => {
     );
   }, 120_000);
 
+  it("on a git repository, makes its branches there, leaves the working tree alone, and numbers a second run after the first", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-demo-git-"));
+    const repo = join(dir, "todo-app");
+    cpSync(join(root, "examples/todo-app"), repo, { recursive: true });
+    const git = (...args: string[]) =>
+      run("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args]);
+    await git("init", "-q", "-b", "main");
+    await git("add", "-A");
+    await git("commit", "-qm", "start");
+    writeFileSync(join(repo, "NOTES.md"), "my uncommitted notes\n");
+    const replay = ["--replay", join(root, "examples/todo-app.trace.jsonl")];
+    const spec = join(root, "examples/todo-app.spec.md");
+    const first = await swarmRun(["--repo", repo, "--spec", spec, ...replay]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).not.toContain("works on a copy");
+    expect(first.stdout).toContain(
+      `result: branch swarm/1-complete-todos-and-print-a-summary/integration in ${repo}`,
+    );
+    const second = await swarmRun(["--repo", repo, "--spec", spec, ...replay]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain("result: branch swarm/2-complete-todos-and-print-a-summary/integration");
+    // Still on main, with the person's uncommitted file as it was, and nothing else changed.
+    expect((await git("symbolic-ref", "--short", "HEAD")).stdout.trim()).toBe("main");
+    expect((await git("status", "--porcelain")).stdout).toBe("?? NOTES.md\n");
+    const branches = (await git("branch", "--format=%(refname:short)")).stdout.split("\n").filter(Boolean);
+    expect(branches.filter((b) => b.endsWith("/integration")).sort()).toEqual([
+      "swarm/1-complete-todos-and-print-a-summary/integration",
+      "swarm/2-complete-todos-and-print-a-summary/integration",
+    ]);
+    expect(branches).toContain("swarm/2-complete-todos-and-print-a-summary/format");
+  }, 120_000);
+
   it("exits 1 and says why when the checks cannot go green", async () => {
     const dir = mkdtempSync(join(tmpdir(), "swarm-demo-red-"));
     cpSync(join(root, "examples/todo-app"), join(dir, "todo-app"), { recursive: true });

@@ -221,5 +221,29 @@ describe("swarm action", () => {
       .map((q) => /Your node: `([a-z]+)`/.exec(JSON.stringify(q.body.messages[0]))?.[1]);
     expect(coderStarts.filter((id) => id === "stats")).toHaveLength(2);
     expect(coderStarts.filter((id) => id === "core")).toHaveLength(1);
+
+    // A person asks for the status in a comment: the issue_comment job answers it.
+    repo.permissions.set("acme", "admin");
+    const asked = github.commentAs(repo, spec, "/swarm status");
+    await github.webhooks.settled();
+    const commented = github.webhooks.deliveries.findLast((d) => d.event === "issue_comment");
+    const dir = mkdtempSync(join(tmpdir(), "swarm-action-event-"));
+    writeFileSync(join(dir, "event.json"), commented?.body ?? "");
+    const status = await action({
+      ...actionsEnv(repo, join(dir, "event.json")),
+      GITHUB_EVENT_NAME: "issue_comment",
+    });
+    expect(status.code, status.stderr).toBe(0);
+    expect(asked.reactions.map((r) => r.content)).toContain("eyes");
+    const replies = [...repo.comments.values()].filter(
+      (c) => c.issueNumber === spec.number && c.id > asked.id,
+    );
+    expect(status.stdout).toContain('swarm action: command: {"kind":"answered","verb":"status"}');
+    // /swarm status refreshes the dashboard in place.
+    const board = [...repo.comments.values()].find(
+      (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
+    );
+    expect(board?.body).toContain("swarm · green");
+    expect(board?.body).toContain("(refreshed on request)");
   }, 120_000);
 });
