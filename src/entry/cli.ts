@@ -180,7 +180,33 @@ program
   });
 
 program
+  .command("setup")
+  .description(
+    "Register swarm's GitHub App from app.yml with Probot's manifest flow: open the page it serves, press the button; the App's credentials land in .env.",
+  )
+  .requiredOption(
+    "--url <url>",
+    "the public URL where `swarm server` will listen (webhooks go to <url>/api/github/webhooks)",
+  )
+  .option("--port <port>", "the local port of the setup page", "3000")
+  .action(async (options: { url: string; port: string }) => {
+    const { startSetup } = await import("./setup.js");
+    try {
+      const setup = await startSetup({ url: options.url, port: Number(options.port), dir: ".swarm/setup" });
+      process.stdout.write(
+        `swarm setup: open http://localhost:${setup.port}/probot to register the App; its credentials will be written to ${setup.env}\n`,
+      );
+      process.once("SIGTERM", () => void setup.stop().then(() => process.exit(0)));
+      process.once("SIGINT", () => void setup.stop().then(() => process.exit(0)));
+    } catch (error) {
+      process.stderr.write(`${describeFailure(error, "swarm setup")}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+program
   .command("action")
+
   .description(
     "The GitHub Action's entry point: acts on the workflow's event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH) with SWARM_GITHUB_TOKEN; queues the job on REDIS_URL if set, else does it here.",
   )

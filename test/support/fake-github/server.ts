@@ -117,8 +117,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     }
   };
 
+  const manifestCodes = new Map<string, Record<string, unknown>>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
+    // GitHub Enterprise Server's API lives under /api/v3 (Probot's manifest flow uses that form).
+    if (url.pathname.startsWith("/api/v3/")) url.pathname = url.pathname.slice("/api/v3".length);
 
     // Git over HTTP, authenticated with an installation token as x-access-token (like github.com).
     const gitPath = /^\/git\/([^/]+)\/([^/]+)\.git(\/.*)$/.exec(url.pathname);
@@ -248,6 +251,39 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
 
     const key = `${route.method} ${route.template}`;
     const auth = req.headers.authorization ?? "";
+    // The manifest flow's last step needs no token: the one-time code is the credential.
+    if (route.template === "/app-manifests/{code}/conversions") {
+      const manifest = manifestCodes.get(route.params.code ?? "");
+      manifestCodes.delete(route.params.code ?? "");
+      if (!manifest) {
+        record(404);
+        send(404, { message: "Not Found" });
+        return;
+      }
+      const slug = String(manifest.name)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-");
+      const created = {
+        ...contract.skeleton("integration"),
+        id: app.id,
+        slug,
+        name: manifest.name,
+        description: manifest.description ?? null,
+        external_url: manifest.url,
+        html_url: `https://github.com/apps/${slug}`,
+        permissions: manifest.default_permissions,
+        events: manifest.default_events,
+        client_id: "Iv1.fake",
+        client_secret: randomBytes(20).toString("hex"),
+        webhook_secret: randomBytes(20).toString("hex"),
+        pem: app.privateKey,
+      };
+      const shapeProblems = contract.checkResponse(route, 201, created);
+      if (shapeProblems.length > 0) violations.push(`response of ${key}: ${shapeProblems.join("; ")}`);
+      record(201);
+      send(201, created);
+      return;
+    }
     if (route.template === "/app/installations/{installation_id}/access_tokens") {
       const jwtProblem = checkJwt(auth.replace(/^bearer /i, ""), app.id, publicKey);
       if (jwtProblem) {
@@ -358,6 +394,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
 
     get url() {
       return base;
+    },
+    /**
+     * What github.com does when a person confirms "Create GitHub App" for a posted manifest: a one-time code,
+     * which the manifest flow exchanges (POST /app-manifests/{code}/conversions) for this fake's App.
+     */
+    manifestCode(manifest: Record<string, unknown>) {
+      const code = randomBytes(10).toString("hex");
+      manifestCodes.set(code, manifest);
+      return code;
     },
     /** A token like the GITHUB_TOKEN GitHub Actions gives a workflow job (valid for an hour). */
     actionsToken() {
