@@ -237,8 +237,17 @@ program
     const { runLocally } = await import("./run-locally.js");
     const { createProgressBoard } = await import("./progress-board.js");
     const board = createProgressBoard(process.stdout);
+    // The first Ctrl-C cancels the run and still writes the report; a second one quits at once.
+    const abort = new AbortController();
+    const interrupt = () => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write("\nswarm run: cancelling (Ctrl-C again to quit at once)\n");
+      abort.abort();
+    };
+    process.on("SIGINT", interrupt);
     try {
       const result = await runLocally({
+        signal: abort.signal,
         repo: options.repo,
         spec: options.spec,
         env: process.env,

@@ -12,6 +12,7 @@ import { createLocalForge, openLocalSpec } from "../forge/local/create-local-for
 import { localStateFile } from "../forge/local/local-state.js";
 import { connectModel } from "../model/connect-model.js";
 import type { ModelClient } from "../model/model-client.js";
+import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { PlanJob } from "../pipeline/jobs.js";
 import { planSpec } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
@@ -51,6 +52,8 @@ export type LocalRunOptions = {
   runsDir: string;
   replay?: string;
   onEvent?: (e: RunEvent) => void;
+  /** Aborted (Ctrl-C): the run is cancelled, nodes stop at their next turn, and the report is written. */
+  signal?: AbortSignal;
 };
 
 /**
@@ -175,6 +178,20 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     },
   });
   rerun = (id, key, nodes) => scheduler.rerun(id, key, nodes);
+  options.signal?.addEventListener(
+    "abort",
+    () =>
+      void (async () => {
+        await scheduler.cancel(runId).catch(() => undefined); // not started yet while planning
+        await refreshDashboard(forge, specNumber, {
+          status: "cancelled",
+          headline: "Cancelled from the terminal.",
+          ledger: await model.readLedger(),
+        }).catch(() => undefined);
+        finish("Cancelled from the terminal; the branches made so far are kept.");
+      })(),
+    { once: true },
+  );
 
   emit({ kind: "stage", text: "planning" });
   const job: PlanJob = {

@@ -146,6 +146,55 @@ describe("the offline demo", () => {
     expect(md).toContain("the build is red");
   }, 120_000);
 
+  it("Ctrl-C cancels the run, and the report is still written", async () => {
+    // The coders take their time, so the interrupt lands while the nodes are running.
+    anthropic.setModel((req) => ({
+      ...todoAppModel(req),
+      latencyMs: JSON.stringify(req.system).includes("You are a coder of swarm") ? 1500 : 0,
+    }));
+    const runsDir = mkdtempSync(join(tmpdir(), "swarm-demo-runs-"));
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "bin/swarm.js"),
+        "run",
+        "--repo",
+        "examples/todo-app",
+        "--spec",
+        "examples/todo-app.spec.md",
+      ],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? "",
+          SWARM_RUNS_DIR: runsDir,
+          ANTHROPIC_API_KEY: anthropic.apiKey,
+          ANTHROPIC_BASE_URL: anthropic.url,
+        },
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    await new Promise<void>((done) =>
+      child.stdout.on("data", (c) => {
+        stdout += c;
+        if (stdout.includes("complete running")) done();
+      }),
+    );
+    child.kill("SIGINT");
+    const code = await exited;
+    anthropic.setModel(todoAppModel);
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain("swarm run: cancelling");
+    expect(stdout).toContain("✘ cancelled: Cancelled from the terminal; the branches made so far are kept.");
+    const report = readFileSync(/report: (\S+report\.md)/.exec(stdout)?.[1] ?? "", "utf8");
+    expect(report).toContain("Result: ❌ cancelled");
+    // The nodes stopped at their next turn: none went on to finish.
+    expect(stdout).not.toContain("summary running");
+  }, 60_000);
+
   it("names a missing spec or repository, and how to fix it, with exit code 2", async () => {
     const noSpec = await swarmRun(["--repo", "examples/todo-app", "--spec", "examples/nope.md"]);
     expect(noSpec.code).toBe(2);

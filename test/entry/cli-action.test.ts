@@ -174,6 +174,7 @@ describe("swarm action", () => {
       "issue_comment",
       "issues",
       "pull_request_review",
+      "workflow_run",
     ]);
   });
 
