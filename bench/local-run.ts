@@ -76,3 +76,12 @@ for (const v of variants) {
   console.log(`${v.name.padEnd(32)} ${m.toFixed(2).padStart(6)}   ${(m / sequential).toFixed(2)}`);
 }
 console.log(`per run: ${spend.replace(/^- /, "")}`);
+console.log(
+  JSON.stringify({
+    bench: "local",
+    call_ms: CALL_MS,
+    sequential_s: Number(sequential.toFixed(2)),
+    parallel_s: Number(median(seconds.get(variants[1]?.name ?? "") ?? []).toFixed(2)),
+    replay_s: Number(median(seconds.get(variants[2]?.name ?? "") ?? []).toFixed(2)),
+  }),
+);

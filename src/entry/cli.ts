@@ -261,6 +261,8 @@ program
         [
           "",
           `${green ? "✔ green" : `✘ ${result.status}`}: ${result.headline}`,
+          // Why it is not green, as swarm said it on the spec (a pull request comment on GitHub).
+          ...(green ? [] : result.notes.flatMap((n) => ["", n.trim()])),
           ...(result.branch ? [`  result: branch ${result.branch} in ${result.repoDir}`] : []),
           `  report: ${result.report.markdown}`,
           `          ${result.report.html}`,

@@ -43,6 +43,8 @@ export type LocalRunResult = {
   report: { markdown: string; html: string };
   repoDir: string;
   branch: string | null;
+  /** What swarm said on the spec besides the dashboard (errors, why it stopped), as Markdown. */
+  notes: string[];
 };
 
 export type LocalRunOptions = {
@@ -233,6 +235,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const state = localStateFile(stateFile).read();
   const pull = run?.pullRequest ? state.pulls.find((p) => p.number === run.pullRequest?.number) : undefined;
   const headSha = run?.pullRequest?.headSha ?? null;
+  const notes =
+    state.issues
+      .find((i) => i.number === specNumber)
+      ?.comments.filter((c) => c.key !== "dashboard")
+      .map((c) => c.body) ?? [];
   const report = renderReport({
     title: spec.title,
     status,
@@ -247,11 +254,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     summaries: run?.summaries ?? {},
     checks: state.checkRuns.filter((c) => c.headSha === headSha),
     reviews: pull?.reviews ?? [],
-    notes:
-      state.issues
-        .find((i) => i.number === specNumber)
-        ?.comments.filter((c) => c.key !== "dashboard")
-        .map((c) => c.body) ?? [],
+    notes,
     ledger: await model.readLedger(),
     seconds: (Date.now() - started) / 1000,
     modelSource: replay ? `answers replayed from ${replay}` : "the Anthropic API",
@@ -265,6 +268,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     report: { markdown: join(runDir, "report.md"), html: join(runDir, "report.html") },
     repoDir,
     branch,
+    notes,
   };
 }
 

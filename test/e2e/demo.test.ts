@@ -195,6 +195,26 @@ describe("the offline demo", () => {
     expect(stdout).not.toContain("summary running");
   }, 60_000);
 
+  it("refuses a repository whose swarm.yml is invalid, and shows the problem and its fix in the terminal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-demo-badcfg-"));
+    cpSync(join(root, "examples/todo-app"), join(dir, "todo-app"), { recursive: true });
+    writeFileSync(join(dir, "todo-app/.github/swarm.yml"), "limits:\n  maxNodes: -3\n");
+    const r = await swarmRun([
+      "--repo",
+      join(dir, "todo-app"),
+      "--spec",
+      "examples/todo-app.spec.md",
+      "--replay",
+      "examples/todo-app.trace.jsonl",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✘ refused: invalid configuration");
+    expect(r.stdout).toContain(
+      ".github/swarm.yml:2:13  limits.maxNodes: must be greater than 0, but it is -3",
+    );
+    expect(reportOf(r, "md")).toContain("limits.maxNodes: must be greater than 0");
+  });
+
   it("names a missing spec or repository, and how to fix it, with exit code 2", async () => {
     const noSpec = await swarmRun(["--repo", "examples/todo-app", "--spec", "examples/nope.md"]);
     expect(noSpec.code).toBe(2);
