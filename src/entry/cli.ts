@@ -263,7 +263,12 @@ program
           `${green ? "✔ green" : `✘ ${result.status}`}: ${result.headline}`,
           // Why it is not green, as swarm said it on the spec (a pull request comment on GitHub).
           ...(green ? [] : result.notes.flatMap((n) => ["", n.trim()])),
-          ...(result.branch ? [`  result: branch ${result.branch} in ${result.repoDir}`] : []),
+          ...(result.branch
+            ? [
+                `  result: branch ${result.branch} in ${result.repoDir}`,
+                `  see it: git -C ${result.repoDir} diff ${result.base}...${result.branch}`,
+              ]
+            : []),
           `  report: ${result.report.markdown}`,
           `          ${result.report.html}`,
           "",

@@ -42,7 +42,9 @@ export type LocalRunResult = {
   runDir: string;
   report: { markdown: string; html: string };
   repoDir: string;
+  /** The branch the result is on, and the one it is meant for. */
   branch: string | null;
+  base: string;
   /** What swarm said on the spec besides the dashboard (errors, why it stopped), as Markdown. */
   notes: string[];
 };
@@ -65,8 +67,20 @@ export type LocalRunOptions = {
  * review loop revises nodes until they pass or a limit stops it. Ends with a report.
  */
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
-  const emit = options.onEvent ?? (() => undefined);
   const started = Date.now();
+  // The report's timeline and node times come from the same events the terminal shows.
+  const timeline: { at: number; text: string }[] = [];
+  const nodeSeconds: Record<string, number> = {};
+  const nodeSince: Record<string, number> = {};
+  const emit = (e: RunEvent) => {
+    if (e.kind === "stage") timeline.push({ at: (Date.now() - started) / 1000, text: e.text });
+    if (e.kind === "node" && e.status === "running") nodeSince[e.id] = e.at;
+    else if (e.kind === "node" && nodeSince[e.id] !== undefined && !["pending", "ready"].includes(e.status)) {
+      nodeSeconds[e.id] = (nodeSeconds[e.id] ?? 0) + (e.at - (nodeSince[e.id] ?? e.at)) / 1000;
+      delete nodeSince[e.id];
+    }
+    options.onEvent?.(e);
+  };
   const spec = await loadSpecFile(options.spec);
   if (!existsSync(resolve(options.repo, ".")))
     throw new SpecError({
@@ -257,6 +271,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     notes,
     ledger: await model.readLedger(),
     seconds: (Date.now() - started) / 1000,
+    timeline,
+    nodeSeconds,
     modelSource: replay ? `answers replayed from ${replay}` : "the Anthropic API",
   });
   await writeFile(join(runDir, "report.md"), report.markdown);
@@ -268,6 +284,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     report: { markdown: join(runDir, "report.md"), html: join(runDir, "report.html") },
     repoDir,
     branch,
+    base: config.baseBranch ?? base,
     notes,
   };
 }

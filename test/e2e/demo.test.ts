@@ -69,7 +69,8 @@ describe("the offline demo", () => {
     expect(md).toContain("Result: ✅ green");
     // The loop ran: CI failed on the first merge, the reviewer sent `format` back, its revision went green.
     expect(md).toMatch(/`src\/format\.js:2`: The marks are swapped/);
-    expect(md).toContain("| format | Format the list | done |");
+    expect(md).toMatch(/\| format \| Format the list \| done \| \d+\.\d s \|/);
+    expect(md).toMatch(/- \d+\.\d s: revising format \(round 1\)/);
     expect(md).toContain("**node test/acceptance.mjs**: success");
     const html = reportOf(r, "html");
     expect(html).toContain("<svg");

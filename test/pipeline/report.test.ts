@@ -48,14 +48,22 @@ describe("the run report", () => {
       notes: ["swarm stopped: it reached the revision limit"],
       ledger: { byModel: {}, byNode: { a: { tokens: 1200, usd: 0.01 } }, tokens: 1200, usd: 0.01 },
       seconds: 12.34,
+      timeline: [
+        { at: 0, text: "planning" },
+        { at: 1.5, text: "coding" },
+      ],
+      nodeSeconds: { a: 2.25 },
       modelSource: "the Anthropic API",
     };
     const { markdown, html } = renderReport(view);
     expect(markdown).toContain("Result: ❌ failed: it reached the revision limit");
     expect(markdown).toContain("`swarm/1-add-search/integration` at 0123456");
-    expect(markdown).toContain("| a | <script>alert(1)</script> | done | 1,200 tokens · $0.010 | Wrote a. |");
+    expect(markdown).toContain(
+      "| a | <script>alert(1)</script> | done | 2.3 s | 1,200 tokens · $0.010 | Wrote a. |",
+    );
     expect(markdown).toContain("- `src/a.ts:3`: off by one");
     expect(markdown).toContain("```mermaid");
+    expect(markdown).toContain("- 1.5 s: coding");
     expect(html).toContain("<title>swarm: Add &lt;b&gt;search&lt;/b&gt;</title>");
     expect(html).not.toContain("<script>");
     expect(html).toContain("<pre>1 test failed</pre>");

@@ -23,6 +23,10 @@ export type ReportView = {
   notes: readonly string[];
   ledger: Ledger | null;
   seconds: number;
+  /** When each stage began, in seconds from the start. */
+  timeline: readonly { at: number; text: string }[];
+  /** Time each node spent being coded, summed over its runs. */
+  nodeSeconds: Readonly<Record<string, number>>;
   modelSource: string;
 };
 
@@ -49,12 +53,13 @@ export function renderReport(view: ReportView): { markdown: string; html: string
           n.id,
           n.title,
           view.states[n.id] ?? "pending",
+          view.nodeSeconds[n.id] === undefined ? "" : `${(view.nodeSeconds[n.id] ?? 0).toFixed(1)} s`,
           spend ? `${spend.tokens.toLocaleString("en-US")} tokens · $${spend.usd.toFixed(3)}` : "",
           view.summaries[n.id] ?? "",
         ],
       };
     });
-    const header = ["node", "title", "status", "spend", "what it did"];
+    const header = ["node", "title", "status", "time", "spend", "what it did"];
     sections.push({
       heading: "Plan",
       markdown: [
@@ -77,6 +82,14 @@ export function renderReport(view: ReportView): { markdown: string; html: string
       ],
     });
   }
+  if (view.timeline.length > 0)
+    sections.push({
+      heading: "Timeline",
+      markdown: view.timeline.map((t) => `- ${t.at.toFixed(1)} s: ${t.text}`),
+      html: [
+        `<ul>${view.timeline.map((t) => `<li>${t.at.toFixed(1)} s: ${escapeHtml(t.text)}</li>`).join("")}</ul>`,
+      ],
+    });
   if (view.checks.length > 0)
     sections.push({
       heading: "Checks on the result",
