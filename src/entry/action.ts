@@ -119,7 +119,8 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
   const integrations: Promise<unknown>[] = [];
   const scheduler = createInProcessScheduler({
     runNode: createNodeRunner(services),
-    concurrency: 4,
+    // One run per job: its own limits.maxParallelNodes is the bound that matters.
+    concurrency: 64,
     onSettled: async (runId, _states, context) => {
       const ctx = context as NodeRunContext;
       const data: IntegrateJob = {
@@ -139,7 +140,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
   const adopt = async (spec: number | null): Promise<string | undefined> => {
     const run = spec === null ? null : await forge.loadRun(spec);
     if (!run?.meta.runId || spec === null) return undefined;
-    const base = (await readRepoConfig(forge, await forge.defaultBranch())).baseBranch;
+    const config = await readRepoConfig(forge, await forge.defaultBranch());
     const issue = await forge.readIssue(spec);
     const context: NodeRunContext = {
       installationId: 0,
@@ -152,13 +153,13 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
         run.plan.nodes.map((n) => n.id),
         Object.keys(run.branches),
       ),
-      base: base ?? (await forge.defaultBranch()),
+      base: config.baseBranch ?? (await forge.defaultBranch()),
     };
     scheduler.adopt(
       {
         runId: run.meta.runId,
         plan: run.plan,
-        maxParallel: 4,
+        maxParallel: config.limits.maxParallelNodes,
         priorities: criticalPath(run.plan).tail,
         context,
       },
