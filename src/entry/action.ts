@@ -9,6 +9,7 @@ import { createOctokit } from "../forge/github/create-octokit.js";
 import { parseWebhook } from "../forge/github/parse-webhook.js";
 import { connectModel } from "../model/connect-model.js";
 import type { ModelClient } from "../model/model-client.js";
+import { recordSettled } from "../pipeline/code/record-settled.js";
 import { handleCommand } from "../pipeline/commands/handle-command.js";
 import { runOfCommand } from "../pipeline/commands/run-of-command.js";
 import { decideIntake } from "../pipeline/intake.js";
@@ -131,7 +132,18 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
         base: ctx.base,
         branches: ctx.branches,
       };
-      integrations.push(integrate(data));
+      // Pushed at once (synchronously), so the job waits for both before it ends.
+      integrations.push(
+        (async () => {
+          await recordSettled(
+            forge,
+            { ...ctx, spec: ctx.spec.number },
+            () => scheduler.states(runId),
+            (await services.readLedger?.(runId)) ?? null,
+          );
+          await integrate(data);
+        })(),
+      );
     },
   });
   const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>

@@ -12,6 +12,7 @@ import { createLocalForge, openLocalSpec } from "../forge/local/create-local-for
 import { localStateFile } from "../forge/local/local-state.js";
 import { connectModel } from "../model/connect-model.js";
 import type { ModelClient } from "../model/model-client.js";
+import { recordSettled } from "../pipeline/code/record-settled.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { PlanJob } from "../pipeline/jobs.js";
 import { planSpec } from "../pipeline/plan/plan-spec.js";
@@ -22,7 +23,7 @@ import { git } from "../workspace/git-workspace.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { runLocalCi } from "./local-ci.js";
-import { createNodeRunner, type NodeRunnerOptions } from "./node-runner.js";
+import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { loadSpecFile } from "./plan-locally.js";
 import { createReviewProcessor } from "./review-processor.js";
 import { startRunWith } from "./start-run.js";
@@ -187,10 +188,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     concurrency: config.limits.maxParallelNodes,
     onEvent: (e) => emit({ kind: "node", id: e.nodeId, status: e.status, at: e.at }),
     onSettled: async (_runId, states, context) => {
-      await readLedger();
-      await afterNodes(states, (context as { branches: Record<string, string> }).branches).catch(
-        (error: unknown) => finish(error instanceof Error ? error.message : String(error)),
-      );
+      const ctx = context as NodeRunContext;
+      await recordSettled(
+        forge,
+        { ...ctx, spec: specNumber },
+        () => scheduler.states(runId),
+        await readLedger(),
+      )
+        .then(() => afterNodes(states, ctx.branches))
+        .catch((error: unknown) => finish(error instanceof Error ? error.message : String(error)));
     },
   });
   rerun = (id, key, nodes) => scheduler.rerun(id, key, nodes);
@@ -249,11 +255,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const state = localStateFile(stateFile).read();
   const pull = run?.pullRequest ? state.pulls.find((p) => p.number === run.pullRequest?.number) : undefined;
   const headSha = run?.pullRequest?.headSha ?? null;
-  const notes =
-    state.issues
-      .find((i) => i.number === specNumber)
-      ?.comments.filter((c) => c.key !== "dashboard")
-      .map((c) => c.body) ?? [];
+  // On the spec (errors, why it stopped), then on the sub-issues of the nodes that did not finish (why).
+  const said = (issue: number) =>
+    state.issues.find((i) => i.number === issue)?.comments.filter((c) => c.key !== "dashboard") ?? [];
+  const notes = [
+    ...said(specNumber).map((c) => c.body),
+    ...state.nodes
+      .filter((n) => n.spec === specNumber && n.status !== "done")
+      .flatMap((n) => said(n.issue).map((c) => `Node \`${n.node.id}\`: ${c.body}`)),
+  ];
   const report = renderReport({
     title: spec.title,
     status,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { recordSettled } from "../pipeline/code/record-settled.js";
 import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-command.js";
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
@@ -83,6 +84,14 @@ export function startJobWorkers(w: WorkerWiring) {
           branches: ctx.branches,
         },
       });
+      // Queued first: the merge itself checks that every node is done. Then the forge is brought in line
+      // with the scheduler; best effort, since a failure here must not fail the node job that settled it.
+      await recordSettled(
+        w.services.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name),
+        { ...ctx, spec: ctx.spec.number },
+        () => scheduler.states(runId),
+        (await w.services.readLedger?.(runId)) ?? null,
+      ).catch(() => undefined);
     },
   });
   const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>

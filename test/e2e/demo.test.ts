@@ -147,6 +147,28 @@ describe("the offline demo", () => {
     expect(md).toContain("the build is red");
   }, 120_000);
 
+  it("a node the API refuses fails the run, and the terminal says why", async () => {
+    anthropic.setModel((req) =>
+      /Your node: `format`/.test(JSON.stringify(req.messages[0]))
+        ? { fault: "status", status: 400, type: "invalid_request_error", message: "prompt is too long" }
+        : todoAppModel(req),
+    );
+    try {
+      const r = await swarmRun(["--repo", "examples/todo-app", "--spec", "examples/todo-app.spec.md"], {
+        ANTHROPIC_API_KEY: anthropic.apiKey,
+        ANTHROPIC_BASE_URL: anthropic.url,
+      });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain("✘ failed: Nodes that did not finish: format (failed), summary (blocked).");
+      expect(r.stdout).toContain(
+        "Node `format`: **swarm hit a problem coding node `format`: The Anthropic API refused the request (400): prompt is too long**",
+      );
+      expect(reportOf(r, "md")).toContain("| format | Format the list | failed |");
+    } finally {
+      anthropic.setModel(todoAppModel);
+    }
+  }, 60_000);
+
   it("Ctrl-C cancels the run, and the report is still written", async () => {
     // The coders take their time, so the interrupt lands while the nodes are running.
     anthropic.setModel((req) => ({

@@ -25,6 +25,7 @@ const FILE: Record<string, string> = {
 };
 const CHECK = `if grep -rq BROKEN src README.md; then echo "src/ui/ui.ts:1:1: error: the UI is broken"; exit 1; fi; echo "checks pass"\n`;
 let brokenNode = "";
+let refusedNode = "";
 let slowFirstTurn = 0;
 
 /** The planner replies with the plan; each coder writes its node's file, then finishes. */
@@ -32,6 +33,13 @@ function model(req: MessageCreateParams) {
   if (JSON.stringify(req.system).includes("You are the planner of swarm")) return reply.json(plan);
   const id = /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(req.messages[0]))?.[1] ?? "";
   const turn = req.messages.filter((m) => m.role === "assistant").length;
+  if (id === refusedNode)
+    return {
+      fault: "status" as const,
+      status: 400,
+      type: "invalid_request_error",
+      message: "prompt is too long",
+    };
   if (turn === 0)
     return reply.tool(
       "create_file",
@@ -210,6 +218,27 @@ describe("execution, end to end", () => {
       expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("reviewing");
     } finally {
       brokenNode = "";
+    }
+  });
+});
+
+describe("a node that cannot be coded at all", () => {
+  it("is recorded failed when its every attempt throws, its dependents blocked, and the run failed", async () => {
+    refusedNode = "ui";
+    try {
+      const { repo, spec, states } = await runSpec();
+      expect(states).toEqual({ api: "done", ui: "failed", wire: "blocked", docs: "blocked" });
+      // The attempts threw before the node could record anything: the settled run says it for them.
+      await rig.until(() => readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status === "failed");
+      const issues = subIssues(repo, spec);
+      expect(readMarker(issues.get("ui")?.body, "node")?.status).toBe("failed");
+      expect(readMarker(issues.get("wire")?.body, "node")?.status).toBe("blocked");
+      expect(readMarker(issues.get("docs")?.body, "node")?.status).toBe("blocked");
+      const said = [...repo.comments.values()].filter((c) => c.issueNumber === issues.get("ui")?.number);
+      expect(said.map((c) => c.body).join("\n")).toContain("The Anthropic API refused the request (400)");
+      expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("failed");
+    } finally {
+      refusedNode = "";
     }
   });
 });
