@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -21,6 +23,7 @@ import { createStatsLibraryRepo, statsLibraryModel } from "../support/stats-libr
 // the event file at GITHUB_EVENT_PATH, GITHUB_EVENT_NAME, GITHUB_REPOSITORY, GITHUB_API_URL and a
 // GITHUB_TOKEN, against the fake GitHub and the fake Anthropic API.
 const bin = resolve(import.meta.dirname, "../../bin/swarm.js");
+const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as WebhookDefinition[];
 let github: FakeGitHub;
 let anthropic: FakeAnthropic;
 beforeAll(async () => {
@@ -178,7 +181,7 @@ describe("swarm action", () => {
     ]);
   });
 
-  it("takes a run through review in later jobs: failed checks revise the node at fault, then green", async () => {
+  it("takes a run through review in later jobs (check_suite, then workflow_run): failed checks revise the node at fault, then green", async () => {
     anthropic.setModel(statsLibraryModel);
     // GitHub's check_suite deliveries, as the workflow would receive them (nothing listens at this address).
     github.webhooks.deliverTo("http://127.0.0.1:9/", "unused");
@@ -192,23 +195,45 @@ describe("swarm action", () => {
     const headSha = () => git(repo.bare, "rev-parse", `refs/heads/${pull()?.head}`).trim();
 
     // Each later job gets the check_suite event of the PR's head, once CI has finished there.
-    const reviewJob = async () => {
+    // `check_suite` (from the fake's CI, as GitHub delivers it), or `workflow_run`, as the example workflow
+    // receives when the validation workflow completes: GitHub's own example payload, for this run's head.
+    const reviewJob = async (event: "check_suite" | "workflow_run") => {
       await github.ci.settled();
       const head = headSha();
       const delivery = github.webhooks.deliveries.findLast(
         (d) => d.event === "check_suite" && JSON.parse(d.body).check_suite.head_sha === head,
       );
       expect(delivery, `no check_suite delivery for ${head}`).toBeDefined();
+      const suite = JSON.parse(delivery?.body ?? "{}");
+      const example = examples
+        .find((e) => e.name === "workflow_run")
+        ?.examples.find((x) => (x as { action?: string }).action === "completed") as { workflow_run: object };
+      const body =
+        event === "check_suite"
+          ? suite
+          : {
+              ...example,
+              workflow_run: {
+                ...example.workflow_run,
+                head_sha: head,
+                head_branch: pull()?.head,
+                conclusion: suite.check_suite.conclusion,
+                pull_requests: suite.check_suite.pull_requests,
+              },
+              repository: suite.repository,
+              sender: suite.sender,
+              installation: undefined,
+            };
       const dir = mkdtempSync(join(tmpdir(), "swarm-action-event-"));
-      writeFileSync(join(dir, "event.json"), delivery?.body ?? "");
-      return action({ ...actionsEnv(repo, join(dir, "event.json")), GITHUB_EVENT_NAME: "check_suite" });
+      writeFileSync(join(dir, "event.json"), JSON.stringify(body));
+      return action({ ...actionsEnv(repo, join(dir, "event.json")), GITHUB_EVENT_NAME: event });
     };
     const firstHead = headSha();
-    const revised = await reviewJob();
+    const revised = await reviewJob("check_suite");
     expect(revised.code, revised.stderr).toBe(0);
     expect(revised.stdout).toContain("swarm action: review: revising");
     expect(headSha()).not.toBe(firstHead);
-    const reviewed = await reviewJob();
+    const reviewed = await reviewJob("workflow_run");
     expect(reviewed.stdout).toContain("swarm action: review: green");
     expect(pull()?.draft).toBe(false);
     const swarmCheck = [...repo.checkRuns.values()].find(
