@@ -13,7 +13,7 @@ import { recordSettled } from "../pipeline/code/record-settled.js";
 import { handleCommand } from "../pipeline/commands/handle-command.js";
 import { runOfCommand } from "../pipeline/commands/run-of-command.js";
 import { decideIntake } from "../pipeline/intake.js";
-import type { IntegrateJob, JobToEnqueue } from "../pipeline/jobs.js";
+import type { JobToEnqueue } from "../pipeline/jobs.js";
 import { planSpec, specForNodes } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
@@ -23,7 +23,7 @@ import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
-import { startRunWith } from "./start-run.js";
+import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
 
 // What GitHub Actions provides to a step (https://docs.github.com/actions/reference/variables-reference),
 // and what action.yml passes from its inputs. The token is the workflow's GITHUB_TOKEN or an App's token.
@@ -124,14 +124,6 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
     concurrency: 64,
     onSettled: async (runId, _states, context) => {
       const ctx = context as NodeRunContext;
-      const data: IntegrateJob = {
-        installationId: 0,
-        repo: ctx.repo,
-        runId,
-        spec: { number: ctx.spec.number, title: ctx.spec.title },
-        base: ctx.base,
-        branches: ctx.branches,
-      };
       // Pushed at once (synchronously), so the job waits for both before it ends.
       integrations.push(
         (async () => {
@@ -141,7 +133,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
             () => scheduler.states(runId),
             (await services.readLedger?.(runId)) ?? null,
           );
-          await integrate(data);
+          await integrate(integrateJobOf(runId, ctx));
         })(),
       );
     },
@@ -216,17 +208,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
       rerun,
       revise,
       reintegrate: async (run) => {
-        const config = await readRepoConfig(forge, await forge.defaultBranch());
-        integrations.push(
-          integrate({
-            installationId: 0,
-            repo: { owner, name },
-            runId: run.runId,
-            spec: run.spec,
-            base: config.baseBranch ?? (await forge.defaultBranch()),
-            branches: run.branches,
-          }),
-        );
+        integrations.push(integrate(await reintegrateJobOf(forge, 0, { owner, name }, run)));
       },
     });
     await settle(found?.run.meta.runId);

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { Annotation, Forge } from "../pipeline/forge.js";
 import { parseFailures } from "../sandbox/parse/parse-failures.js";
+import { runInstall, sandboxOf } from "../sandbox/run-install.js";
 import { runSandboxed } from "../sandbox/run-sandboxed.js";
-import { limitsFromConfig } from "../sandbox/sandbox-types.js";
 import { git } from "../workspace/git-workspace.js";
 
 export type LocalCheck = { name: string; passed: boolean; seconds: number };
@@ -23,7 +23,7 @@ export async function runLocalCi(
 ): Promise<LocalCheck[]> {
   const commands = config.validation.ci ?? config.validation.commands;
   const dir = await mkdtemp(join(tmpdir(), "swarm-ci-"));
-  const sandbox = { mode: config.sandbox.mode, limits: limitsFromConfig(config.sandbox) };
+  const sandbox = sandboxOf(config);
   try {
     await git(dir, "clone", "-q", "--no-checkout", await forge.cloneUrl(), ".");
     await git(dir, "checkout", "-q", headSha);
@@ -41,16 +41,7 @@ export async function runLocalCi(
       });
       return [];
     }
-    let installFailed: string | null = null;
-    if (config.validation.install) {
-      const install = await runSandboxed({
-        cwd: dir,
-        command: config.validation.install,
-        network: config.validation.installNetwork,
-        ...sandbox,
-      });
-      if (install.exitCode !== 0) installFailed = `${install.stdoutTail}\n${install.stderrTail}`;
-    }
+    const installFailed = await runInstall(dir, config);
     const results: LocalCheck[] = [];
     for (const command of commands) {
       onCheck?.(command, "running");

@@ -12,8 +12,8 @@ import type { Forge, IssueRef } from "../pipeline/forge.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { NodeRunner } from "../pipeline/scheduler.js";
 import { parseFailures } from "../sandbox/parse/parse-failures.js";
+import { runInstall, sandboxOf } from "../sandbox/run-install.js";
 import { runSandboxed } from "../sandbox/run-sandboxed.js";
-import { limitsFromConfig } from "../sandbox/sandbox-types.js";
 import { changedFiles, commitAndPush, prepareNodeCopy } from "../workspace/git-workspace.js";
 import { openWorkingCopy } from "../workspace/local-working-copy.js";
 import { contextOfCopy } from "./code-context.js";
@@ -80,22 +80,17 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     const nodeIssue = ctx.nodeIssues[task.node.id] as IssueRef;
     await forge.setNodeStatus(nodeIssue, ctx.spec.number, task.node, "running", branch);
     const installed = new Set<string>();
-    const sandbox = { mode: config.sandbox.mode, limits: limitsFromConfig(config.sandbox) };
+    const sandbox = sandboxOf(config);
 
     const runChecks = async (dir: string): Promise<CheckReport> => {
-      if (config.validation.install && !installed.has(dir)) {
+      if (!installed.has(dir)) {
         installed.add(dir);
-        const install = await runSandboxed({
-          cwd: dir,
-          command: config.validation.install,
-          network: config.validation.installNetwork,
-          ...sandbox,
-        });
-        if (install.exitCode !== 0)
+        const failed = await runInstall(dir, config);
+        if (failed !== null)
           return {
             passed: false,
             summary: `install failed: ${config.validation.install}`,
-            failures: parseFailures(`${install.stdoutTail}\n${install.stderrTail}`),
+            failures: parseFailures(failed),
           };
       }
       if (config.validation.commands.length === 0)

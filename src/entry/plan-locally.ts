@@ -25,6 +25,15 @@ export function readSpecFile(text: string, fallbackTitle: string): { title: stri
   };
 }
 
+/** What `swarm plan` and `swarm run` are given: a repository, a spec file, and where the model answers from. */
+export type LocalSpecOptions = {
+  repo: string;
+  spec: string;
+  env: Readonly<Record<string, string | undefined>>;
+  runsDir: string;
+  replay?: string;
+};
+
 /** The spec file at `path`, read and split into title and body; a clear error if it cannot be read. */
 export async function loadSpecFile(path: string): Promise<{ title: string; body: string }> {
   let text: string;
@@ -43,13 +52,9 @@ export async function loadSpecFile(path: string): Promise<{ title: string; body:
  * `swarm plan --repo DIR --spec FILE`: the planner's plan for a spec against a local repository, with the
  * same repository view and code map it gets on GitHub. Nothing in the repository is changed.
  */
-export async function planLocally(options: {
-  repo: string;
-  spec: string;
-  env: Readonly<Record<string, string | undefined>>;
-  runsDir: string;
-  replay?: string;
-}): Promise<{ plan: Plan; turns: number; trace: string }> {
+export async function planLocally(
+  options: LocalSpecOptions,
+): Promise<{ plan: Plan; turns: number; trace: string }> {
   const repoDir = resolve(options.repo);
   const spec = parseSpec(await loadSpecFile(options.spec));
   const scratch = await mkdtemp(join(tmpdir(), "swarm-plan-"));

@@ -4,14 +4,12 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
-import type { RepoConfig } from "../domain/config/repo-config.js";
 import { SpecError } from "../domain/errors.js";
 import type { NodeStatus } from "../domain/state/node-status.js";
 import type { RunStatus } from "../domain/state/run-status.js";
 import { createLocalForge, openLocalSpec } from "../forge/local/create-local-forge.js";
 import { localStateFile } from "../forge/local/local-state.js";
 import { connectModel } from "../model/connect-model.js";
-import type { ModelClient } from "../model/model-client.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { PlanJob } from "../pipeline/jobs.js";
@@ -24,9 +22,9 @@ import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { runLocalCi } from "./local-ci.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
-import { loadSpecFile } from "./plan-locally.js";
+import { type LocalSpecOptions, loadSpecFile } from "./plan-locally.js";
 import { createReviewProcessor } from "./review-processor.js";
-import { startRunWith } from "./start-run.js";
+import { integrateJobOf, startRunWith } from "./start-run.js";
 
 /** What the terminal shows as the run goes: stages, node states, checks, spending. */
 export type RunEvent =
@@ -50,12 +48,7 @@ export type LocalRunResult = {
   notes: string[];
 };
 
-export type LocalRunOptions = {
-  repo: string;
-  spec: string;
-  env: Readonly<Record<string, string | undefined>>;
-  runsDir: string;
-  replay?: string;
+export type LocalRunOptions = LocalSpecOptions & {
   onEvent?: (e: RunEvent) => void;
   /** Aborted (Ctrl-C): the run is cancelled, nodes stop at their next turn, and the report is written. */
   signal?: AbortSignal;
@@ -112,14 +105,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const config = await readRepoConfig(forge, base);
   // One client for the whole run, so each agent's turns are numbered across revisions (a replay keys on
   // them). Made now, so a missing API key is said before anything starts.
-  const model: ModelClient = await connectModel({
+  const model = await connectModel({
     env: options.env,
     config,
     runId,
     runDir,
     ...(replay ? { replayTrace: replay } : {}),
   });
-  const modelFor = async (_config: RepoConfig) => model;
   const readLedger = async () => {
     const ledger = await model.readLedger();
     emit({ kind: "spend", ledger });
@@ -128,7 +120,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const services: NodeRunnerOptions = {
     forgeFor: () => forge,
     tokenFor: async () => undefined,
-    model: (c) => modelFor(c),
+    model: async () => model,
     runsDir: options.runsDir,
     readLedger,
   };
@@ -147,19 +139,12 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const review = createReviewProcessor({ ...services, rerun: (...a) => rerun(...a) });
 
   // After every node settles: merge, run the checks where CI would, review; a revision settles again.
-  const afterNodes = async (states: Record<string, NodeStatus>, branches: Record<string, string>) => {
+  const afterNodes = async (states: Record<string, NodeStatus>, ctx: NodeRunContext) => {
     const failed = Object.entries(states).filter(([, s]) => s !== "done");
     if (failed.length > 0)
       return finish(`Nodes that did not finish: ${failed.map(([id, s]) => `${id} (${s})`).join(", ")}.`);
     emit({ kind: "stage", text: "integrating" });
-    const merged = await integrate({
-      installationId: 0,
-      repo,
-      runId,
-      spec: { number: specNumber, title: spec.title },
-      base: config.baseBranch ?? base,
-      branches,
-    });
+    const merged = await integrate(integrateJobOf(runId, ctx));
     if (merged.kind !== "opened") return finish(merged.reason);
     emit({ kind: "stage", text: "checking" });
     await runLocalCi(forge, config, merged.headSha, (name, state) =>
@@ -195,7 +180,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         () => scheduler.states(runId),
         await readLedger(),
       )
-        .then(() => afterNodes(states, ctx.branches))
+        .then(() => afterNodes(states, ctx))
         .catch((error: unknown) => finish(error instanceof Error ? error.message : String(error)));
     },
   });
@@ -225,7 +210,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
   const planned = await planSpec(job, {
     forge,
-    model: (c) => modelFor(c),
+    model: async () => model,
     newRunId: () => runId,
     dashboardWaitMs: 0,
     // The working tree may hold edits that are not committed; the planner maps the committed base.

@@ -1,6 +1,9 @@
 import { criticalPath } from "../domain/dag/critical-path.js";
-import type { PlanJob } from "../pipeline/jobs.js";
+import type { Reintegrate } from "../pipeline/commands/retry-command.js";
+import type { Forge } from "../pipeline/forge.js";
+import type { IntegrateJob, PlanJob } from "../pipeline/jobs.js";
 import type { ScheduledRun } from "../pipeline/plan/plan-spec.js";
+import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { Scheduler } from "../pipeline/scheduler.js";
 import type { NodeRunContext } from "./node-runner.js";
 
@@ -24,5 +27,36 @@ export function startRunWith(scheduler: Scheduler): (run: ScheduledRun, job: Pla
       priorities: criticalPath(run.plan).tail,
       context,
     });
+  };
+}
+
+/** The integrate job for a run whose nodes have all finished, from what the run was started with. */
+export function integrateJobOf(runId: string, ctx: NodeRunContext): IntegrateJob {
+  return {
+    installationId: ctx.installationId,
+    repo: ctx.repo,
+    runId,
+    spec: { number: ctx.spec.number, title: ctx.spec.title },
+    base: ctx.base,
+    branches: ctx.branches,
+  };
+}
+
+/** The integrate job `/swarm retry` asks for when every node is done: onto the repository's base branch. */
+export async function reintegrateJobOf(
+  forge: Forge,
+  installationId: number,
+  repo: IntegrateJob["repo"],
+  run: Parameters<Reintegrate>[0],
+): Promise<IntegrateJob> {
+  const defaultBranch = await forge.defaultBranch();
+  const config = await readRepoConfig(forge, defaultBranch);
+  return {
+    installationId,
+    repo,
+    runId: run.runId,
+    spec: run.spec,
+    base: config.baseBranch ?? defaultBranch,
+    branches: run.branches,
   };
 }

@@ -5,7 +5,6 @@ import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
 import type { PlanOutcome } from "../pipeline/plan/plan-spec.js";
-import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
@@ -14,7 +13,7 @@ import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createPlanProcessor } from "./plan-processor.js";
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
-import { startRunWith } from "./start-run.js";
+import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
 
 export type WorkerWiring = {
   /** A new Redis connection (BullMQ workers block on theirs, so each gets its own). */
@@ -75,14 +74,7 @@ export function startJobWorkers(w: WorkerWiring) {
       await queue.add({
         queue: "integrate",
         id: jobId("integrate", ctx.repo.owner, ctx.repo.name, runId),
-        data: {
-          installationId: ctx.installationId,
-          repo: ctx.repo,
-          runId,
-          spec: { number: ctx.spec.number, title: ctx.spec.title },
-          base: ctx.base,
-          branches: ctx.branches,
-        },
+        data: integrateJobOf(runId, ctx),
       });
       // Queued first: the merge itself checks that every node is done. Then the forge is brought in line
       // with the scheduler; best effort, since a failure here must not fail the node job that settled it.
@@ -146,22 +138,12 @@ export function startJobWorkers(w: WorkerWiring) {
             cancelRun: (runId) => scheduler.cancel(runId),
             rerun,
             revise,
-            reintegrate: async (run) => {
-              const defaultBranch = await forge.defaultBranch();
-              const config = await readRepoConfig(forge, defaultBranch);
-              await queue.add({
+            reintegrate: async (run) =>
+              queue.add({
                 queue: "integrate",
                 id: jobId("integrate", job.repo.owner, job.repo.name, run.runId, "retry", job.commentId),
-                data: {
-                  installationId: job.installationId,
-                  repo: job.repo,
-                  runId: run.runId,
-                  spec: run.spec,
-                  base: config.baseBranch ?? defaultBranch,
-                  branches: run.branches,
-                },
-              });
-            },
+                data: await reintegrateJobOf(forge, job.installationId, job.repo, run),
+              }),
           });
         },
         w.observe?.command,

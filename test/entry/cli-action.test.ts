@@ -261,9 +261,6 @@ describe("swarm action", () => {
     });
     expect(status.code, status.stderr).toBe(0);
     expect(asked.reactions.map((r) => r.content)).toContain("eyes");
-    const replies = [...repo.comments.values()].filter(
-      (c) => c.issueNumber === spec.number && c.id > asked.id,
-    );
     expect(status.stdout).toContain('swarm action: command: {"kind":"answered","verb":"status"}');
     // /swarm status refreshes the dashboard in place.
     const board = [...repo.comments.values()].find(
