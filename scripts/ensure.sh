@@ -42,3 +42,17 @@ ensure_tmux() {
   echo "test: installing tmux"
   apt_install tmux
 }
+
+ensure_pytest() {
+  # The Python fixture's checks run Debian's python3 in the sandbox, which sees only the system's /usr.
+  /usr/bin/python3 -c "import pytest" 2>/dev/null && return 0
+  echo "test: installing python3-pytest"
+  apt_install python3-pytest
+}
+
+ensure_go() {
+  # The Go fixture's checks need a go the sandbox can see (on its PATH under /usr).
+  [ -x /usr/bin/go ] || [ -x /usr/local/bin/go ] && return 0
+  echo "test: installing golang-go"
+  apt_install golang-go
+}

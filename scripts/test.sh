@@ -10,6 +10,8 @@ npm ci --no-audit --no-fund
 ensure_redis
 ensure_bubblewrap
 ensure_tmux
+ensure_pytest
+ensure_go
 npm run typecheck
 npm run lint
 npm test

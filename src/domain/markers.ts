@@ -14,6 +14,8 @@ export const NodeMarkerSchema = z.object({
   branch: z.string(),
   /** What the node's coder said it did, kept for the PR body. */
   summary: z.string().optional(),
+  /** Its notes for the nodes that depend on it, which their coders read. */
+  handoff: z.string().optional(),
 });
 export type NodeMarker = z.infer<typeof NodeMarkerSchema>;
 

@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { Annotation, Forge } from "../pipeline/forge.js";
-import { parseFailures } from "../sandbox/parse/parse-failures.js";
-import { runInstall, sandboxOf } from "../sandbox/run-install.js";
-import { runSandboxed } from "../sandbox/run-sandboxed.js";
+import { type CheckOptions, runCheckCommand, runInstallStep } from "../sandbox/run-checks.js";
 import { git } from "../workspace/git-workspace.js";
+import type { InstallReuse } from "../workspace/install-reuse.js";
 
 export type LocalCheck = { name: string; passed: boolean; seconds: number };
 
@@ -20,10 +19,10 @@ export async function runLocalCi(
   config: RepoConfig,
   headSha: string,
   onCheck?: (name: string, state: "running" | LocalCheck) => void,
+  options: CheckOptions & { installs?: InstallReuse } = {},
 ): Promise<LocalCheck[]> {
   const commands = config.validation.ci ?? config.validation.commands;
   const dir = await mkdtemp(join(tmpdir(), "swarm-ci-"));
-  const sandbox = sandboxOf(config);
   try {
     await git(dir, "clone", "-q", "--no-checkout", await forge.cloneUrl(), ".");
     await git(dir, "checkout", "-q", headSha);
@@ -41,7 +40,17 @@ export async function runLocalCi(
       });
       return [];
     }
-    const installFailed = await runInstall(dir, config);
+    const command = config.validation.install;
+    const install = !command
+      ? null
+      : options.installs
+        ? await options.installs(
+            dir,
+            command,
+            async () => (await runInstallStep(dir, config, options)) ?? never(),
+          )
+        : await runInstallStep(dir, config, options);
+    const installFailed = install && !install.passed ? install : null;
     const results: LocalCheck[] = [];
     for (const command of commands) {
       onCheck?.(command, "running");
@@ -52,18 +61,20 @@ export async function runLocalCi(
         title: "Running",
         summary: "",
       });
-      const r = installFailed ? null : await runSandboxed({ cwd: dir, command, ...sandbox });
-      const output = r ? `${r.stdoutTail}\n${r.stderrTail}` : (installFailed ?? "");
-      const passed = r?.exitCode === 0;
-      const annotations: Annotation[] = parseFailures(output)
-        .filter((f) => f.file && f.line !== null)
-        .map((f) => ({
-          path: f.file,
-          startLine: f.line ?? 1,
-          endLine: f.line ?? 1,
-          level: "failure",
-          message: f.message,
-        }));
+      const r = installFailed ? null : await runCheckCommand(dir, command, config, options);
+      const output = r ? r.output : (installFailed?.output ?? "");
+      const passed = r?.passed ?? false;
+      const annotations: Annotation[] =
+        (r ?? installFailed)?.failures
+          .filter((f) => f.file && f.line !== null)
+          .map((f) => ({
+            path: f.file,
+            startLine: f.line ?? 1,
+            endLine: f.line ?? 1,
+            level: "failure",
+            message: f.message,
+            ...(f.test ? { title: f.test } : {}),
+          })) ?? [];
       const tail = output.trim().split("\n").slice(-60).join("\n");
       await forge.upsertCheckRun({
         name: command,
@@ -80,7 +91,7 @@ export async function runLocalCi(
         summary: passed ? (tail.split("\n").at(-1) ?? "") : tail,
         annotations: passed ? [] : annotations,
       });
-      const check = { name: command, passed, seconds: (r?.durationMs ?? 0) / 1000 };
+      const check = { name: command, passed, seconds: r?.seconds ?? 0 };
       results.push(check);
       onCheck?.(command, check);
     }
@@ -88,4 +99,8 @@ export async function runLocalCi(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function never(): never {
+  throw new Error("the install step has a command, so it returns a result");
 }

@@ -1,20 +1,24 @@
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { syntaxErrors } from "../context/syntax-errors.js";
 import type { Ledger } from "../domain/budget/budget.js";
+import type { CheckRun, CommandCheck } from "../domain/checks/check-run.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import { dependents } from "../domain/dag/dependents.js";
 import { describeFailure } from "../domain/describe-failure.js";
 import type { Plan } from "../domain/plan/plan.js";
 import type { ModelClient } from "../model/model-client.js";
 import { codeNode } from "../pipeline/code/code-node.js";
-import type { CheckReport } from "../pipeline/code/coder-tools.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
-import type { Forge, IssueRef } from "../pipeline/forge.js";
+import type { Forge, IssueRef, NodeResult } from "../pipeline/forge.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { NodeRunner } from "../pipeline/scheduler.js";
-import { parseFailures } from "../sandbox/parse/parse-failures.js";
-import { runInstall, sandboxOf } from "../sandbox/run-install.js";
-import { runSandboxed } from "../sandbox/run-sandboxed.js";
-import { changedFiles, commitAndPush, prepareNodeCopy } from "../workspace/git-workspace.js";
+import { runCheckCommands, runInstallStep } from "../sandbox/run-checks.js";
+import { limitsFromConfig } from "../sandbox/sandbox-types.js";
+import { openShellSession } from "../sandbox/shell-session.js";
+import { changedFiles, commitAndPush, git, prepareNodeCopy } from "../workspace/git-workspace.js";
+import { createInstallReuse, type InstallReuse } from "../workspace/install-reuse.js";
 import { openWorkingCopy } from "../workspace/local-working-copy.js";
 import { contextOfCopy } from "./code-context.js";
 
@@ -40,7 +44,34 @@ export type NodeRunnerOptions = {
   mirrorsDir?: string;
   /** The run's spending so far, for the dashboard's tokens and cost per node. */
   readLedger?: (runId: string) => Promise<Ledger>;
+  /**
+   * The download cache (npm, pip) of a repository's install step, by its remote, so each working copy
+   * installs from disk after the first. Unset: every install downloads.
+   */
+  cacheFor?: (remote: string) => string;
+  /** Installs shared between the working copies of this process (one is made when unset). */
+  installs?: InstallReuse;
 };
+
+/** One cache folder per repository under `root`, so one repository's installs cannot poison another's. */
+export const cachePerRepository = (root: string) => (remote: string) =>
+  join(root, createHash("sha256").update(remote).digest("hex").slice(0, 16));
+
+/** Output of one shell command kept for the agent (its start and end), as Claude Code keeps about 30k. */
+const SHELL_OUTPUT_BYTES = 30_000;
+
+// Nodes that start from the same commit (every root node of a run) share one baseline run of the checks.
+const baselines = new Map<string, Promise<CheckRun>>();
+function sharedBaseline(key: string, run: () => Promise<CheckRun>): Promise<CheckRun> {
+  let found = baselines.get(key);
+  if (!found) {
+    found = run();
+    baselines.set(key, found);
+    found.catch(() => baselines.delete(key));
+    if (baselines.size > 100) baselines.delete(baselines.keys().next().value as string);
+  }
+  return found;
+}
 
 /** A node job, wired: config at the base, a working copy, the sandboxed checks, the coder, the dashboard. */
 export function createNodeRunner(options: NodeRunnerOptions): NodeRunner {
@@ -68,6 +99,7 @@ export function createNodeRunner(options: NodeRunnerOptions): NodeRunner {
 }
 
 function runNode(options: NodeRunnerOptions): NodeRunner {
+  const installs = options.installs ?? createInstallReuse();
   return async (task) => {
     const ctx = task.context as NodeRunContext;
     const forge = options.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name);
@@ -79,43 +111,15 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     const branch = ctx.branches[task.node.id] ?? "";
     const nodeIssue = ctx.nodeIssues[task.node.id] as IssueRef;
     await forge.setNodeStatus(nodeIssue, ctx.spec.number, task.node, "running", branch);
-    const installed = new Set<string>();
-    const sandbox = sandboxOf(config);
-
-    const runChecks = async (dir: string): Promise<CheckReport> => {
-      if (!installed.has(dir)) {
-        installed.add(dir);
-        const failed = await runInstall(dir, config);
-        if (failed !== null)
-          return {
-            passed: false,
-            summary: `install failed: ${config.validation.install}`,
-            failures: parseFailures(failed),
-          };
-      }
-      if (config.validation.commands.length === 0)
-        return { passed: true, summary: "no checks configured", failures: [] };
-      const r = await runSandboxed({
-        cwd: dir,
-        command: config.validation.commands.join(" && "),
-        ...sandbox,
-      });
-      const output = `${r.stdoutTail}\n${r.stderrTail}`;
-      return {
-        passed: r.exitCode === 0,
-        summary:
-          r.limitsHit.length > 0
-            ? `stopped by limits: ${r.limitsHit.join(", ")}`
-            : (output.trim().split("\n").at(-1) ?? ""),
-        failures: parseFailures(output),
-      };
-    };
-
+    const cacheDir = options.cacheFor?.(remote);
+    if (cacheDir) await mkdir(cacheDir, { recursive: true });
+    const checkOptions = cacheDir ? { cacheDir } : {};
+    let copyDir: string | null = null;
     const outcome = await codeNode(
       {
         runId: task.runId,
         spec: ctx.spec,
-        planSummary: ctx.planSummary,
+        plan: ctx.plan,
         node: task.node,
         nodeIssue,
         branch,
@@ -138,9 +142,46 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
             ...(task.revision ? { continueBranch: true } : {}),
           });
+          copyDir = dir;
           return { dir, copy: await openWorkingCopy(dir) };
         },
-        runChecks,
+        install: async (dir) => {
+          const install = config.validation.install;
+          if (!install) return null;
+          return installs(
+            dir,
+            install,
+            async () => (await runInstallStep(dir, config, checkOptions)) as CommandCheck,
+          );
+        },
+        reinstall: (dir) => runInstallStep(dir, config, checkOptions),
+        baseline: async (dir) =>
+          sharedBaseline(
+            [task.runId, remote, await git(dir, "rev-parse", "HEAD"), JSON.stringify(config.validation)].join(
+              "\0",
+            ),
+            () => runCheckCommands(dir, config, checkOptions),
+          ),
+        runChecks: (dir) => runCheckCommands(dir, config, checkOptions),
+        openShell: (dir) =>
+          openShellSession({
+            cwd: dir,
+            mode: config.sandbox.mode,
+            limits: limitsFromConfig(config.sandbox),
+            commandTimeoutMs: config.sandbox.shellSeconds * 1000,
+            keepOutputBytes: SHELL_OUTPUT_BYTES,
+          }),
+        syntaxCheck: syntaxErrors,
+        dependencyResults: async () => {
+          const run = await forge.loadRun(ctx.spec.number);
+          return Object.fromEntries(
+            task.node.dependsOn.flatMap((id): [string, NodeResult][] => {
+              const summary = run?.summaries[id];
+              const handoff = run?.handoffs[id];
+              return summary ? [[id, { summary, ...(handoff ? { handoff } : {}) }]] : [];
+            }),
+          );
+        },
         changedFiles,
         commitAndPush: (dir, files, message) => commitAndPush({ dir, remote, auth, branch, files, message }),
         isCancelled: task.isCancelled,
@@ -154,7 +195,10 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             ],
           }),
       },
-    );
+    ).finally(async () => {
+      // The copy (with its installed dependencies) goes when the node ends; its branch holds the work.
+      if (copyDir) await rm(dirname(copyDir), { recursive: true, force: true }).catch(() => undefined);
+    });
     if (outcome === "failed") {
       // The scheduler blocks the dependents in Redis; their sub-issues say so too.
       for (const id of dependents(ctx.plan, task.node.id)) {

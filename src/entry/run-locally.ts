@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
@@ -18,6 +18,7 @@ import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { renderReport } from "../pipeline/report/render-report.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { git } from "../workspace/git-workspace.js";
+import { createInstallReuse } from "../workspace/install-reuse.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { runLocalCi } from "./local-ci.js";
@@ -112,6 +113,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     runDir,
     ...(replay ? { replayTrace: replay } : {}),
   });
+  // One download cache for the person's own repositories, kept between runs as npm keeps its own.
+  const downloads = options.env.SWARM_CACHE_DIR ?? join(homedir(), ".cache", "swarm", "downloads");
+  const cacheDir = async () => {
+    await mkdir(downloads, { recursive: true });
+    return downloads;
+  };
+  // The nodes' copies and the local CI's share what one install of the same dependency files left.
+  const installs = createInstallReuse();
   const readLedger = async () => {
     const ledger = await model.readLedger();
     emit({ kind: "spend", ledger });
@@ -123,6 +132,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     model: async () => model,
     runsDir: options.runsDir,
     readLedger,
+    cacheFor: () => downloads,
+    installs,
   };
   const repo = { owner: "local", name: basename(repoDir) };
 
@@ -147,12 +158,17 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     const merged = await integrate(integrateJobOf(runId, ctx));
     if (merged.kind !== "opened") return finish(merged.reason);
     emit({ kind: "stage", text: "checking" });
-    await runLocalCi(forge, config, merged.headSha, (name, state) =>
-      emit({
-        kind: "check",
-        name,
-        state: state === "running" ? "running" : state.passed ? "passed" : "failed",
-      }),
+    await runLocalCi(
+      forge,
+      config,
+      merged.headSha,
+      (name, state) =>
+        emit({
+          kind: "check",
+          name,
+          state: state === "running" ? "running" : state.passed ? "passed" : "failed",
+        }),
+      { cacheDir: await cacheDir(), installs },
     );
     emit({ kind: "stage", text: "reviewing" });
     const reviewed = await review({

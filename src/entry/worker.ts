@@ -7,6 +7,7 @@ import { createRedis } from "../queue/redis.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
 import { createRedisMetrics } from "../queue/redis-metrics.js";
 import { createForgeFactory, createTokenSource } from "./forge-factory.js";
+import { cachePerRepository } from "./node-runner.js";
 import { startJobWorkers } from "./wire-workers.js";
 
 const WorkerEnvSchema = z
@@ -23,6 +24,7 @@ const WorkerEnvSchema = z
     GITHUB_API_URL: z.url().optional(),
     SWARM_RUNS_DIR: z.string().default(".swarm/runs"),
     SWARM_MIRRORS_DIR: z.string().default(".swarm/mirrors"),
+    SWARM_CACHE_DIR: z.string().default(".swarm/cache"),
     SWARM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** How soon another worker takes up the jobs of one that died (BullMQ's stalled check). */
     SWARM_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
@@ -100,6 +102,7 @@ export async function startWorkers(
       model,
       runsDir: e.SWARM_RUNS_DIR,
       mirrorsDir: e.SWARM_MIRRORS_DIR,
+      cacheFor: cachePerRepository(e.SWARM_CACHE_DIR),
       readLedger,
     },
   });

@@ -2,7 +2,7 @@ import type { Message } from "@anthropic-ai/sdk/resources/messages/messages";
 import { checkBudget, type Ledger } from "../domain/budget/budget.js";
 import { costOf } from "../domain/budget/cost-of.js";
 import type { Usage } from "../domain/budget/usage.js";
-import type { AgentRole, RepoConfig } from "../domain/config/repo-config.js";
+import type { AgentRole, AgentSettings, RepoConfig } from "../domain/config/repo-config.js";
 import { SwarmError } from "../domain/errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { ModelCallError } from "./model-call-error.js";
@@ -34,7 +34,7 @@ export type ModelClient = {
 export type ModelClientOptions = {
   runId: string;
   transport: MessagesTransport;
-  config: Pick<RepoConfig, "models" | "prices" | "limits">;
+  config: Pick<RepoConfig, "models" | "prices" | "limits"> & Partial<Pick<RepoConfig, "agents">>;
   ledger: LedgerStore;
   trace?: TraceSink;
 };
@@ -59,8 +59,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     },
     readLedger: () => ledger.read(),
 
-    async call(caller, request) {
+    async call(caller, asked) {
       const model = config.models[caller.role];
+      const request = withAgentSettings(asked, config.agents?.[caller.role]);
       const turnKey = `${caller.role}/${caller.nodeId ?? ""}`;
       const meta: CallMeta = {
         runId,
@@ -139,6 +140,16 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         throw error;
       }
     },
+  };
+}
+
+/** The role's thinking settings on a request: effort in output_config (beside any format), thinking by type. */
+export function withAgentSettings(request: ModelRequest, settings: AgentSettings | undefined): ModelRequest {
+  if (!settings?.effort && !settings?.thinking) return request;
+  return {
+    ...request,
+    ...(settings.effort ? { output_config: { ...request.output_config, effort: settings.effort } } : {}),
+    ...(settings.thinking ? { thinking: { type: settings.thinking } } : {}),
   };
 }
 

@@ -2,8 +2,10 @@ import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import type {
   ContentBlockParam,
   MessageParam,
-  Tool,
+  ToolBash20250124,
   ToolResultBlockParam,
+  ToolTextEditor20250728,
+  ToolUnion,
   ToolUseBlock,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { z } from "zod";
@@ -15,8 +17,15 @@ export type ToolOutcome = { content: string; isError?: boolean };
 
 export type AgentTool<I = never> = {
   name: string;
+  /** For a tool of our own: what it does, for the model. Anthropic-defined tools carry none. */
   description: string;
+  /** Checks the input the model sends; for a tool of our own it is also the schema sent to the API. */
   input: z.ZodType<I>;
+  /**
+   * An Anthropic-defined tool (the bash and text-editor tools the models are trained on): sent as this
+   * definition, with no schema. Its input is still checked with `input` before it runs.
+   */
+  builtin?: ToolBash20250124 | ToolTextEditor20250728;
   run(input: I): Promise<string | ToolOutcome>;
 };
 
@@ -40,12 +49,14 @@ export type AgentStop =
   | "cost-limit"
   | "cancelled"
   | "refused"
-  | "output-cut-off";
+  | "context-full";
 
 export type AgentResult = {
   stop: AgentStop;
   turns: number;
   toolCalls: number;
+  /** Turns whose output reached max_tokens and was continued. */
+  cutOffs: number;
   finalText: string;
   usage: Usage;
   costUsd: number;
@@ -55,7 +66,10 @@ export type AgentResult = {
 /**
  * The tool-use loop: call the model, run the tools it asks for (inputs validated with zod; failures are
  * returned to the model as errors it can fix), feed the results back, until it stops asking or a limit is
- * reached. `shouldStop` is checked before every turn, so a cancelled run stops at the next turn.
+ * reached. An answer cut off at max_tokens does not end the loop: the model is told what was cut (a tool
+ * call that was not run, or its text) and goes on, within the turn limit. Each assistant turn goes back
+ * exactly as it came, thinking blocks included, as the API requires. `shouldStop` is checked before every
+ * turn, so a cancelled run stops at the next turn.
  */
 export async function runAgent(
   client: ModelClient,
@@ -69,21 +83,26 @@ export async function runAgent(
 ): Promise<AgentResult> {
   const { caller, prompt, tools, limits } = options;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const definitions: Tool[] = tools.map((tool) => ({
-    name: tool.name,
-    description: tool.description,
-    input_schema: zodOutputFormat(tool.input).schema as Tool.InputSchema,
-    strict: true,
-  }));
+  const definitions: ToolUnion[] = tools.map(
+    (tool): ToolUnion =>
+      tool.builtin ?? {
+        name: tool.name,
+        description: tool.description,
+        input_schema: zodOutputFormat(tool.input).schema as { type: "object" },
+        strict: true,
+      },
+  );
   const messages: MessageParam[] = [...prompt.messages];
   let usage = NO_USAGE;
   let costUsd = 0;
   let toolCalls = 0;
+  let cutOffs = 0;
   let finalText = "";
   const result = (stop: AgentStop, turns: number): AgentResult => ({
     stop,
     turns,
     toolCalls,
+    cutOffs,
     finalText,
     usage,
     costUsd,
@@ -106,18 +125,30 @@ export async function runAgent(
     costUsd += reply.costUsd;
     const content = reply.message.content;
     messages.push({ role: "assistant", content: content as ContentBlockParam[] });
-    finalText = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+    const text = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
+    if (text) finalText = text;
 
-    if (reply.message.stop_reason === "refusal") return result("refused", turn + 1);
+    const stop = reply.message.stop_reason;
+    if (stop === "refusal") return result("refused", turn + 1);
+    if (stop === "model_context_window_exceeded") return result("context-full", turn + 1);
+    const cut = stop === "max_tokens";
+    if (cut) cutOffs++;
     const uses = content.filter((b): b is ToolUseBlock => b.type === "tool_use");
-    if (reply.message.stop_reason === "max_tokens" && uses.length === 0)
-      return result("output-cut-off", turn + 1);
-    if (uses.length === 0) return result("done", turn + 1);
+    if (uses.length === 0) {
+      if (!cut) return result("done", turn + 1);
+      messages.push({ role: "user", content: cutOffNotice(limits.maxOutputTokensPerTurn) });
+      continue;
+    }
 
+    // Only the last block can be unfinished: a tool call there, when the output was cut, is not run.
+    const unfinished = cut && content.at(-1)?.type === "tool_use" ? content.at(-1) : undefined;
     const results: ToolResultBlockParam[] = [];
     for (const use of uses) {
       toolCalls++;
-      const outcome = await runTool(byName.get(use.name), use);
+      const outcome =
+        use === unfinished
+          ? cutOffCall(use, limits.maxOutputTokensPerTurn)
+          : await runTool(byName.get(use.name), use);
       results.push({
         type: "tool_result",
         tool_use_id: use.id,
@@ -128,6 +159,25 @@ export async function runAgent(
     messages.push({ role: "user", content: results });
   }
   return result("max-turns", limits.maxTurns);
+}
+
+function cutOffNotice(maxTokens: number): string {
+  return `Your answer reached the output limit of ${maxTokens} tokens and was cut off. Go on from where it stopped, in shorter steps.`;
+}
+
+/** The result for a tool call whose input was cut off: it did not run, and how to make it fit. */
+function cutOffCall(use: ToolUseBlock, maxTokens: number): ToolOutcome {
+  const command = (use.input as { command?: unknown } | null)?.command;
+  const how =
+    use.name === "str_replace_based_edit_tool"
+      ? "Write the file in smaller parts: create it with the first part, then add the rest with insert or str_replace, one part per call."
+      : use.name === "bash"
+        ? "Send a shorter command; put a long script in a file first, in parts, with the editor."
+        : "Call it again with less input.";
+  return {
+    content: `Your output reached the limit of ${maxTokens} tokens while you were writing this ${use.name}${typeof command === "string" && use.name !== "bash" ? ` ${command}` : ""} call, so it was cut off and did not run. ${how}`,
+    isError: true,
+  };
 }
 
 async function runTool(tool: AgentTool<never> | undefined, use: ToolUseBlock): Promise<ToolOutcome> {

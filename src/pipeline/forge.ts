@@ -6,6 +6,9 @@ import type { NodeStatus } from "../domain/state/node-status.js";
 
 export type IssueRef = { number: number; id: number; url: string };
 
+/** What a done node's coder said: what it did, and notes for the nodes that build on it. */
+export type NodeResult = { summary: string; handoff?: string };
+
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
 export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
@@ -65,6 +68,8 @@ export type LoadedRun = {
   nodeIssues: Record<string, IssueRef>;
   /** What each done node said it did (from its sub-issue). */
   summaries: Record<string, string>;
+  /** What each done node left for the nodes that depend on it, where it left anything. */
+  handoffs: Record<string, string>;
   /** Branch name → head sha, for the run's node and integration branches that exist. */
   branches: Record<string, string>;
   pullRequest: PullRequestRef | null;
@@ -106,7 +111,7 @@ export type Forge = {
     node: PlanNode,
     status: NodeStatus,
     branch: string,
-    summary?: string,
+    result?: NodeResult,
   ): Promise<void>;
   readPullRequest(number: number): Promise<PullRequestView>;
   /** Takes a draft PR out of draft; a PR that is ready already is left alone. */

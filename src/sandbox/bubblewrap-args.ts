@@ -1,5 +1,6 @@
-import { existsSync, lstatSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import type { SandboxBind } from "./sandbox-types.js";
 
 export const WORKSPACE = "/workspace";
 const SANDBOX_UID = "1000";
@@ -39,9 +40,18 @@ export function sandboxEnv(
     LANG: "C.UTF-8",
     TERM: "dumb",
     CI: "true",
+    // Output is read by agents and parsers, not terminals: no colour codes.
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+    // An agent edits faster than the clock's second: bytecode cached by mtime and size could go stale.
+    PYTHONDONTWRITEBYTECODE: "1",
     npm_config_update_notifier: "false",
     npm_config_fund: "false",
     npm_config_audit: "false",
+    // The working copy belongs to another uid inside; git may read it (status, diff, log) all the same.
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "safe.directory",
+    GIT_CONFIG_VALUE_0: WORKSPACE,
     ...extra,
   };
   if (network) for (const name of NETWORK_PASSTHROUGH) if (host[name]) env[name] = host[name];
@@ -50,13 +60,14 @@ export function sandboxEnv(
 
 /**
  * bubblewrap's arguments: every namespace unshared (the network too, unless installing), an unprivileged user,
- * a read-only system, the working copy as the only writable place, a private /tmp, and nothing of the host's
- * home, keys, environment or other working copies.
+ * a read-only system, the working copy as the only writable place (its .git read-only), a private /tmp, and
+ * nothing of the host's home, keys, environment or other working copies.
  */
 export function bubblewrapArgs(
   cwd: string,
   env: Readonly<Record<string, string>>,
   network: boolean,
+  binds: readonly SandboxBind[] = [],
 ): string[] {
   const args = [
     "--unshare-all",
@@ -114,6 +125,8 @@ export function bubblewrapArgs(
     "--bind",
     cwd,
     WORKSPACE,
+    ...gitReadOnly(cwd),
+    ...binds.flatMap((b) => [b.writable ? "--bind" : "--ro-bind", b.host, b.sandbox]),
     "--chdir",
     WORKSPACE,
     // bubblewrap's root is a writable tmpfs: make it read-only, leaving only /workspace and /tmp writable.
@@ -123,5 +136,25 @@ export function bubblewrapArgs(
   );
 
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
+  return args;
+}
+
+/**
+ * The working copy's .git, read-only: commands may read history (git log, diff, status) but cannot commit,
+ * move the branch, or plant a hook or config that swarm's own git commands would run outside the sandbox.
+ * Objects borrowed from a worker's mirror (alternates) are readable at the same path.
+ */
+function gitReadOnly(cwd: string): string[] {
+  const git = join(cwd, ".git");
+  if (!existsSync(git) || !lstatSync(git).isDirectory()) return [];
+  const args = ["--ro-bind", git, `${WORKSPACE}/.git`];
+  try {
+    for (const line of readFileSync(join(git, "objects/info/alternates"), "utf8").split("\n")) {
+      const path = line.trim();
+      if (isAbsolute(path) && existsSync(path)) args.push("--ro-bind", path, path);
+    }
+  } catch {
+    /* no alternates */
+  }
   return args;
 }

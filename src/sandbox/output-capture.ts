@@ -25,14 +25,16 @@ export function createOutputCapture(keepBytes: number) {
     get total() {
       return total;
     },
-    text(): { text: string; truncated: boolean } {
+    text(): { text: string; truncated: boolean; cutBytes: number } {
       const end = Buffer.concat(tail);
       const kept = end.subarray(Math.max(0, end.length - half));
       const cut = total - head.length - kept.length;
-      if (cut <= 0) return { text: Buffer.concat([head, kept]).toString("utf8"), truncated: false };
+      if (cut <= 0)
+        return { text: Buffer.concat([head, kept]).toString("utf8"), truncated: false, cutBytes: 0 };
       return {
         text: `${head.toString("utf8")}\n… [${cut} bytes cut] …\n${kept.toString("utf8")}`,
         truncated: true,
+        cutBytes: cut,
       };
     },
   };

@@ -11,6 +11,9 @@ export type SandboxLimits = {
 
 export type LimitName = "wall" | "cpu" | "memory" | "processes" | "file-size" | "output";
 
+/** A host folder made visible inside the sandbox (a download cache for installs, say). */
+export type SandboxBind = { host: string; sandbox: string; writable: boolean };
+
 export type SandboxRequest = {
   /** The working copy: the only place the command may write. */
   cwd: string;
@@ -22,6 +25,7 @@ export type SandboxRequest = {
   /** Only for installing dependencies: the registry is reachable, nothing else changes. */
   network?: boolean;
   mode?: "bubblewrap" | "none";
+  binds?: readonly SandboxBind[];
 };
 
 export type SandboxResult = {

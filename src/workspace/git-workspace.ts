@@ -13,6 +13,8 @@ import {
   type RemoteAuth,
 } from "./git-transport.js";
 
+// swarm's own git runs no hooks: a working copy's .git is read-only to sandboxed commands, and this keeps
+// hooks out even where the sandbox is off.
 const IDENTITY = [
   "-c",
   "user.name=swarm",
@@ -20,13 +22,16 @@ const IDENTITY = [
   "user.email=swarm@users.noreply.github.com",
   "-c",
   "commit.gpgsign=false",
+  "-c",
+  "core.hooksPath=/dev/null",
 ];
 
 export async function git(dir: string, ...args: string[]): Promise<string> {
   return (await gitRaw(dir, ...args)).trim();
 }
 
-function gitRaw(dir: string, ...args: string[]): Promise<string> {
+/** git's output as it is, for formats whose leading spaces mean something (`status -z`). */
+export function gitRaw(dir: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       "git",

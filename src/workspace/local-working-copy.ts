@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, realpath, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import type { WorkingCopy } from "../pipeline/working-copy.js";
+import type { FileChange, WorkingCopy } from "../pipeline/working-copy.js";
+import { git, gitRaw } from "./git-workspace.js";
 
 const SKIPPED = new Set([".git", "node_modules", "dist", "coverage"]);
 
@@ -14,7 +15,8 @@ export async function openWorkingCopy(root: string): Promise<WorkingCopy> {
   const realRoot = await realpath(root);
   const inside = async (path: string): Promise<string> => {
     const full = resolve(realRoot, path);
-    if (full !== realRoot && !full.startsWith(realRoot + sep))
+    if (full === realRoot) return realRoot;
+    if (!full.startsWith(realRoot + sep))
       throw new OutsideWorkingCopyError(`${path} is outside the working copy`);
     let folder = dirname(full);
     for (;;) {
@@ -30,7 +32,7 @@ export async function openWorkingCopy(root: string): Promise<WorkingCopy> {
     }
     try {
       const real = await realpath(full);
-      if (!real.startsWith(realRoot + sep))
+      if (real !== realRoot && !real.startsWith(realRoot + sep))
         throw new OutsideWorkingCopyError(`${path} is a symlink out of the working copy`);
     } catch (error) {
       if (error instanceof OutsideWorkingCopyError) throw error;
@@ -65,5 +67,67 @@ export async function openWorkingCopy(root: string): Promise<WorkingCopy> {
       await walk(realRoot);
       return out.sort();
     },
+    async kind(path) {
+      try {
+        const stat = await lstat(await inside(path));
+        return stat.isDirectory() ? "directory" : stat.isFile() ? "file" : null;
+      } catch (error) {
+        if (error instanceof OutsideWorkingCopyError) throw error;
+        return null;
+      }
+    },
+    changes: () => changesOf(realRoot),
+    async stamp(path) {
+      try {
+        const stat = await lstat(join(realRoot, path));
+        return `${stat.size}:${stat.mtimeMs}:${stat.mode}`;
+      } catch {
+        return null;
+      }
+    },
+    async restore(path) {
+      const full = await inside(path);
+      const tracked = await git(realRoot, "cat-file", "-e", `HEAD:${path}`).then(
+        () => true,
+        () => false,
+      );
+      if (tracked) {
+        await rm(full, { recursive: true, force: true }); // a folder may stand where the file was
+        await git(realRoot, "checkout", "HEAD", "--", path);
+        return;
+      }
+      await rm(full, { recursive: true, force: true });
+      // Folders the removed file leaves empty go too, up to the root.
+      for (let dir = dirname(full); dir !== realRoot && dir.startsWith(realRoot + sep); dir = dirname(dir)) {
+        try {
+          await rmdir(dir);
+        } catch {
+          break;
+        }
+      }
+    },
   };
+}
+
+/** `git status` of the working copy: tracked changes against HEAD and untracked files that are not ignored. */
+async function changesOf(root: string): Promise<FileChange[]> {
+  const out = await gitRaw(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames");
+  const changes: FileChange[] = [];
+  for (const entry of out.split("\0")) {
+    if (entry.length < 4) continue;
+    const code = entry.slice(0, 2);
+    const path = entry.slice(3);
+    changes.push({
+      path,
+      change:
+        code === "??"
+          ? "untracked"
+          : code.includes("D")
+            ? "deleted"
+            : code.includes("A")
+              ? "added"
+              : "modified",
+    });
+  }
+  return changes;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
+import { TEST_DOWNLOADS } from "../support/node-rig.js";
 import { todoAppModel } from "../support/todo-app-model.js";
 
 // The offline demo as a user meets it: the README's first command on the built-in example, replaying the
@@ -27,6 +28,7 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         HOME: process.env.HOME ?? "/root",
         SWARM_RUNS_DIR: runsDir,
+        SWARM_CACHE_DIR: TEST_DOWNLOADS,
         ...env,
       },
     });
@@ -68,17 +70,17 @@ describe("the offline demo", () => {
     const md = reportOf(r, "md");
     expect(md).toContain("Result: ✅ green");
     // The loop ran: CI failed on the first merge, the reviewer sent `format` back, its revision went green.
-    expect(md).toMatch(/`src\/format\.js:2`: The marks are swapped/);
+    expect(md).toMatch(/`src\/format\.ts:4`: The marks are swapped/);
     expect(md).toMatch(/\| format \| Format the list \| done \| \d+\.\d s \|/);
     expect(md).toMatch(/- \d+\.\d s: revising format \(round 1\)/);
-    expect(md).toContain("**node test/acceptance.mjs**: success");
+    expect(md).toContain("**npx vitest run**: success");
     const html = reportOf(r, "html");
     expect(html).toContain("<svg");
     expect(html).toMatch(/summary · done/);
     // The result is a branch of a repository holding the merged, working code.
     const repo = /result: branch (\S+) in (\S+)/.exec(r.stdout);
     expect(repo).not.toBeNull();
-    const show = await run("git", ["-C", repo?.[2] ?? "", "show", `${repo?.[1]}:src/format.js`]);
+    const show = await run("git", ["-C", repo?.[2] ?? "", "show", `${repo?.[1]}:src/format.ts`]);
     expect(show.stdout).toContain('item.done ? "[x]" : "[ ]"');
   }, 120_000);
 
@@ -134,7 +136,7 @@ describe("the offline demo", () => {
     cpSync(join(root, "examples/todo-app"), join(dir, "todo-app"), { recursive: true });
     writeFileSync(
       join(dir, "todo-app/.github/swarm.yml"),
-      'validation:\n  commands: [sh check-syntax.sh]\n  ci: ["node -e \\"console.log(\'the build is red\'); process.exit(3)\\""]\n',
+      'validation:\n  install: npm ci\n  commands: ["npx tsc --noEmit"]\n  ci: ["node -e \\"console.log(\'the build is red\'); process.exit(3)\\""]\n',
     );
     const r = await swarmRun(
       ["--repo", join(dir, "todo-app"), "--spec", join(root, "examples/todo-app.spec.md")],

@@ -2,6 +2,7 @@ import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/m
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import type { Plan } from "../../src/domain/plan/plan.js";
+import { call } from "../support/fake-anthropic/agent-calls.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { git } from "../support/fake-github/bare-repo.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
@@ -41,12 +42,12 @@ function model(req: MessageCreateParams) {
       message: "prompt is too long",
     };
   if (turn === 0)
-    return reply.tool(
-      "create_file",
-      { path: FILE[id], text: `// ${id}${id === brokenNode ? " BROKEN" : ""}\nexport const ${id} = true;\n` },
+    return call.create(
+      FILE[id] ?? "",
+      `// ${id}${id === brokenNode ? " BROKEN" : ""}\nexport const ${id} = true;\n`,
       { latencyMs: slowFirstTurn || 150 },
     );
-  if (turn === 1) return reply.tool("finish", { summary: `Built ${id}.`, handoff: "" });
+  if (turn === 1) return call.finish(`Built ${id}.`);
   return reply.text("Done.");
 }
 

@@ -147,12 +147,41 @@ describe("planning, end to end", () => {
       const lines = await readTrace(join(rig.runsDir, runId, "trace.jsonl"));
       expect(lines.map((l) => l.role)).toEqual(["planner", "planner", "planner"]);
       const replies = lines.map(
-        (l) => JSON.parse((must(l.response, "a response").content[0] as { text: string }).text) as Plan,
+        (l) =>
+          JSON.parse(
+            (must(l.response, "a response").content.find((b) => b.type === "text") as { text: string }).text,
+          ) as Plan,
       );
       expect(replies).toEqual([cyclic, conflicting, plan]);
       const repairs = lines.slice(1).map((l) => String(l.request.messages.at(-1)?.content));
       expect(repairs[0]).toContain("Dependencies form a cycle");
       expect(repairs[1]).toContain('Nodes "api" and "ui" both own "src/api/x"');
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
+  });
+
+  it("asks again when the plan is cut off at max_tokens, and lays out the whole plan", async () => {
+    const json = JSON.stringify(plan);
+    rig.anthropic.setModel(
+      inOrder({ content: [{ type: "text", text: json }], stopReason: "max_tokens" }, reply.json(plan)),
+    );
+    try {
+      const repo = newRepo();
+      const spec = rig.github.openIssue(repo, "Cut me off", SPEC_BODY);
+      rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
+      await rig.settled();
+      expect(rig.outcomes.at(-1)).toMatchObject({ kind: "planned", turns: 2 });
+      expect(nodeIssues(repo, spec)).toHaveLength(4);
+      const retry = rig.anthropic.requests.at(-1)?.body;
+      // What the planner was told: its cut answer went back as it came, then why it is asked again.
+      const cut = retry?.messages.at(-2)?.content;
+      expect(Array.isArray(cut) && cut.find((b) => b.type === "text")).toMatchObject({
+        text: json.slice(0, Math.floor(json.length / 2)),
+      });
+      expect(String(retry?.messages.at(-1)?.content)).toContain(
+        "your reply reached the output limit of 32000 tokens and was cut off before the JSON was complete",
+      );
     } finally {
       rig.anthropic.setModel(() => reply.json(plan));
     }

@@ -10,6 +10,7 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readMarker } from "../../src/domain/markers.js";
+import { call } from "../support/fake-anthropic/agent-calls.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
 import { git } from "../support/fake-github/bare-repo.js";
@@ -38,11 +39,11 @@ beforeAll(async () => {
       const id = /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(req.messages[0]))?.[1] ?? "";
       const turn = req.messages.filter((m) => m.role === "assistant").length;
       if (turn === 0)
-        return reply.tool("create_file", {
-          path: id === "docs" ? "README.md" : "src/api.js",
-          text: id === "docs" ? "# app\n\nCall `api()`.\n" : "export const api = () => 1;\n",
-        });
-      if (turn === 1) return reply.tool("finish", { summary: `Built ${id}.`, handoff: "" });
+        return call.create(
+          id === "docs" ? "README.md" : "src/api.js",
+          id === "docs" ? "# app\n\nCall `api()`.\n" : "export const api = () => 1;\n",
+        );
+      if (turn === 1) return call.finish(`Built ${id}.`);
       return reply.text("Done.");
     },
   });

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { TEST_DOWNLOADS } from "../support/node-rig.js";
 
 // `swarm run` in a real terminal (tmux): the progress block is redrawn in place while the demo runs, its
 // node lines going from running to done and its clock moving, and the run ends green.
@@ -22,7 +23,7 @@ describe("swarm run in a terminal", () => {
     const session = `swarm-test-${process.pid}-${Date.now()}`;
     sessions.push(session);
     const runsDir = mkdtempSync(join(tmpdir(), "swarm-tty-runs-"));
-    const command = `cd ${root} && env -u ANTHROPIC_API_KEY SWARM_RUNS_DIR=${runsDir} ${process.execPath} bin/swarm.js run --repo examples/todo-app --spec examples/todo-app.spec.md; echo SWARM-EXIT=$?; sleep 120`;
+    const command = `cd ${root} && env -u ANTHROPIC_API_KEY SWARM_RUNS_DIR=${runsDir} SWARM_CACHE_DIR=${TEST_DOWNLOADS} ${process.execPath} bin/swarm.js run --repo examples/todo-app --spec examples/todo-app.spec.md; echo SWARM-EXIT=$?; sleep 120`;
     execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "50", command]);
 
     const screens: string[] = [];

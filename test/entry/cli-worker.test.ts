@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
+import { call } from "../support/fake-anthropic/agent-calls.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
 import { git as gitIn } from "../support/fake-github/bare-repo.js";
@@ -58,11 +59,8 @@ describe("swarm worker", () => {
             await new Promise((r) => setTimeout(r, 4000)); // the worker is killed while it waits
           }
           if (turn === 0)
-            return reply.tool("create_file", {
-              path: id === "docs" ? "README.md" : `src/${id}/${id}.ts`,
-              text: `// ${id}\n`,
-            });
-          if (turn === 1) return reply.tool("finish", { summary: `Built ${id}.`, handoff: "" });
+            return call.create(id === "docs" ? "README.md" : `src/${id}/${id}.ts`, `// ${id}\n`);
+          if (turn === 1) return call.finish(`Built ${id}.`);
           return reply.text("Done.");
         },
       });

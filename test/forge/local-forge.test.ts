@@ -53,7 +53,10 @@ describe("the local forge", () => {
     expect(await forge.ensureNodeIssue(spec, node("api"), "pending", "swarm/1-add-todos/api")).toEqual(api);
     const ui = await forge.ensureNodeIssue(spec, node("ui", ["api"]), "pending", "swarm/1-add-todos/ui");
     await forge.linkDependency(ui, api);
-    await forge.setNodeStatus(api, spec, node("api"), "done", "swarm/1-add-todos/api", "Built the API.");
+    await forge.setNodeStatus(api, spec, node("api"), "done", "swarm/1-add-todos/api", {
+      summary: "Built the API.",
+      handoff: "Call api() for the list.",
+    });
     git(dir, "branch", "swarm/1-add-todos/api");
     git(dir, "branch", "swarm/1-add-todos/integration");
 
@@ -119,6 +122,7 @@ describe("the local forge", () => {
       meta,
       states: { api: "done", ui: "pending" },
       summaries: { api: "Built the API." },
+      handoffs: { api: "Call api() for the list." },
       pullRequest: { number: pr.number, headSha: git(dir, "rev-parse", "main"), draft: false },
     });
     expect(run?.plan.nodes.map((n) => n.id)).toEqual(["api", "ui"]);

@@ -42,7 +42,11 @@ describe("anthropic transport", () => {
   it.each([true, false])("returns the message with its rate-limit headers (stream: %s)", async (stream) => {
     fake.setModel(inOrder(reply.text("hello there")));
     const result = await transport({ stream }).send(params, meta);
-    expect(result.message.content).toEqual([{ type: "text", text: "hello there" }]);
+    // The current models start every answer with a thinking block (empty by default); the text follows.
+    expect(result.message.content).toEqual([
+      { type: "thinking", thinking: "", signature: expect.any(String) },
+      { type: "text", text: "hello there" },
+    ]);
     expect(result.attempts).toBe(1);
     expect(result.rateLimit).toMatchObject({ requestsRemaining: 3999, inputTokensLimit: 2_000_000 });
   });
@@ -53,7 +57,7 @@ describe("anthropic transport", () => {
     const result = await transport({ onRetry: (e) => retries.push(e.failure) }).send(params, meta);
     expect(result.attempts).toBe(3);
     expect(retries).toEqual(["overloaded", "overloaded"]);
-    expect(result.message.content[0]).toMatchObject({ text: "finally" });
+    expect(result.message.content.find((b) => b.type === "text")).toMatchObject({ text: "finally" });
   });
 
   it("waits at least the retry-after of a 429", async () => {

@@ -107,17 +107,45 @@ describe("generateObject", () => {
     );
   });
 
-  it("refuses to repair a reply that was cut off at max_tokens", async () => {
-    fake.setModel(inOrder(reply.text('{"title": "Da', { stopReason: "max_tokens" })));
+  it("asks again, shorter, when a reply is cut off at max_tokens, sending the cut turn back as it came", async () => {
+    fake.setModel(
+      inOrder(
+        {
+          content: [{ type: "text", text: '{"title": "Dark mode, with a very long' }],
+          stopReason: "max_tokens",
+        },
+        reply.json({ title: "Dark mode", count: 2 }),
+      ),
+    );
     const { client } = modelClientFor(fake);
-    await expect(
-      generateObject(client, {
-        caller: { role: "planner" },
-        what: "plan",
-        schema: Answer,
-        prompt,
-        maxTokens: 10,
-      }),
-    ).rejects.toThrow("The planner's plan was cut off at 10 output tokens.");
+    const result = await generateObject(client, {
+      caller: { role: "planner" },
+      what: "plan",
+      schema: Answer,
+      prompt,
+      maxTokens: 10,
+    });
+    expect(result).toMatchObject({ value: { title: "Dark mode", count: 2 }, turns: 2 });
+    const [, cut, notice] = fake.requests.at(-1)?.body.messages ?? [];
+    // The cut turn goes back with its thinking block (the fake refuses it otherwise), then a user turn: no prefill.
+    expect(Array.isArray(cut?.content) && cut.content.map((b) => b.type)).toEqual(["thinking", "text"]);
+    expect(notice?.content).toContain(
+      "your reply reached the output limit of 10 tokens and was cut off before the JSON was complete: write it again, shorter",
+    );
+  });
+
+  it("says how to raise the limit when every try is cut off", async () => {
+    fake.setModel(() => reply.text('{"title": "Da', { stopReason: "max_tokens" }));
+    const { client } = modelClientFor(fake);
+    const error = (await generateObject(client, {
+      caller: { role: "planner" },
+      what: "plan",
+      schema: Answer,
+      prompt,
+      maxTokens: 10,
+    }).catch((e: unknown) => e)) as StructuredOutputError;
+    expect(error).toBeInstanceOf(StructuredOutputError);
+    expect(error.problem).toBe("The planner's plan was cut off at 10 output tokens on each of 3 tries.");
+    expect(error.fix).toContain("Raise agents.planner.maxOutputTokens in .github/swarm.yml");
   });
 });

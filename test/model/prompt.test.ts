@@ -35,7 +35,7 @@ describe("loadPrompt", () => {
   it("loads each role's template, fills its slots and ends with the data rule", async () => {
     const values = {
       planner: { max_nodes: "12", protected_paths: ".github/workflows/**" },
-      coder: { max_turns: "40" },
+      coder: { max_turns: "100", shell_seconds: "120" },
       reviewer: { round: "1", max_rounds: "3" },
       integrator: {},
     };
@@ -48,7 +48,9 @@ describe("loadPrompt", () => {
   });
 
   it("names a slot that was not filled", async () => {
-    await expect(loadPrompt("coder", {})).rejects.toThrow("prompts/coder.md: no value for {{max_turns}}");
+    await expect(loadPrompt("coder", { shell_seconds: "120" })).rejects.toThrow(
+      "prompts/coder.md: no value for {{max_turns}}",
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import type { MessageParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildPrompt } from "../../src/model/prompt/build-prompt.js";
@@ -35,6 +36,10 @@ const tools = [
   }),
 ];
 const limits = { maxTurns: 10, maxOutputTokensPerTurn: 1000 };
+const toolResultsOf = (messages: readonly MessageParam[]) =>
+  messages
+    .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+    .flatMap((b) => (b.type === "tool_result" ? [String(b.content)] : []));
 const runCoder = (extra: Partial<Parameters<typeof runAgent>[1]> = {}) =>
   runAgent(modelClientFor(fake).client, {
     caller: { role: "coder", nodeId: "add" },
@@ -78,22 +83,65 @@ describe("runAgent", () => {
 
   it("returns invalid tool input to the model as an error it can fix", async () => {
     fake.setModel(
-      inOrder(
-        reply.tool("write_file", { path: "/etc/passwd", text: "x" }),
-        reply.tool("nope", {}),
-        reply.text("gave up"),
-      ),
+      inOrder(reply.tool("write_file", { path: "/etc/passwd", text: "x" }), reply.text("gave up")),
     );
     const result = await runCoder();
-    const messages = fake.requests.at(-1)?.body.messages ?? [];
-    const toolResults = messages
-      .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
-      .filter((b) => b.type === "tool_result");
-    expect(toolResults.map((b) => ("content" in b ? b.content : ""))).toEqual([
+    expect(toolResultsOf(fake.requests.at(-1)?.body.messages ?? [])).toEqual([
       "Invalid input for write_file:\npath: Invalid string: must match pattern /^src\\//",
-      'There is no tool named "nope".',
     ]);
     expect(result.stop).toBe("done");
+  });
+
+  it("does not run a tool call cut off at max_tokens: it says which, and how to fit, and goes on", async () => {
+    fake.setModel(
+      inOrder(
+        {
+          content: [
+            { type: "tool_use", name: "write_file", input: { path: "src/ok.ts", text: "done" } },
+            { type: "tool_use", name: "write_file", input: { path: "src/big.ts", text: "x".repeat(400) } },
+          ],
+          stopReason: "max_tokens",
+        },
+        {
+          content: [{ type: "text", text: "I was writing a long explanation of" }],
+          stopReason: "max_tokens",
+        },
+        reply.text("Done."),
+      ),
+    );
+    files.clear();
+    const result = await runCoder();
+    expect(result).toMatchObject({ stop: "done", turns: 3, cutOffs: 2 });
+    // The complete call before the cut one ran; the cut one did not.
+    expect([...files.keys()]).toEqual(["src/ok.ts"]);
+    const messages = fake.requests.at(-1)?.body.messages ?? [];
+    expect(toolResultsOf(messages)).toEqual([
+      "wrote src/ok.ts",
+      "Your output reached the limit of 1000 tokens while you were writing this write_file call, so it was cut off and did not run. Call it again with less input.",
+    ]);
+    const afterText = messages.at(-1);
+    expect(afterText?.role).toBe("user");
+    expect(JSON.stringify(afterText?.content)).toContain(
+      "Your answer reached the output limit of 1000 tokens and was cut off. Go on from where it stopped, in shorter steps.",
+    );
+  });
+
+  it("sends Anthropic-defined tools as their type and name only, and checks their input itself", async () => {
+    const seen: unknown[] = [];
+    const bash = defineTool({
+      name: "bash",
+      description: "",
+      builtin: { type: "bash_20250124", name: "bash" },
+      input: z.object({ command: z.string() }),
+      run: async (input) => {
+        seen.push(input);
+        return "ran";
+      },
+    });
+    fake.setModel(inOrder(reply.tool("bash", { command: "ls" }), reply.text("Done.")));
+    await runCoder({ tools: [bash, ...tools] });
+    expect(fake.requests.at(-1)?.body.tools?.[0]).toEqual({ type: "bash_20250124", name: "bash" });
+    expect(seen).toEqual([{ command: "ls" }]);
   });
 
   it("stops at the turn limit", async () => {

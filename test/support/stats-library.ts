@@ -5,6 +5,7 @@
 // Each node's own check is a syntax check in the sandbox; CI runs `node test/check.mjs`.
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { Plan } from "../../src/domain/plan/plan.js";
+import { call } from "./fake-anthropic/agent-calls.js";
 import { reply } from "./fake-anthropic/script.js";
 import type { FakeGitHub } from "./fake-github/server.js";
 import type { RepoState } from "./fake-github/state.js";
@@ -98,16 +99,15 @@ export function statsLibraryModel(req: MessageCreateParams) {
   const revised = text.includes("This node is being revised");
   const turn = req.messages.filter((m) => m.role === "assistant").length;
   if (turn === 0)
-    return reply.tool("create_file", {
-      path: `src/${id}.js`,
-      text: FILES[id]?.(
+    return call.create(
+      `src/${id}.js`,
+      FILES[id]?.(
         revised || text.includes("(correct)"),
         text.includes("(stubborn)"),
         /`src\/format\.js(?::\d+)?`: (.+)/.exec(text)?.[1] ?? "",
-      ),
-    });
-  if (turn === 1)
-    return reply.tool("finish", { summary: revised ? `Revised ${id}.` : `Wrote ${id}.`, handoff: "" });
+      ) ?? "",
+    );
+  if (turn === 1) return call.finish(revised ? `Revised ${id}.` : `Wrote ${id}.`);
   return reply.text("Done.");
 }
 

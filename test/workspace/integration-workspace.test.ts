@@ -6,6 +6,7 @@ import { IntegrationConflictError } from "../../src/domain/errors.js";
 import { resolveConflict } from "../../src/pipeline/integrate/resolve-conflict.js";
 import { mergeNodeBranches } from "../../src/workspace/integration-workspace.js";
 import { openWorkingCopy } from "../../src/workspace/local-working-copy.js";
+import { call } from "../support/fake-anthropic/agent-calls.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
 import { createBareRepo, git, resolveRef } from "../support/fake-github/bare-repo.js";
@@ -13,16 +14,16 @@ import { modelClientFor } from "../support/model-rig.js";
 import { node, plan } from "../support/plans.js";
 
 // Nodes own separate files, so their branches merge cleanly; when they do not, the integrator agent
-// resolves the conflict with the coder's tools, limited to the conflicted files, or the merge stops.
+// resolves the conflict with the coder's editor, limited to the conflicted files, or the merge stops.
 
 let anthropic: FakeAnthropic;
 beforeAll(async () => {
   anthropic = await startFakeAnthropic({
     model: (req) => {
       const turn = req.messages.filter((m) => m.role === "assistant").length;
-      if (turn === 0) return reply.tool("create_file", { path: "src/a.js", text: "one\nfrom n1\nfrom n2\n" });
-      if (turn === 1) return reply.tool("run_checks", {});
-      if (turn === 2) return reply.tool("finish", { summary: "Kept both lines.", handoff: "" });
+      if (turn === 0) return call.create("src/a.js", "one\nfrom n1\nfrom n2\n");
+      if (turn === 1) return call.runChecks();
+      if (turn === 2) return call.finish("Kept both lines.");
       return reply.text("Done.");
     },
   });
@@ -85,7 +86,7 @@ describe("mergeNodeBranches", () => {
     ]);
     // The agent checked its work: the check it ran after writing found no conflict marker left.
     expect(
-      anthropic.requests.some((r) => JSON.stringify(r.body.messages).includes("no conflict markers left")),
+      anthropic.requests.some((r) => JSON.stringify(r.body.messages).includes("No conflict markers left.")),
     ).toBe(true);
 
     const again = await mergeNodeBranches({

@@ -35,6 +35,59 @@ export const ModelPriceSchema = z
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
 const modelName = z.string().min(1);
+
+export const EFFORTS = ["low", "medium", "high", "xhigh", "max"] as const;
+export type Effort = (typeof EFFORTS)[number];
+
+/**
+ * Output tokens per call by role. Thinking counts against them (it is on by default on the current models), so
+ * they leave room for a turn's thinking and its longest output: a coder writing a large file, a planner's plan.
+ * Each call reserves its max_tokens against the run's budget before it is made, so they are not set to the
+ * models' 128K: a cut-off answer is continued, never lost.
+ */
+export const DEFAULT_MAX_OUTPUT_TOKENS = {
+  planner: 32_000,
+  coder: 32_000,
+  reviewer: 16_000,
+  integrator: 16_000,
+} as const satisfies Record<AgentRole, number>;
+
+const agentSettings = (role: AgentRole) =>
+  z
+    .strictObject({
+      effort: z
+        .enum(EFFORTS)
+        .optional()
+        .describe(
+          "How hard the model thinks (output_config.effort): low, medium, high, xhigh or max. Unset: the model's default.",
+        ),
+      thinking: z
+        .enum(["adaptive", "between_tools"])
+        .optional()
+        .describe(
+          "`adaptive` (the default) thinks when it helps; `between_tools` (Claude Sonnet 5.5 only, effort high or lower) thinks only between tool calls, the cheapest setting.",
+        ),
+      maxOutputTokens: z
+        .int()
+        .positive()
+        .max(128_000)
+        .default(DEFAULT_MAX_OUTPUT_TOKENS[role])
+        .describe(
+          "Most output tokens (thinking included) of one model call. A turn cut off at this limit is continued with a notice.",
+        ),
+    })
+    .superRefine((agent, ctx) => {
+      if (agent.thinking === "between_tools" && (agent.effort === "xhigh" || agent.effort === "max"))
+        ctx.addIssue({
+          code: "custom",
+          path: ["thinking"],
+          message: `between_tools thinking does not take effort ${agent.effort}`,
+          params: { fix: "use effort high or lower with between_tools, or thinking: adaptive" },
+        });
+    })
+    .prefault({})
+    .describe(`Model settings of the ${role}.`);
+export type AgentSettings = z.infer<ReturnType<typeof agentSettings>>;
 const count = (what: string, fallback: number) => z.int().positive().default(fallback).describe(what);
 
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -92,6 +145,15 @@ export const RepoConfigSchema = z
       })
       .prefault({})
       .describe("The Claude model used by each agent role."),
+    agents: z
+      .strictObject({
+        planner: agentSettings("planner"),
+        coder: agentSettings("coder"),
+        reviewer: agentSettings("reviewer"),
+        integrator: agentSettings("integrator"),
+      })
+      .prefault({})
+      .describe("Thinking and output limits per agent role."),
     prices: z
       .record(modelName, ModelPriceSchema)
       .default({})
@@ -108,7 +170,7 @@ export const RepoConfigSchema = z
           .default(12)
           .describe("Most nodes a plan may have (GitHub allows 100 sub-issues per issue)."),
         maxParallelNodes: count("Most nodes of one run coded at the same time.", 4),
-        maxCoderTurns: count("Most model turns a coder agent takes on one node.", 40),
+        maxCoderTurns: count("Most model turns a coder agent takes on one node.", 100),
         maxTokensPerNode: count(
           "Most tokens (input, output, cache read and write) the coder may use on one node.",
           4_000_000,
@@ -166,7 +228,11 @@ export const RepoConfigSchema = z
           .describe(
             "How untrusted commands are isolated. `none` runs them directly: only for runners that are already isolated and hold no secrets, such as a GitHub Actions VM.",
           ),
-        wallSeconds: count("Wall-clock limit of one command, in seconds.", 600),
+        wallSeconds: count("Wall-clock limit of one check or install command, in seconds.", 600),
+        shellSeconds: count(
+          "Wall-clock limit of one command an agent runs in its shell, in seconds; past it the command is killed and the shell starts afresh.",
+          120,
+        ),
         cpuSeconds: count("CPU-time limit of one command, in seconds.", 600),
         memoryMb: count("Memory limit of one command, in MiB.", 4096),
         processes: count("Most processes and threads one command may run at once.", 512),

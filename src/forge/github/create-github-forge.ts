@@ -40,8 +40,8 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),
-    setNodeStatus: (issue, spec, node, status, branch, summary) =>
-      setNodeStatus(ctx, issue, spec, node, status, branch, summary),
+    setNodeStatus: (issue, spec, node, status, branch, result) =>
+      setNodeStatus(ctx, issue, spec, node, status, branch, result),
     readPullRequest: (number) => readPullRequest(ctx, number),
     listReviewComments: (pullNumber, reviewId) => listReviewComments(ctx, pullNumber, reviewId),
 

@@ -20,7 +20,10 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
 
   ctx.nodeScans.delete(spec); // recovery reads what is there now
   const scan = await scanNodes(ctx, spec);
-  const nodes = new Map<string, { node: PlanNode; status: NodeStatus; issue: IssueRef; summary?: string }>();
+  const nodes = new Map<
+    string,
+    { node: PlanNode; status: NodeStatus; issue: IssueRef; summary?: string; handoff?: string }
+  >();
   for (const [id, issue] of scan.byNode) {
     const marker = readMarker(issue.body, "node");
     if (marker)
@@ -29,6 +32,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
         status: marker.status,
         issue: { number: issue.number, id: issue.id, url: issue.url },
         ...(marker.summary ? { summary: marker.summary } : {}),
+        ...(marker.handoff ? { handoff: marker.handoff } : {}),
       });
   }
   const order = [
@@ -68,6 +72,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
     states: Object.fromEntries(entries.map(([id, e]) => [id, e.status])),
     nodeIssues: Object.fromEntries(entries.map(([id, e]) => [id, e.issue])),
     summaries: Object.fromEntries(entries.flatMap(([id, e]) => (e.summary ? [[id, e.summary]] : []))),
+    handoffs: Object.fromEntries(entries.flatMap(([id, e]) => (e.handoff ? [[id, e.handoff]] : []))),
 
     branches,
     pullRequest,

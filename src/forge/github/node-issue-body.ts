@@ -1,6 +1,7 @@
 import { renderMarker } from "../../domain/markers.js";
 import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
+import type { NodeResult } from "../../pipeline/forge.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 
 /** A node's sub-issue: readable for people, with the node itself in a hidden marker for swarm. */
@@ -9,8 +10,10 @@ export function nodeIssueBody(
   node: PlanNode,
   status: NodeStatus,
   branch: string,
-  summary?: string,
+  result?: NodeResult,
 ): string {
+  const summary = result?.summary;
+  const handoff = result?.handoff;
   const list = (items: readonly string[], code = false) =>
     items.map((i) => `- ${code ? `\`${i}\`` : i}`).join("\n") || "- (none)";
   const text = [
@@ -28,8 +31,17 @@ export function nodeIssueBody(
     "### Acceptance",
     node.acceptance.map((a) => `- [${status === "done" ? "x" : " "}] ${a}`).join("\n"),
     ...(summary ? ["", "### What was done", summary] : []),
+    ...(handoff ? ["", "### For the nodes that depend on this one", handoff] : []),
     "",
-    renderMarker("node", { v: 1, spec, node, status, branch, ...(summary ? { summary } : {}) }),
+    renderMarker("node", {
+      v: 1,
+      spec,
+      node,
+      status,
+      branch,
+      ...(summary ? { summary } : {}),
+      ...(handoff ? { handoff } : {}),
+    }),
   ].join("\n");
   return fitText(text, MAX_ISSUE_BODY);
 }

@@ -1,6 +1,6 @@
 import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
-import type { IssueRef } from "../../pipeline/forge.js";
+import type { IssueRef, NodeResult } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { nodeIssueBody } from "./node-issue-body.js";
 import { scanNodes } from "./scan-nodes.js";
@@ -13,9 +13,9 @@ export async function setNodeStatus(
   node: PlanNode,
   status: NodeStatus,
   branch: string,
-  summary?: string,
+  result?: NodeResult,
 ): Promise<void> {
-  const body = nodeIssueBody(spec, node, status, branch, summary);
+  const body = nodeIssueBody(spec, node, status, branch, result);
 
   const open = status !== "done" && status !== "cancelled";
   const known = (await scanNodes(ctx, spec)).byNode.get(node.id);

@@ -93,13 +93,15 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         if (record && !record.blockedBy.includes(blocking.number)) record.blockedBy.push(blocking.number);
       });
     },
-    async setNodeStatus(issue, spec, node, status, branch, summary) {
+    async setNodeStatus(issue, spec, node, status, branch, result) {
       file.update((s) => {
         const record = s.nodes.find((n) => n.spec === spec && n.issue === issue.number);
         if (!record) return;
         Object.assign(record, { node, status, branch });
-        if (summary) record.summary = summary;
+        if (result?.summary) record.summary = result.summary;
         else delete record.summary;
+        if (result?.handoff) record.handoff = result.handoff;
+        else delete record.handoff;
         issueOf(s, issue.number).state = status === "done" || status === "cancelled" ? "closed" : "open";
       });
     },
@@ -262,6 +264,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
           }),
         ),
         summaries: Object.fromEntries(records.flatMap((r) => (r.summary ? [[r.node.id, r.summary]] : []))),
+        handoffs: Object.fromEntries(records.flatMap((r) => (r.handoff ? [[r.node.id, r.handoff]] : []))),
         branches,
         pullRequest: view
           ? { number: view.number, url: view.url, headSha: view.headSha, draft: view.draft }

@@ -24,6 +24,7 @@ const NodeRecord = z.object({
   status: z.enum(NODE_STATUSES),
   branch: z.string(),
   summary: z.string().optional(),
+  handoff: z.string().optional(),
   blockedBy: z.array(z.int()),
 });
 const Pull = z.object({

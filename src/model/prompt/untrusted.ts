@@ -7,6 +7,7 @@ export const DATA_TAGS = [
   "file",
   "tool-output",
   "check-log",
+  "handoff",
 ] as const;
 export type DataTag = (typeof DATA_TAGS)[number];
 

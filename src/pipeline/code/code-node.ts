@@ -1,20 +1,31 @@
+import type { CheckRun, CommandCheck } from "../../domain/checks/check-run.js";
+import { type BaselineVerdict, compareToBaseline } from "../../domain/checks/compare-to-baseline.js";
+import { DEPENDENCY_FILES, ownsDependencyFiles } from "../../domain/checks/dependency-files.js";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 import { mayWrite } from "../../domain/plan/may-write.js";
-import type { PlanNode } from "../../domain/plan/plan.js";
+import type { Plan, PlanNode } from "../../domain/plan/plan.js";
+import { isToolCache } from "../../domain/plan/tool-caches.js";
 import type { ModelClient } from "../../model/model-client.js";
-import { buildPrompt } from "../../model/prompt/build-prompt.js";
 import { loadPrompt } from "../../model/prompt/load-prompt.js";
-import { untrusted } from "../../model/prompt/untrusted.js";
-import { runAgent } from "../../model/run-agent.js";
-import type { Forge, IssueRef } from "../forge.js";
+import { type AgentResult, runAgent } from "../../model/run-agent.js";
+import type { Forge, IssueRef, NodeResult } from "../forge.js";
 import type { NodeOutcome } from "../scheduler.js";
+import type { ShellSession } from "../shell.js";
 import type { WorkingCopy } from "../working-copy.js";
-import { type CheckReport, coderTools, type Handoff } from "./coder-tools.js";
+import { bashTool } from "./bash-tool.js";
+import { finishTool, type Handoff, installTool, runChecksTool } from "./check-tools.js";
+import { AGENT_INSTRUCTION_FILES, buildCoderPrompt } from "./coder-prompt.js";
+import { editorTool, type SyntaxCheck } from "./editor-tool.js";
+import { failureLine } from "./format-checks.js";
+import { createOwnershipGuard } from "./ownership-guard.js";
+
+/** Characters a view of a file shows before it is cut (the editor's max_characters). */
+const VIEW_CHARACTERS = 40_000;
 
 export type CodeNodeInput = {
   runId: string;
   spec: { number: number; title: string; body: string };
-  planSummary: string;
+  plan: Plan;
   node: PlanNode;
   nodeIssue: IssueRef;
   branch: string;
@@ -28,98 +39,152 @@ export type CodeNodeDeps = {
   config: RepoConfig;
   /** A working copy on the node branch (base plus dependency branches), and where it is. */
   prepare: () => Promise<{ dir: string; copy: WorkingCopy }>;
-  runChecks: (dir: string) => Promise<CheckReport>;
+  /**
+   * The repository's install step in the copy, with network; null when none is configured. It may reuse what
+   * the same install left in another copy with the same dependency files.
+   */
+  install: (dir: string) => Promise<CommandCheck | null>;
+  /** The install step run again, for the agent's `install` tool after it changed the dependency files. */
+  reinstall?: (dir: string) => Promise<CommandCheck | null>;
+  /** The checks at the copy's starting point (it may be shared by nodes that start from the same commit). */
+  baseline: (dir: string) => Promise<CheckRun>;
+  runChecks: (dir: string) => Promise<CheckRun>;
+  /** A persistent shell in the copy's sandbox, for the agent's bash tool. */
+  openShell: (dir: string) => ShellSession;
   changedFiles: (dir: string) => Promise<string[]>;
   commitAndPush: (dir: string, files: readonly string[], message: string) => Promise<string | null>;
   isCancelled: () => Promise<boolean>;
   /** The code most related to the node in its working copy, ranked, within a token budget (src/context). */
   codeContext?: (dir: string, query: { text: string; files: readonly string[] }) => Promise<string>;
+  syntaxCheck?: SyntaxCheck;
+  /** What the nodes this one depends on said when they were done (read when the node starts). */
+  dependencyResults?: () => Promise<Readonly<Record<string, NodeResult>>>;
 };
 
 /**
- * One node: the coder works on the node branch within its files and limits; the checks decide; the node's
- * own changes are committed and pushed; its sub-issue gets the summary (done) or the last failures (failed).
+ * One node: install, run the checks once on the starting point (the baseline), then the coder works with a
+ * sandboxed shell, the editor and the checks within its files and limits; the checks decide against the
+ * baseline (only what the node broke counts); the node's own changes are committed and pushed; its sub-issue
+ * gets the summary and handoff note (done) or the new failures (failed).
  */
 export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promise<NodeOutcome> {
-  const node = input.node;
+  const { node, plan } = input;
   const config = deps.config;
   const { dir, copy } = await deps.prepare();
-  let handoff: Handoff = { summary: "", handoff: "" };
-  const system = await loadPrompt("coder", { max_turns: String(config.limits.maxCoderTurns) });
+  const hasChecks = config.validation.commands.length > 0;
+  let installed = await deps.install(dir);
+  const baseline = hasChecks ? { ...(await deps.baseline(dir)), install: failedOnly(installed) } : null;
+  // The last checks, and the working copy's state they ran on: the final verdict reuses them when the
+  // agent changed nothing since (and the checks changed nothing either).
+  type Reusable = { state: string; run: CheckRun };
+  let reusable: Reusable | null = null;
+  const checksNow = async (): Promise<CheckRun> => {
+    const before = await stateOf(copy);
+    const run = { ...(await deps.runChecks(dir)), install: failedOnly(installed) };
+    reusable = (await stateOf(copy)) === before ? { state: before, run } : null;
+    return run;
+  };
+
+  const present = (
+    await Promise.all(DEPENDENCY_FILES.map(async (f) => ((await copy.kind(f)) ? f : null)))
+  ).filter((f): f is string => f !== null);
+  const canInstall = !!config.validation.install && ownsDependencyFiles(node, present, config.protectedPaths);
+  const instructions = (
+    await Promise.all(AGENT_INSTRUCTION_FILES.map(async (path) => ({ path, text: await copy.read(path) })))
+  ).filter((f): f is { path: string; text: string } => !!f.text?.trim());
   const codeContext = await deps.codeContext?.(dir, {
     text: [node.title, node.goal, ...node.acceptance, input.revision?.feedback ?? ""].join("\n"),
     files: node.owns,
   });
-  const prompt = buildPrompt({
-    system,
-    context: [
-      untrusted("spec", `# ${input.spec.title}\n\n${input.spec.body}`),
-      `The plan: ${input.planSummary}`,
-      ...(codeContext
-        ? [
-            untrusted("file", codeContext, {
-              path: "(code context: your files first, then the code most related to your node)",
-            }),
-          ]
-        : []),
-    ],
-    task: [
-      `Your node: \`${node.id}\` — ${node.title}`,
-      `Goal: ${node.goal}`,
-      `Files you own: ${node.owns.map((o) => `\`${o}\``).join(", ")}`,
-      `Acceptance criteria:\n${node.acceptance.map((a) => `- ${a}`).join("\n")}`,
-      ...(input.revision
-        ? [
-            "This node is being revised. Your earlier work is already on the branch. After the nodes were merged, the pull request's review found what follows; change your files to answer it:",
-            untrusted("review-comment", input.revision.feedback),
-          ]
-        : []),
-      "Work with the tools, run the checks, and call finish when the criteria hold.",
-    ].join("\n\n"),
-  });
-  const tools = coderTools({
-    copy,
+  const prompt = buildCoderPrompt({
+    system: await loadPrompt("coder", {
+      max_turns: String(config.limits.maxCoderTurns),
+      shell_seconds: String(config.sandbox.shellSeconds),
+    }),
+    spec: input.spec,
+    plan,
     node,
-    protectedPaths: config.protectedPaths,
-    runChecks: () => deps.runChecks(dir),
-    onFinish: (h) => (handoff = h),
-  });
-  const result = await runAgent(deps.model, {
-    caller: { role: "coder", nodeId: node.id },
-    prompt,
-    tools,
-    limits: {
-      maxTurns: config.limits.maxCoderTurns,
-      maxOutputTokensPerTurn: 8000,
-      maxTokens: config.limits.maxTokensPerNode,
-      maxUsd: config.limits.maxUsdPerNode,
+    instructions,
+    checks: {
+      ...(config.validation.install ? { install: config.validation.install } : {}),
+      commands: config.validation.commands,
+      canInstall,
     },
-    shouldStop: deps.isCancelled,
+    dependencies: (await deps.dependencyResults?.()) ?? {},
+    baseline,
+    ...(codeContext ? { codeContext } : {}),
+    ...(input.revision ? { revision: input.revision } : {}),
   });
+
+  // Whatever the install step and the baseline left behind is not the agent's doing.
+  const guard = await createOwnershipGuard({ copy, node, plan, protectedPaths: config.protectedPaths });
+  const shell = deps.openShell(dir);
+  let handoff: Handoff = { summary: "", handoff: "" };
+  let result: AgentResult;
+  try {
+    result = await runAgent(deps.model, {
+      caller: { role: "coder", nodeId: node.id },
+      prompt,
+      tools: [
+        bashTool({ shell, guard, commandSeconds: config.sandbox.shellSeconds }),
+        editorTool({
+          copy,
+          node,
+          protectedPaths: config.protectedPaths,
+          maxCharacters: VIEW_CHARACTERS,
+          ...(deps.syntaxCheck ? { syntaxCheck: deps.syntaxCheck } : {}),
+        }),
+        ...(hasChecks
+          ? [runChecksTool({ commands: config.validation.commands, runChecks: checksNow, baseline, guard })]
+          : []),
+        ...(canInstall && config.validation.install
+          ? [
+              installTool({
+                command: config.validation.install,
+                install: async () => {
+                  const r = (await (deps.reinstall ?? deps.install)(dir)) as CommandCheck;
+                  installed = r;
+                  reusable = null;
+                  return r;
+                },
+                guard,
+              }),
+            ]
+          : []),
+        finishTool((h) => {
+          handoff = h;
+        }),
+      ],
+      limits: {
+        maxTurns: config.limits.maxCoderTurns,
+        maxOutputTokensPerTurn: config.agents.coder.maxOutputTokens,
+        maxTokens: config.limits.maxTokensPerNode,
+        maxUsd: config.limits.maxUsdPerNode,
+      },
+      shouldStop: deps.isCancelled,
+    });
+  } finally {
+    await shell.close();
+  }
   if (result.stop === "cancelled") {
     await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "cancelled", input.branch);
     return "cancelled";
   }
 
-  const checks =
-    config.validation.commands.length > 0
-      ? await deps.runChecks(dir)
-      : { passed: true, summary: "no checks configured", failures: [] };
+  const state = await stateOf(copy);
+  const last = reusable as Reusable | null; // set by the tools' calls, which the compiler does not follow
+  const final = !hasChecks ? null : last?.state === state ? last.run : await checksNow();
+  await guard.enforce();
+  const verdict = final ? compareToBaseline(baseline, final) : null;
   // Only the node's own files are committed: the checks may leave build output or lockfile changes behind.
-  const files = (await deps.changedFiles(dir)).filter((f) => mayWrite(node, f, config.protectedPaths).ok);
-  if (!checks.passed) {
-    const failures = checks.failures
-      .slice(0, 20)
-      .map((f) => `- \`${f.file}${f.line ? `:${f.line}` : ""}\` ${f.message.split("\n")[0]}`);
+  const files = (await deps.changedFiles(dir)).filter(
+    (f) => !isToolCache(f) && mayWrite(node, f, config.protectedPaths).ok,
+  );
+  if (verdict && !verdict.passed) {
     await deps.forge.ensureComment(
       input.nodeIssue.number,
       `result-${input.runId}`,
-      [
-        `**Node \`${node.id}\` failed:** its checks still fail after ${result.turns} turns (${result.stop}).`,
-        "",
-        checks.summary,
-        ...failures,
-      ].join("\n"),
+      failedComment(node, result, verdict),
     );
     await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "failed", input.branch);
     return "failed";
@@ -140,8 +205,52 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
       "",
       summary,
       handoff.handoff ? `\n**For the nodes that depend on this one:** ${handoff.handoff}` : "",
+      verdict
+        ? checksLine(verdict, final)
+        : "\nNo checks are configured (`validation.commands`), so none ran.",
     ].join("\n"),
   );
-  await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch, summary);
+  const outcome: NodeResult = { summary, ...(handoff.handoff ? { handoff: handoff.handoff } : {}) };
+  await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch, outcome);
   return "done";
+}
+
+/** What the working copy holds now, beyond HEAD: each changed file with its size and time. */
+async function stateOf(copy: WorkingCopy): Promise<string> {
+  const changes = await copy.changes();
+  return JSON.stringify(
+    await Promise.all(changes.map(async (c) => [c.path, c.change, await copy.stamp(c.path)])),
+  );
+}
+
+/** The install step's result when it failed, which the checks then carry; null when it passed or there is none. */
+function failedOnly(install: CommandCheck | null): CommandCheck | null {
+  return install && !install.passed ? install : null;
+}
+
+function checksLine(verdict: BaselineVerdict, final: CheckRun | null): string {
+  const commands = final?.commands.map((c) => `\`${c.command}\``).join(", ") ?? "";
+  if (verdict.preExisting.length === 0) return `\nChecks: ${commands} pass.`;
+  return [
+    `\nChecks: nothing that passed before this node started fails now. ${verdict.preExisting.length} failure${verdict.preExisting.length === 1 ? " was" : "s were"} already on its starting point (pre-existing, not this node's):`,
+    ...verdict.preExisting
+      .slice(0, 20)
+      .map((j) => `- \`${j.command}\`: ${failureLine(j.failure)} ${j.failure.message.split("\n")[0]}`),
+  ].join("\n");
+}
+
+function failedComment(node: PlanNode, result: AgentResult, verdict: BaselineVerdict): string {
+  return [
+    `**Node \`${node.id}\` failed:** after ${result.turns} turns (${result.stop}), ${verdict.newFailures.length} check failure${verdict.newFailures.length === 1 ? "" : "s"} that ${verdict.newFailures.length === 1 ? "was" : "were"} not there before it started:`,
+    "",
+    ...verdict.newFailures
+      .slice(0, 20)
+      .map(
+        (j) =>
+          `- \`${j.command}\`: ${failureLine(j.failure) || "(no location)"} ${j.failure.message.split("\n")[0]}`,
+      ),
+    ...(verdict.preExisting.length > 0
+      ? ["", `${verdict.preExisting.length} more failed already before it started (pre-existing).`]
+      : []),
+  ].join("\n");
 }

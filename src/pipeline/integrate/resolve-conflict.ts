@@ -1,18 +1,19 @@
+import { z } from "zod";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 import { mayWrite } from "../../domain/plan/may-write.js";
 import type { Plan } from "../../domain/plan/plan.js";
-
 import type { ModelClient } from "../../model/model-client.js";
 import { buildPrompt } from "../../model/prompt/build-prompt.js";
 import { loadPrompt } from "../../model/prompt/load-prompt.js";
-import { runAgent } from "../../model/run-agent.js";
-import { coderTools } from "../code/coder-tools.js";
+import { defineTool, runAgent } from "../../model/run-agent.js";
+import { finishTool } from "../code/check-tools.js";
+import { editorTool } from "../code/editor-tool.js";
 import type { WorkingCopy } from "../working-copy.js";
 
 const MARKER = /^(<<<<<<<|=======|>>>>>>>)( |$)/m;
 
 /**
- * The integrator agent: with the coder's tools, limited to the conflicted files, it edits them until no
+ * The integrator agent: with the coder's editor, limited to the conflicted files, it edits them until no
  * conflict marker is left. Returns whether it got there (the caller commits, or gives up and reports).
  */
 export async function resolveConflict(
@@ -35,24 +36,29 @@ export async function resolveConflict(
       context: [`The nodes of the plan involved:\n${involved.join("\n")}`],
       task: `Merging node \`${input.nodeId}\` conflicted in: ${input.files.map((f) => `\`${f}\``).join(", ")}. The files hold git's conflict markers. Resolve them, run the checks (they report any marker left), and call finish.`,
     }),
-    tools: coderTools({
-      copy: input.copy,
-      node: { id: "integrator", owns: [...input.files] },
-      protectedPaths: config.protectedPaths,
-      runChecks: async () => {
-        const left = await leftovers();
-        return {
-          passed: left.length === 0,
-          summary:
-            left.length === 0 ? "no conflict markers left" : `conflict markers left in ${left.join(", ")}`,
-          failures: left.map((file) => ({ file, line: null, message: "conflict markers left" })),
-        };
-      },
-      onFinish: () => undefined,
-    }),
+    tools: [
+      editorTool({
+        copy: input.copy,
+        node: { id: "integrator", owns: [...input.files] },
+        protectedPaths: config.protectedPaths,
+        maxCharacters: 40_000,
+      }),
+      defineTool({
+        name: "run_checks",
+        description: "Check the conflicted files for conflict markers left in them.",
+        input: z.object({}),
+        run: async () => {
+          const left = await leftovers();
+          return left.length === 0
+            ? "No conflict markers left."
+            : { content: `Conflict markers are left in ${left.join(", ")}.`, isError: true };
+        },
+      }),
+      finishTool(() => undefined),
+    ],
     limits: {
       maxTurns: Math.min(config.limits.maxCoderTurns, 20),
-      maxOutputTokensPerTurn: 8000,
+      maxOutputTokensPerTurn: config.agents.integrator.maxOutputTokens,
       maxTokens: config.limits.maxTokensPerNode,
       maxUsd: config.limits.maxUsdPerNode,
     },

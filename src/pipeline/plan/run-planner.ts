@@ -45,7 +45,7 @@ export async function runPlanner(
     what: "plan",
     schema: PlanSchema,
     prompt,
-    maxTokens: 16_000,
+    maxTokens: config.agents.planner.maxOutputTokens,
     maxRepairs: PLANNER_MAX_REPAIRS,
     check: (plan) => {
       const v = validatePlan(plan, config);

@@ -62,7 +62,7 @@ export async function runReviewer(
     what: "review",
     schema: ReviewSchema,
     prompt,
-    maxTokens: 8000,
+    maxTokens: config.agents.reviewer.maxOutputTokens,
   });
   return result.value;
 }

@@ -1,8 +1,9 @@
 import { relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
 
-// `path/to/file.ext:12:5: message`, `path/to/file.ext:12: message`, or a stack frame `at … (file:12:5)`.
+// `path/to/file.ext:12:5: message`, `path/to/file.ext:12: message`, or a stack frame `at … (file:12:5)`. The
+// message must say something: a bare number is a column that an arrow line (`--> file:2:5`) left over.
 const LOCATED =
-  /^(?:.*?\s)?((?:\/|\.\/)?[\w@.-]+(?:\/[\w@.-]+)*\.\w{1,8}):(\d+)(?::(\d+))?(?::|\s+-)\s*(.+)$/;
+  /^(?:.*?\s)?((?:\/|\.\/)?[\w@.-]+(?:\/[\w@.-]+)*\.\w{1,8}):(\d+)(?::(\d+))?(?::|\s+-)\s*(?!\d+$)(.+)$/;
 
 export function parseGeneric(output: string): StructuredFailure[] {
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
+import { firstLines, relativePath, type StructuredFailure } from "./structured-failure.js";
 
 type Assertion = {
   status: string;
@@ -26,7 +26,8 @@ export function parseTestReport(report: Report): StructuredFailure[] {
         file: path,
         line: at?.line ?? null,
         column: at?.column ?? null,
-        message: `${a.fullName ?? a.title ?? "test"}: ${firstLines(message)}`,
+        test: a.fullName ?? a.title ?? "test",
+        message: firstLines(withoutStack(message)),
         kind: "test-failure",
       };
     });
@@ -51,6 +52,10 @@ function lineInStack(message: string, file: string): { line: number; column: num
   return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
 }
 
-function firstLines(text: string, n = 6): string {
-  return stripAnsi(text).split("\n").slice(0, n).join("\n").trim();
+/** A failure message without its stack frames: where it failed is in the location, the rest is the runner's. */
+function withoutStack(message: string): string {
+  return message
+    .split("\n")
+    .filter((line) => !/^\s+at /.test(line))
+    .join("\n");
 }

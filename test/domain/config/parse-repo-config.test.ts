@@ -16,11 +16,17 @@ describe("parseRepoConfig", () => {
       config: {
         label: "swarm",
         models: DEFAULT_MODELS,
+        agents: {
+          planner: { maxOutputTokens: 32_000 },
+          coder: { maxOutputTokens: 32_000 },
+          reviewer: { maxOutputTokens: 16_000 },
+          integrator: { maxOutputTokens: 16_000 },
+        },
         prices: DEFAULT_PRICES,
         limits: {
           maxNodes: 12,
           maxParallelNodes: 4,
-          maxCoderTurns: 40,
+          maxCoderTurns: 100,
           maxTokensPerNode: 4_000_000,
           maxUsdPerNode: 5,
           maxRevisionRounds: 3,
@@ -32,6 +38,7 @@ describe("parseRepoConfig", () => {
         sandbox: {
           mode: "bubblewrap",
           wallSeconds: 600,
+          shellSeconds: 120,
           cpuSeconds: 600,
           memoryMb: 4096,
           processes: 512,
@@ -89,7 +96,7 @@ describe("parseRepoConfig", () => {
         line: 4,
         column: 1,
         message: 'unknown key "colour"',
-        fix: "remove it; the keys allowed here are: label, baseBranch, models, prices, limits, protectedPaths, validation, sandbox, pullRequest",
+        fix: "remove it; the keys allowed here are: label, baseBranch, models, agents, prices, limits, protectedPaths, validation, sandbox, pullRequest",
       },
     ]);
   });
@@ -145,6 +152,16 @@ describe("parseRepoConfig", () => {
       'must be a path or glob relative to the repository root, with / separators and no .., but it is the text "../secrets"',
     ],
     ["prices:\n  x: { input: 1 }\n", "prices.x.output", "is required"],
+    [
+      "agents:\n  coder: { effort: max, thinking: between_tools }\n",
+      "agents.coder.thinking",
+      "between_tools thinking does not take effort max",
+    ],
+    [
+      "agents:\n  coder: { maxOutputTokens: 200000 }\n",
+      "agents.coder.maxOutputTokens",
+      "must be at most 128000, but it is 200000",
+    ],
   ])("explains %j", (text, path, message) => {
     expect(problemsOf(text)).toContainEqual(expect.objectContaining({ path, message }));
   });

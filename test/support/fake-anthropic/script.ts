@@ -4,7 +4,9 @@ import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/m
 
 export type FakeBlock =
   | { type: "text"; text: string }
-  | { type: "tool_use"; id?: string; name: string; input: unknown };
+  | { type: "tool_use"; id?: string; name: string; input: unknown }
+  /** What the model thought; the fake signs it. Empty, as the default `display: "omitted"` returns it. */
+  | { type: "thinking"; thinking?: string };
 
 export type StopReason = "end_turn" | "max_tokens" | "tool_use" | "refusal" | "stop_sequence";
 
@@ -18,7 +20,19 @@ export type Fault =
   | { fault: "malformed" }
   | { fault: "status"; status: number; type: string; message: string };
 
-export type ScriptedReply = ({ content: FakeBlock[]; stopReason?: StopReason } | Fault) & {
+export type ScriptedReply = (
+  | {
+      content: FakeBlock[];
+      /**
+       * `max_tokens` cuts the last block as the real API does: a tool call's input JSON stops halfway (the
+       * SDK parses what arrived), text stops at half its length.
+       */
+      stopReason?: StopReason;
+      /** Leave out the thinking block the fake otherwise puts first, as the current models do. */
+      noThinking?: boolean;
+    }
+  | Fault
+) & {
   /** Milliseconds the server waits before it starts to answer. */
   latencyMs?: number;
 };

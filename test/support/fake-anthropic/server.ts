@@ -6,8 +6,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { text } from "node:stream/consumers";
+import { partialParse } from "@anthropic-ai/sdk/_vendor/partial-json-parser/parser";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { FakeBlock, RecordedRequest, ScriptedModel, ScriptedReply } from "./script.js";
+import { scriptedCallProblem } from "./builtin-tools.js";
+import type { RecordedRequest, ScriptedModel, ScriptedReply } from "./script.js";
+import { ThinkingLedger } from "./thinking.js";
 import { countTokens, PromptCache } from "./usage.js";
 import { requestProblem } from "./validate-request.js";
 
@@ -15,6 +18,8 @@ export type FakeAnthropic = {
   url: string;
   apiKey: string;
   requests: RecordedRequest[];
+  /** Scripted answers the real model could not give (a tool it was not offered, a built-in tool's wrong fields). */
+  scriptProblems: string[];
   setModel(model: ScriptedModel): void;
   stop(): Promise<void>;
 };
@@ -38,7 +43,9 @@ const RATE_LIMIT_HEADERS = {
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const apiKey = options.apiKey ?? "sk-ant-test-fake-key";
   const cache = new PromptCache(options.minCacheTokens ?? 0);
+  const thinking = new ThinkingLedger();
   const requests: RecordedRequest[] = [];
+  const scriptProblems: string[] = [];
   const open = new Set<ServerResponse>();
   let model: ScriptedModel = options.model ?? (() => ({ content: [{ type: "text", text: "ok" }] }));
   let calls = 0;
@@ -73,10 +80,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       sendError(res, 404, "not_found_error", `no route ${req.method} ${req.url}`);
       return;
     }
-    const problem = requestProblem(
-      body,
-      req.url.startsWith("/v1/messages/count_tokens") ? "count_tokens" : "messages",
-    );
+    const problem =
+      requestProblem(body, req.url.startsWith("/v1/messages/count_tokens") ? "count_tokens" : "messages") ??
+      thinking.problem(body);
 
     if (problem) {
       sendError(res, 400, "invalid_request_error", problem);
@@ -103,9 +109,20 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     // Like the real API: the cache is looked up when the request arrives, and an entry exists only once
     // the first answer to it has started (after the latency), so simultaneous requests all miss.
     const lookup = cache.lookup(body);
+    if (!("fault" in scripted)) {
+      const wrong = scripted.content.flatMap((b) =>
+        b.type === "tool_use" ? [scriptedCallProblem(body.tools, b)].filter((p) => p !== null) : [],
+      );
+      if (wrong.length > 0) {
+        scriptProblems.push(...wrong);
+        sendError(res, 500, "api_error", `the scripted model answered as no real model would: ${wrong[0]}`);
+        record(body, 500);
+        return;
+      }
+    }
     if (scripted.latencyMs) await sleep(scripted.latencyMs);
     if (res.destroyed) return;
-    const status = answer(res, body, scripted, lookup);
+    const status = answer(res, body, scripted, lookup, thinking);
     if (status !== null) res.on("finish", () => record(body, status));
   });
 
@@ -115,6 +132,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     url: `http://127.0.0.1:${port}`,
     apiKey,
     requests,
+    scriptProblems,
     setModel(next) {
       model = next;
       calls = 0;
@@ -126,12 +144,18 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   };
 }
 
+type Block =
+  | { type: "text"; text: string }
+  | { type: "tool_use"; id: string; name: string; input: unknown }
+  | { type: "thinking"; thinking: string; signature: string };
+
 /** Writes the answer; returns its status, or null when the connection is left hanging or is reset. */
 function answer(
   res: ServerResponse,
   body: MessageCreateParams,
   reply: ScriptedReply,
   lookup: ReturnType<PromptCache["lookup"]>,
+  ledger: ThinkingLedger,
 ): number | null {
   if ("fault" in reply) {
     switch (reply.fault) {
@@ -177,31 +201,62 @@ function answer(
   const { usage, commit } = lookup;
   commit();
 
-  const content = reply.content.map((block) =>
-    block.type === "tool_use"
-      ? { ...block, id: block.id ?? `toolu_${randomUUID().replaceAll("-", "")}` }
-      : block,
-  );
+  const scripted =
+    reply.noThinking || reply.content[0]?.type === "thinking"
+      ? reply.content
+      : [{ type: "thinking" as const }, ...reply.content];
+  const content: Block[] = [];
+  for (const block of scripted) {
+    if (block.type === "thinking") {
+      const text = block.thinking ?? "";
+      content.push({ type: "thinking", thinking: text, signature: ledger.sign(body, content, text) });
+    } else if (block.type === "tool_use") {
+      content.push({ ...block, id: block.id ?? `toolu_${randomUUID().replaceAll("-", "")}` });
+    } else content.push(block);
+  }
   const stopReason =
     reply.stopReason ?? (content.some((b) => b.type === "tool_use") ? "tool_use" : "end_turn");
+  // At max_tokens the last block stops where the output did: half of it arrives.
+  const cut = stopReason === "max_tokens" ? cutLast(content) : null;
   const message = {
     id: `msg_${randomUUID().replaceAll("-", "")}`,
     type: "message",
     role: "assistant",
     model: body.model,
-    content,
+    content: cut?.content ?? content,
     stop_reason: stopReason,
     stop_sequence: null,
-    usage: { ...usage, output_tokens: countTokens(content) },
+    stop_details: null,
+    usage: { ...usage, output_tokens: countTokens(cut?.content ?? content) },
   };
+  // What the client holds afterwards, so the same turn sent back must match it.
+  ledger.remember(body, (cut?.held ?? content) as never);
   if (!body.stream) return sendJson(res, 200, message);
-  streamMessage(res, message);
+  streamMessage(res, message, cut?.partialJson);
   return 200;
+}
+
+/** The answer cut at its last block, as it arrives: for a tool call, half its input JSON, parsed partially. */
+function cutLast(content: Block[]): { content: Block[]; held: Block[]; partialJson?: string } {
+  const last = content.at(-1);
+  const rest = content.slice(0, -1);
+  if (last?.type === "tool_use") {
+    const json = JSON.stringify(last.input);
+    const partialJson = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    const held = { ...last, input: partialParse(partialJson) };
+    return { content: [...rest, held], held: [...rest, held], partialJson };
+  }
+  if (last?.type === "text") {
+    const text = { ...last, text: last.text.slice(0, Math.floor(last.text.length / 2)) };
+    return { content: [...rest, text], held: [...rest, text] };
+  }
+  return { content, held: content };
 }
 
 function streamMessage(
   res: ServerResponse,
-  message: { content: FakeBlock[]; usage: { output_tokens: number } } & Record<string, unknown>,
+  message: { content: Block[]; usage: { output_tokens: number } } & Record<string, unknown>,
+  partialJson?: string,
 ) {
   res.writeHead(200, {
     "content-type": "text/event-stream",
@@ -218,12 +273,22 @@ function streamMessage(
       event("content_block_start", { index, content_block: { type: "text", text: "" } });
       for (const piece of chunks(block.text))
         event("content_block_delta", { index, delta: { type: "text_delta", text: piece } });
+    } else if (block.type === "thinking") {
+      event("content_block_start", {
+        index,
+        content_block: { type: "thinking", thinking: "", signature: "" },
+      });
+      for (const piece of chunks(block.thinking))
+        event("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } });
+      event("content_block_delta", { index, delta: { type: "signature_delta", signature: block.signature } });
     } else {
       event("content_block_start", {
         index,
         content_block: { type: "tool_use", id: block.id, name: block.name, input: {} },
       });
-      for (const piece of chunks(JSON.stringify(block.input))) {
+      const last = index === message.content.length - 1;
+      const json = last && partialJson !== undefined ? partialJson : JSON.stringify(block.input);
+      for (const piece of chunks(json)) {
         event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
       }
     }

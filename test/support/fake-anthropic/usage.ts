@@ -29,10 +29,11 @@ function blocksOf(body: MessageCreateParams): Block[] {
   };
 
   for (const tool of body.tools ?? []) add(tool);
-  if (typeof body.system === "string") add(body.system);
+  // A string is the same content as one text block.
+  if (typeof body.system === "string") add({ type: "text", text: body.system });
   else for (const block of body.system ?? []) add(block);
   for (const message of body.messages) {
-    if (typeof message.content === "string") add({ role: message.role, text: message.content });
+    if (typeof message.content === "string") add({ role: message.role, type: "text", text: message.content });
     else for (const block of message.content) add({ role: message.role, ...block });
   }
   return blocks;

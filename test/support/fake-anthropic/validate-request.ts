@@ -1,6 +1,11 @@
 // The checks the real API makes that a bug in swarm could trip, so the fake refuses what Anthropic would.
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
+import { toolDefinitionProblem } from "./builtin-tools.js";
 import { countBreakpoints } from "./usage.js";
+
+// The current models (the 5.5 family, Fable and Mythos) think adaptively and refuse the older controls.
+const CURRENT = /^claude-(?:(?:opus|sonnet|haiku)-5-5|fable|mythos)/;
+const EFFORTS = ["low", "medium", "high", "xhigh", "max"];
 
 export function requestProblem(
   body: MessageCreateParams,
@@ -40,14 +45,42 @@ export function requestProblem(
       return `messages.${i + 1}: unexpected tool_use_id found in tool_result blocks: ${unknown[0]}`;
   }
   if (countBreakpoints(body) > 4) return "A maximum of 4 blocks with cache_control may be provided.";
+  const tools = toolDefinitionProblem(body.tools);
+  if (tools) return tools;
+  const effort = body.output_config?.effort;
+  if (effort != null && !EFFORTS.includes(effort))
+    return `output_config.effort: Input should be ${EFFORTS.map((e) => `'${e}'`).join(", ")}`;
+  if (CURRENT.test(body.model)) {
+    const current = currentModelProblem(body);
+    if (current) return current;
+  }
   const format = body.output_config?.format;
   if (format && (format.type !== "json_schema" || typeof format.schema !== "object")) {
     return "output_config.format: must be a json_schema format with a schema object";
   }
-  for (const tool of body.tools ?? []) {
-    if ("input_schema" in tool && tool.input_schema?.type !== "object") {
-      return `tools.${tool.name}.input_schema.type: Input should be 'object'`;
-    }
+  return null;
+}
+
+/** What the 5.5 models refuse: forced tools, thinking budgets or off, sampling parameters, prefill. */
+function currentModelProblem(body: MessageCreateParams): string | null {
+  const choice = body.tool_choice?.type;
+  if (choice === "any" || choice === "tool")
+    return 'tool_choice: type "tool" and "any" are not supported for this model.';
+  const thinking = body.thinking?.type;
+  if (thinking === "disabled" || thinking === "enabled")
+    return `"thinking.type.${thinking}" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.`;
+  if (thinking === "between_tools") {
+    if (!/^claude-sonnet-5-5/.test(body.model))
+      return '"thinking.type.between_tools" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.';
+    const effort = body.output_config?.effort;
+    if (effort === "xhigh" || effort === "max")
+      return `"thinking.type.between_tools" is not supported with output_config.effort "${effort}". Use effort "low", "medium" or "high", or "thinking.type.adaptive".`;
   }
+  const sampling = body as unknown as Record<string, unknown>;
+  for (const name of ["temperature", "top_p", "top_k"])
+    if (sampling[name] !== undefined && sampling[name] !== null)
+      return `${name}: this model supports only the default value; leave ${name} out of the request.`;
+  if (body.messages.at(-1)?.role === "assistant")
+    return "This model does not support assistant message prefill. The conversation must end with a user message.";
   return null;
 }
