@@ -154,7 +154,8 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             async () => (await runInstallStep(dir, config, checkOptions)) as CommandCheck,
           );
         },
-        reinstall: (dir) => runInstallStep(dir, config, checkOptions),
+        // After an agent changed the manifests, an install it asks for gets no shared download cache.
+        reinstall: (dir) => runInstallStep(dir, config),
         baseline: async (dir) =>
           sharedBaseline(
             [task.runId, remote, await git(dir, "rev-parse", "HEAD"), JSON.stringify(config.validation)].join(

@@ -124,7 +124,11 @@ export async function runAgent(
     usage = addUsage(usage, reply.usage);
     costUsd += reply.costUsd;
     const content = reply.message.content;
-    messages.push({ role: "assistant", content: content as ContentBlockParam[] });
+    // An answer cut off before its first block has nothing to send back; the API takes no empty turn.
+    messages.push({
+      role: "assistant",
+      content: content.length > 0 ? (content as ContentBlockParam[]) : [{ type: "text", text: "(cut off)" }],
+    });
     const text = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
     if (text) finalText = text;
 
@@ -140,8 +144,10 @@ export async function runAgent(
       continue;
     }
 
-    // Only the last block can be unfinished: a tool call there, when the output was cut, is not run.
-    const unfinished = cut && content.at(-1)?.type === "tool_use" ? content.at(-1) : undefined;
+    // Only the last block can be unfinished (a progress thinking block may follow it): a tool call there is
+    // not run.
+    const lastSaid = content.findLast((b) => b.type !== "thinking" && b.type !== "redacted_thinking");
+    const unfinished = cut && lastSaid?.type === "tool_use" ? lastSaid : undefined;
     const results: ToolResultBlockParam[] = [];
     for (const use of uses) {
       toolCalls++;

@@ -8,6 +8,8 @@ export type WorkingCopy = {
   write(path: string, text: string): Promise<void>;
   /** Files under the root, without .git and dependency folders. */
   list(): Promise<string[]>;
+  /** Where `path` really is, relative to the root, once symlinks inside the working copy are followed. */
+  realPath(path: string): Promise<string>;
   /** Whether `path` is a file, a folder, or nothing. */
   kind(path: string): Promise<"file" | "directory" | null>;
   /** Changed, added, deleted, and new files that git does not ignore, compared with HEAD. */

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { SandboxBind } from "./sandbox-types.js";
 
 export const WORKSPACE = "/workspace";
@@ -146,12 +146,15 @@ export function bubblewrapArgs(
  */
 function gitReadOnly(cwd: string): string[] {
   const git = join(cwd, ".git");
-  if (!existsSync(git) || !lstatSync(git).isDirectory()) return [];
+  if (!existsSync(git)) return [];
+  // A .git file (a worktree's) is pinned too, so a command cannot point it at another repository.
   const args = ["--ro-bind", git, `${WORKSPACE}/.git`];
+  if (!lstatSync(git).isDirectory()) return args;
   try {
-    for (const line of readFileSync(join(git, "objects/info/alternates"), "utf8").split("\n")) {
-      const path = line.trim();
-      if (isAbsolute(path) && existsSync(path)) args.push("--ro-bind", path, path);
+    const objects = join(git, "objects");
+    for (const line of readFileSync(join(objects, "info/alternates"), "utf8").split("\n")) {
+      const path = line.trim() ? resolve(objects, line.trim()) : "";
+      if (path && existsSync(path) && !path.startsWith(`${cwd}/`)) args.push("--ro-bind", path, path);
     }
   } catch {
     /* no alternates */

@@ -9,6 +9,8 @@ import { limitsFromConfig, type SandboxBind } from "./sandbox-types.js";
 
 /** Raw output kept per command for the agent, besides the failures parsed from all of it. */
 export const CHECK_OUTPUT_CHARS = 12_000;
+/** Output read for failures: a verbose test run's failures in its middle are found too. */
+const PARSED_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 const CACHE = "/cache";
 
@@ -54,6 +56,7 @@ export async function runCheckCommand(
     limits: limitsFromConfig(config.sandbox),
     env: cache.env,
     binds: cache.binds,
+    keepOutputBytes: PARSED_OUTPUT_BYTES,
   });
   const output = stripAnsi(`${r.stdoutTail}${r.stderrTail ? `\n${r.stderrTail}` : ""}`);
   return {

@@ -18,8 +18,9 @@ export async function runSandboxed(
 ): Promise<SandboxResult> {
   const started = performance.now();
   const { child, limits, cgroup, killTree, limitsEnforced } = spawnSandboxed(request, options);
-  const stdout = createOutputCapture(Math.min(limits.outputBytes, 256 * 1024));
-  const stderr = createOutputCapture(Math.min(limits.outputBytes, 256 * 1024));
+  const keep = Math.min(limits.outputBytes, request.keepOutputBytes ?? 256 * 1024);
+  const stdout = createOutputCapture(keep);
+  const stderr = createOutputCapture(keep);
   const hit = new Set<LimitName>();
   const onOutput = (capture: ReturnType<typeof createOutputCapture>) => (chunk: Buffer) => {
     capture.push(chunk);

@@ -26,6 +26,8 @@ export type SandboxRequest = {
   network?: boolean;
   mode?: "bubblewrap" | "none";
   binds?: readonly SandboxBind[];
+  /** Output kept per stream, its start and end (default 256 KiB); never more than limits.outputBytes. */
+  keepOutputBytes?: number;
 };
 
 export type SandboxResult = {

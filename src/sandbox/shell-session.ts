@@ -16,7 +16,8 @@ export type ShellSessionOptions = Omit<SandboxRequest, "command" | "network"> & 
  * A persistent bash in the node's sandbox, as Anthropic's bash tool expects: one process for the session,
  * so `cd` and `export` carry over between commands. Each command is sent to bash's stdin as an ANSI-C quoted
  * string and `eval`ed with stdin closed and stderr joined to stdout, followed by an end marker with a random
- * nonce and the exit code, so output from the command cannot fake the end. A command past its limit, or one
+ * nonce and the exit code on a descriptor the command does not have. (A command can still reach the shell's
+ * own state; what ownership depends on is checked again when the node ends, with the shell closed.) A command past its limit, or one
  * that prints past the output limit, kills the whole sandbox; the next command starts a new session.
  */
 export function openShellSession(options: ShellSessionOptions, sandbox: SandboxOptions = {}): ShellSession {
@@ -69,6 +70,7 @@ function start(options: ShellSessionOptions, sandbox: SandboxOptions): Live {
     });
   });
   child.stdin?.on("error", () => undefined); // writing to a shell that just died
+  child.stdin?.write("exec 9>&1\n");
   let onData: (chunk: Buffer, stream: "out" | "err") => void = () => undefined;
   child.stdout?.on("data", (c: Buffer) => onData(c, "out"));
   child.stderr?.on("data", (c: Buffer) => onData(c, "err"));
@@ -146,8 +148,10 @@ function start(options: ShellSessionOptions, sandbox: SandboxOptions): Live {
           finish(hit.size === 0 && code !== null && code <= 128 ? code : null, true);
         void closed.then(ended);
         if (exited) return ended(exited);
+        // The command runs without fd 9, the end marker goes to fd 9 (the session's stdout, kept at start), so
+        // a command that closes or redirects its stdout, or defines a printf, cannot lose or fake the marker.
         child.stdin?.write(
-          `{ eval ${ansiC(command)}\n} </dev/null 2>&1\nprintf '\\n__swarm_end_%s__ %s\\n' ${nonce} "$?"\n`,
+          `{ eval ${ansiC(command)}\n} </dev/null 9>&- 2>&1\nbuiltin printf '\\n__swarm_end_%s__ %s\\n' ${nonce} "$?" >&9\n`,
         );
       });
     },

@@ -53,7 +53,9 @@ function run(
 ): Promise<string> {
   const env = gitNetworkEnv(options.remoteUrl, options.auth);
   return new Promise((resolve, reject) => {
-    execFile("git", args, { cwd: options.cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    // No hooks (a push runs pre-push) and no fsmonitor command, whatever the repository's config says.
+    const safe = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", ...args];
+    execFile("git", safe, { cwd: options.cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout.trim());
       const secrets = options.auth.token
         ? [options.auth.token, Buffer.from(`x-access-token:${options.auth.token}`).toString("base64")]

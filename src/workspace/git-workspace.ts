@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,8 +13,9 @@ import {
   type RemoteAuth,
 } from "./git-transport.js";
 
-// swarm's own git runs no hooks: a working copy's .git is read-only to sandboxed commands, and this keeps
-// hooks out even where the sandbox is off.
+// swarm's own git in a working copy obeys nothing the working copy could plant: no hooks, no fsmonitor
+// command, and no global or system configuration (HOME is an empty folder of swarm's, never the copy, where
+// a sandboxed command could write a .gitconfig). A copy's .git is read-only to sandboxed commands besides.
 const IDENTITY = [
   "-c",
   "user.name=swarm",
@@ -24,7 +25,21 @@ const IDENTITY = [
   "commit.gpgsign=false",
   "-c",
   "core.hooksPath=/dev/null",
+  "-c",
+  "core.fsmonitor=false",
 ];
+let gitHome: string | undefined;
+function safeGitEnv(): Record<string, string> {
+  gitHome ??= mkdtempSync(join(tmpdir(), "swarm-git-home-"));
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: gitHome,
+    XDG_CONFIG_HOME: gitHome,
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_TERMINAL_PROMPT: "0",
+  };
+}
 
 export async function git(dir: string, ...args: string[]): Promise<string> {
   return (await gitRaw(dir, ...args)).trim();
@@ -36,7 +51,7 @@ export function gitRaw(dir: string, ...args: string[]): Promise<string> {
     execFile(
       "git",
       [...IDENTITY, ...args],
-      { cwd: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, GIT_TERMINAL_PROMPT: "0" } },
+      { cwd: dir, env: safeGitEnv(), maxBuffer: 64 << 20 },
       (error, stdout, stderr) =>
         error
           ? reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`))

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommandCheck } from "../domain/checks/check-run.js";
@@ -63,27 +62,45 @@ export function createInstallReuse(root = join(tmpdir(), `swarm-installs-${proce
   };
 }
 
-/** The installed dependency folders of `dir`, copied to `into`; null when the install left anything else. */
+/**
+ * The installed dependency folders of `dir`, copied to `into`; null when the install left anything else
+ * (a changed tracked file, such as a rewritten lockfile, or any other new file).
+ */
 async function keep(dir: string, into: string): Promise<{ dir: string; folders: string[] } | null> {
   const out = await gitRaw(dir, "status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=normal");
-  const left = out
-    .split("\0")
-    .filter((e) => e.startsWith("?? ") || e.startsWith("!! "))
-    .map((e) => e.slice(3).replace(/\/$/, ""));
-  if (left.length === 0 || left.some((path) => !REUSABLE.has(path))) return null;
+  const entries = out.split("\0").filter(Boolean);
+  const folders = entries.map((e) => e.slice(3).replace(/\/$/, ""));
+  const onlyNew = entries.every((e) => e.startsWith("?? ") || e.startsWith("!! "));
+  if (folders.length === 0 || !onlyNew || folders.some((path) => !REUSABLE.has(path))) return null;
   await rm(into, { recursive: true, force: true });
   await mkdir(into, { recursive: true });
-  for (const folder of left) await copyTree(join(dir, folder), join(into, folder));
-  return { dir: into, folders: left };
+  for (const folder of folders) await copyTree(join(dir, folder), join(into, folder));
+  return { dir: into, folders };
 }
 
-/** The install command and the dependency files at the copy's root, as they are now. */
+// Files anywhere in the tree that say what an install installs: manifests and lockfiles (a workspace's too),
+// package managers' settings, and the versions of the toolchains.
+const INSTALL_INPUTS = new Set([
+  ...DEPENDENCY_FILES,
+  ".npmrc",
+  ".yarnrc",
+  ".yarnrc.yml",
+  "pnpm-workspace.yaml",
+  ".nvmrc",
+  ".node-version",
+  ".python-version",
+  "setup.py",
+  "setup.cfg",
+]);
+
+/** The install command and every tracked file that decides what it installs, by git's hash of each. */
 async function keyOf(dir: string, command: string): Promise<string> {
   const hash = createHash("sha256").update(command);
-  for (const file of DEPENDENCY_FILES) {
-    const path = join(dir, file);
-    hash.update(`\0${file}\0`);
-    if (existsSync(path)) hash.update(await readFile(path));
+  const tracked = await gitRaw(dir, "ls-files", "-s", "-z");
+  for (const entry of tracked.split("\0")) {
+    const path = entry.slice(entry.indexOf("\t") + 1);
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    if (INSTALL_INPUTS.has(name) || /^requirements.*\.txt$/.test(name)) hash.update(`\0${entry}`);
   }
   return hash.digest("hex").slice(0, 24);
 }

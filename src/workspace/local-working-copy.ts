@@ -1,9 +1,11 @@
 import { lstat, mkdir, readdir, readFile, realpath, rm, rmdir, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { FileChange, WorkingCopy } from "../pipeline/working-copy.js";
 import { git, gitRaw } from "./git-workspace.js";
 
 const SKIPPED = new Set([".git", "node_modules", "dist", "coverage"]);
+/** Files larger than this are not read whole (views and edits); the shell reads parts of them. */
+const MAX_READ_BYTES = 20 * 1024 * 1024;
 
 export class OutsideWorkingCopyError extends Error {}
 
@@ -42,11 +44,28 @@ export async function openWorkingCopy(root: string): Promise<WorkingCopy> {
   return {
     root: realRoot,
     async read(path) {
+      const full = await inside(path);
       try {
-        return await readFile(await inside(path), "utf8");
+        const { size } = await lstat(full);
+        if (size > MAX_READ_BYTES)
+          throw new Error(
+            `${path} has ${size} bytes, too many to read whole: read parts of it with the shell (head, sed -n, grep)`,
+          );
+        return await readFile(full, "utf8");
       } catch (error) {
-        if (error instanceof OutsideWorkingCopyError) throw error;
-        return null;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return null;
+        throw error; // unreadable is not missing: say why
+      }
+    },
+    async realPath(path) {
+      const missing: string[] = [];
+      for (let at = await inside(path); ; at = dirname(at)) {
+        try {
+          return relative(realRoot, join(await realpath(at), ...missing));
+        } catch {
+          missing.unshift(basename(at)); // not created yet: resolve the nearest folder that exists
+        }
       }
     },
     async write(path, text) {
@@ -86,17 +105,23 @@ export async function openWorkingCopy(root: string): Promise<WorkingCopy> {
       }
     },
     async restore(path) {
-      const full = await inside(path);
+      // The path comes from git status. Nothing is followed through symlinks: a link is removed as itself, and
+      // a file or link standing where one of the path's folders belongs is removed first.
+      const full = join(realRoot, path);
+      if (!full.startsWith(realRoot + sep)) return;
+      for (let dir = dirname(full); dir !== realRoot; dir = dirname(dir)) {
+        const stat = await lstat(dir).catch(() => null);
+        if (stat && !stat.isDirectory()) await rm(dir, { force: true });
+      }
       const tracked = await git(realRoot, "cat-file", "-e", `HEAD:${path}`).then(
         () => true,
         () => false,
       );
+      await rm(full, { recursive: true, force: true }); // a folder may stand where the file was
       if (tracked) {
-        await rm(full, { recursive: true, force: true }); // a folder may stand where the file was
         await git(realRoot, "checkout", "HEAD", "--", path);
         return;
       }
-      await rm(full, { recursive: true, force: true });
       // Folders the removed file leaves empty go too, up to the root.
       for (let dir = dirname(full); dir !== realRoot && dir.startsWith(realRoot + sep); dir = dirname(dir)) {
         try {

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript, saw, toolResults } from "../support/agent-script.js";
@@ -86,6 +87,64 @@ describe("ownership with a shell", () => {
     expect(rig.changedOnBranch("api")).toEqual(["src/api/hello.ts"]);
     // The person's working tree was never the node's: the run worked in its own copy.
     expect(readFileSync(join(rig.repoDir, "README.md"), "utf8")).toBe("# app\n");
+  }, 60_000);
+});
+
+describe("the verdict is on the node's own work", () => {
+  it("a background job that rewrites a test it does not own after the last command does not pass the node", async () => {
+    const script = agentScript([
+      () => call.create("src/api/value.txt", "41\n"),
+      () => call.bash("(sleep 1; printf 'exit 0\\n' > test.sh) & echo started"),
+      (shown) => {
+        saw(shown, "started");
+        // The model takes its time over its last answer; the job rewrites test.sh meanwhile.
+        return { ...call.finish("Wrote the value."), latencyMs: 2500 };
+      },
+    ]);
+    anthropic.setModel(script);
+    const rig = await startNodeRig({
+      anthropic,
+      files: {
+        ".github/swarm.yml": "validation:\n  commands: [sh test.sh]\n",
+        "test.sh":
+          'test "$(cat src/api/value.txt 2>/dev/null || echo 42)" = 42 || { echo "src/api/value.txt:1: error: not 42"; exit 1; }\n',
+      },
+      plan: twoNodes,
+    });
+    expect(await rig.code("api")).toBe("failed");
+    expect(script.missed).toEqual([]);
+    expect(rig.comments("api").join("\n")).toContain("`src/api/value.txt:1` error: not 42");
+  }, 60_000);
+});
+
+describe("nothing in the working copy can make swarm's own git run a command on the host", () => {
+  it("a planted .gitconfig with an fsmonitor command, .git/config and a hook do nothing outside the sandbox", async () => {
+    const planted = join(mkdtempSync(join(tmpdir(), "swarm-pwn-")), "ran");
+    const fsmonitor = `[core]\n\tfsmonitor = "touch ${planted} #"\n`;
+    const script = agentScript([
+      () =>
+        call.bash(
+          [
+            `printf '${fsmonitor}' > .gitconfig`,
+            `mkdir -p .config/git && printf '${fsmonitor}' > .config/git/config`,
+            `printf '${fsmonitor}' >> .git/config 2>&1 | tail -1`,
+            `printf '#!/bin/sh\ntouch ${planted}\n' > .git/hooks/pre-commit 2>&1 | tail -1`,
+            "echo planted",
+          ].join("; "),
+        ),
+      (shown) => {
+        saw(shown, "Read-only file system", "planted", "- `.gitconfig` (new; removed; no node owns it)");
+        return call.create("src/api/hello.ts", 'export const hello = "hello";\n');
+      },
+      () => call.finish("Added hello."),
+    ]);
+    anthropic.setModel(script);
+    const rig = await startNodeRig({ anthropic, files: appFiles, plan: twoNodes });
+    expect(await rig.code("api")).toBe("done");
+    expect(script.missed).toEqual([]);
+    // swarm ran git status after the command and committed the node's file: neither ran the planted command.
+    expect(existsSync(planted)).toBe(false);
+    expect(rig.changedOnBranch("api")).toEqual(["src/api/hello.ts"]);
   }, 60_000);
 });
 

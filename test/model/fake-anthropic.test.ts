@@ -164,6 +164,26 @@ describe("fake Messages API", () => {
     expect(apiMessage(error)).toContain(message);
   });
 
+  it("takes the sampling defaults, and refuses tool results that come after text in their message", async () => {
+    fake.setModel(() => reply.text("ok"));
+    expect(await ask({ temperature: 1 })).toMatchObject({ type: "message" });
+    const error = await ask({
+      tools: [editTool],
+      messages: [
+        { role: "user", content: "go" },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "edit", input: {} }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "here:" },
+            { type: "tool_result", tool_use_id: "toolu_1", content: "done" },
+          ],
+        },
+      ],
+    });
+    expect(apiMessage(error)).toContain("tool_result blocks must come before any other content");
+  });
+
   it("refuses a prefilled assistant turn", async () => {
     const error = await sdk.messages
       .create({
@@ -219,7 +239,7 @@ describe("fake Messages API", () => {
     );
   });
 
-  it("cuts the last block at max_tokens: half a tool call's input arrives, parsed as far as it goes", async () => {
+  it("cuts the last block at max_tokens: half a tool call's input arrives, then a progress thinking block", async () => {
     fake.setModel(() => ({
       ...reply.tool("edit", { path: "src/a.ts", text: "x".repeat(200) }),
       stopReason: "max_tokens",
@@ -228,10 +248,10 @@ describe("fake Messages API", () => {
       .stream({ model, max_tokens: 50, tools: [editTool], messages: [{ role: "user", content: "go" }] })
       .finalMessage();
     expect(message.stop_reason).toBe("max_tokens");
-    const cut = message.content.at(-1);
-    expect(cut).toMatchObject({ type: "tool_use", name: "edit", input: { path: "src/a.ts" } });
-    const text = (cut as { input: { text?: string } }).input.text ?? "";
-    expect(text.length).toBeLessThan(200);
+    expect(message.content.map((b) => b.type)).toEqual(["thinking", "tool_use", "thinking"]);
+    // The SDK parses what arrived of the input: the cut string is dropped, the complete field is kept.
+    expect(message.content[1]).toMatchObject({ type: "tool_use", name: "edit", input: { path: "src/a.ts" } });
+    expect((message.content[1] as { input: { text?: string } }).input.text).toBeUndefined();
   });
 
   it("will not let a script call a tool the request did not offer, or a built-in tool with the wrong fields", async () => {

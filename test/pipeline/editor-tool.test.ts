@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -144,6 +144,16 @@ describe("the text editor tool", () => {
     const guarded = await run({ command: "create", path: "src/generated/x.ts", file_text: "x" });
     expect(guarded.content).toContain("is protected by the repository's configuration");
     expect(readFileSync(join(dir, "README.md"), "utf8")).toBe("# r\n");
+  });
+
+  it("refuses a write through a symlink in the node's files that lands outside them", async () => {
+    const { run, dir } = await editor();
+    mkdirSync(join(dir, "test"));
+    symlinkSync("../test", join(dir, "src/lnk"));
+    const through = await run({ command: "create", path: "src/lnk/t.ts", file_text: "export {};\n" });
+    expect(through).toMatchObject({ isError: true });
+    expect(through.content).toContain("`test/t.ts` is not one of them");
+    expect(existsSync(join(dir, "test/t.ts"))).toBe(false);
   });
 
   it("keeps an edit that breaks the syntax, and shows the error and its line", async () => {

@@ -295,6 +295,38 @@ describe("the text reports of test runners and compilers", () => {
     ]);
   });
 
+  it("pytest: a parametrized test whose id has spaces", () => {
+    expect(recorded("pytest-param")).toEqual([
+      {
+        file: "test_p.py",
+        line: 6,
+        column: null,
+        test: "test_upper[hello world]",
+        message: "AssertionError: assert 'HELLO WORLD' == 'OK'\n  - OK\n  + HELLO WORLD",
+        kind: "test-failure",
+      },
+    ]);
+  });
+
+  it("go test -v: what the failing test logged, not what a passing one did", () => {
+    expect(recorded("go-verbose")).toEqual([
+      {
+        file: "v_test.go",
+        line: 7,
+        column: null,
+        test: "TestA",
+        message: "debug before the failure\ngot 1, want 2",
+        kind: "test-failure",
+      },
+    ]);
+  });
+
+  it("jest: a slow file's header, with its time, still names the file", () => {
+    const text = readFileSync(resolve(import.meta.dirname, "../fixtures/check-output/jest.txt"), "utf8");
+    const slow = parseFailures(text.replace("FAIL src/broken.test.js", "FAIL src/broken.test.js (6.214 s)"));
+    expect(slow.map((f) => f.file)).toEqual(["src/sum.test.js", "src/sum.test.js", "src/broken.test.js"]);
+  });
+
   it("tsc: a diagnostic keeps the lines that explain it", () => {
     expect(recorded("tsc-plain")[2]).toEqual({
       file: "a.ts",

@@ -51,11 +51,20 @@ describe("a persistent shell in the sandbox", () => {
     expect(ansiC("a'b\\c\nd\te")).toBe("$'a\\'b\\\\c\\x0ad\\x09e'");
   });
 
-  it("cannot be fooled into ending a command early by output that looks like the end marker", async () => {
+  it("is not ended early by output that looks like the end marker, nor lost by a command that closes its stdout", async () => {
     const s = shell();
     const r = await s.run("printf '\\n__swarm_end_000000000000000000000000__ 0\\n'; echo after");
     expect(r.output).toContain("after");
     expect(r.exitCode).toBe(0);
+    // A printf of the command's own does not speak for the shell.
+    await s.run("printf() { echo spoofed; }");
+    expect(await s.run("false")).toMatchObject({ exitCode: 1 });
+    // Closing or redirecting its stdout ends the command's output, not the session's marker.
+    expect(await s.run("exec 1>&-")).toMatchObject({ exitCode: 0, timedOut: false });
+    await s.restart();
+    expect(await s.run("exec >/dev/null; echo gone")).toMatchObject({ exitCode: 0, output: "" });
+    await s.restart();
+    expect((await s.run("echo back")).output).toBe("back\n");
   });
 
   it("kills a command past its time limit with everything it started, and the next command starts afresh", async () => {

@@ -13,7 +13,10 @@ function copyWith(lock: string, files: Record<string, string> = {}): string {
   writeFileSync(join(dir, "package.json"), '{ "name": "x" }\n');
   writeFileSync(join(dir, "package-lock.json"), lock);
   writeFileSync(join(dir, ".gitignore"), "node_modules/\ndist/\n");
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir });
   git("init", "-q");
@@ -77,6 +80,30 @@ describe("install reuse", () => {
     await reuse(b, "npm ci", install(b));
     await reuse(c, "npm install", install(c));
     expect(ran).toEqual([a, b, c]);
+  });
+
+  it("installs again when a workspace's manifest differs, though the root's files are the same", async () => {
+    const reuse = createInstallReuse(mkdtempSync(join(tmpdir(), "swarm-kept-")));
+    const { ran, install } = installer(installsModules);
+    const [a, b] = [
+      copyWith("lock-1", { "app/package.json": '{ "name": "app", "dependencies": { "left-pad": "1" } }\n' }),
+      copyWith("lock-1", { "app/package.json": '{ "name": "app", "dependencies": { "left-pad": "2" } }\n' }),
+    ];
+    await reuse(a, "npm ci", install(a));
+    await reuse(b, "npm ci", install(b));
+    expect(ran).toEqual([a, b]);
+  });
+
+  it("runs the install in every copy when it changed a tracked file (a rewritten lockfile)", async () => {
+    const reuse = createInstallReuse(mkdtempSync(join(tmpdir(), "swarm-kept-")));
+    const { ran, install } = installer((dir) => {
+      installsModules(dir);
+      writeFileSync(join(dir, "package-lock.json"), "rewritten");
+    });
+    const [a, b] = [copyWith("lock-1"), copyWith("lock-1")];
+    await reuse(a, "npm install", install(a));
+    await reuse(b, "npm install", install(b));
+    expect(ran).toEqual([a, b]);
   });
 
   it("runs the install in every copy when it wrote more than dependencies (a build of the sources)", async () => {

@@ -54,13 +54,29 @@ export function failuresOf(run: CheckRun | null): JudgedFailure[] {
   });
 }
 
+/**
+ * A command that failed with no failure swarm can read: it is the same failure as before only when its exit
+ * and the end of its output are (normalised), so new breakage behind the same exit code is not pre-existing.
+ */
 function standIn(check: CommandCheck): Failure {
-  const message = check.skipped
+  const how = check.skipped
     ? "did not run: the install step failed"
     : check.limitsHit.length > 0
       ? `stopped by limits: ${check.limitsHit.join(", ")}`
       : `exited with code ${check.exitCode}`;
-  return { file: "", line: null, column: null, message, kind: "error" };
+  const end = check.output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-5)
+    .join(" ⏎ ");
+  return {
+    file: "",
+    line: null,
+    column: null,
+    message: end ? `${how}; its output ends: ${end}` : how,
+    kind: "error",
+  };
 }
 
 /** A failure's identity across runs: where it is and what it says, without what changes from run to run. */

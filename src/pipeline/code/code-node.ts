@@ -171,6 +171,9 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
     return "cancelled";
   }
 
+  // The verdict is on the node's own work alone: the shell is closed (nothing it started runs on), and what
+  // is left outside the node's files is put back, before the final checks run.
+  await guard.enforce();
   const state = await stateOf(copy);
   const last = reusable as Reusable | null; // set by the tools' calls, which the compiler does not follow
   const final = !hasChecks ? null : last?.state === state ? last.run : await checksNow();

@@ -81,7 +81,9 @@ export function editorTool(options: {
           isError: true,
         };
       if (input.command === "view") return view(copy, path, input.view_range, options.maxCharacters);
-      const denied = refused(path);
+      // Ownership holds for where the write lands: a symlink inside the node's files may point elsewhere.
+      const real = await copy.realPath(path);
+      const denied = refused(path) ?? (real !== path ? refused(real) : null);
       if (denied) return denied;
       const kind = await copy.kind(path);
       if (kind === "directory") return { content: `Error: ${path} is a folder, not a file.`, isError: true };
@@ -182,9 +184,16 @@ async function view(
   let body = numbered(lines.slice(start - 1, last), start);
   let note = "";
   if (body.length > maxCharacters) {
-    body = body.slice(0, body.lastIndexOf("\n", maxCharacters) + 1 || maxCharacters);
-    const shownTo = start + body.split("\n").length - 2;
-    note = `\n[Cut at ${maxCharacters} characters, after line ${shownTo} of ${lines.length}: view the rest with view_range [${shownTo + 1}, -1], or grep for what you need.]`;
+    const lineEnd = body.lastIndexOf("\n", maxCharacters);
+    if (lineEnd < 0) {
+      // One line is longer than a whole view: no range can show it, the shell can show parts of it.
+      body = body.slice(0, maxCharacters);
+      note = `\n[Cut at ${maxCharacters} characters, inside line ${start}, which is longer than a view: read it in parts with the shell, for example sed -n ${start}p ${path} | cut -c1-${maxCharacters}.]`;
+    } else {
+      body = body.slice(0, lineEnd + 1);
+      const shownTo = start + body.split("\n").length - 2;
+      note = `\n[Cut at ${maxCharacters} characters, after line ${shownTo} of ${lines.length}: view the rest with view_range [${shownTo + 1}, -1], or grep for what you need.]`;
+    }
   }
   return {
     content: untrusted("file", body, { path, lines: `${start}-${last} of ${lines.length}` }) + note,

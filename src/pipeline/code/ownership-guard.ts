@@ -35,12 +35,17 @@ export async function createOwnershipGuard(options: {
   return {
     async enforce() {
       const now = await look();
-      const fresh = now.changes.filter(
-        (c) => !before.has(c.path) || before.get(c.path) !== now.seen.get(c.path),
-      );
-      for (const c of fresh) await copy.restore(c.path);
+      const fresh = now.changes
+        .filter((c) => !before.has(c.path) || before.get(c.path) !== now.seen.get(c.path))
+        // New files go first: a file standing where a changed folder was goes, then the folder's files return.
+        .sort((a, b) => Number(b.change === "untracked") - Number(a.change === "untracked"));
+      const failed = new Map<string, string>();
+      for (const c of fresh)
+        await copy.restore(c.path).catch((e: unknown) => {
+          failed.set(c.path, e instanceof Error ? e.message : String(e));
+        });
       before = fresh.length > 0 ? (await look()).seen : now.seen;
-      return fresh.length > 0 ? describe(fresh, options) : null;
+      return fresh.length > 0 ? describe(fresh, failed, options) : null;
     },
   };
 }
@@ -49,6 +54,7 @@ const SHOWN = 20;
 
 function describe(
   changes: readonly FileChange[],
+  failed: ReadonlyMap<string, string>,
   options: { node: Pick<PlanNode, "id" | "owns">; plan?: Plan; protectedPaths: readonly string[] },
 ): string {
   const { node } = options;
@@ -62,13 +68,14 @@ function describe(
       : owner
         ? `owned by node \`${owner.id}\``
         : "no node owns it";
-    const what =
+    const [kind, done] =
       c.change === "untracked"
-        ? "new; removed"
+        ? ["new", "removed"]
         : c.change === "deleted"
-          ? "deleted; restored"
-          : "changed; put back";
-    return `- \`${c.path}\` (${what}; ${whose})`;
+          ? ["deleted", "restored"]
+          : ["changed", "put back"];
+    const problem = failed.get(c.path);
+    return `- \`${c.path}\` (${kind}; ${problem ? `could not be ${done}: ${problem}` : done}; ${whose})`;
   });
   if (changes.length > SHOWN) lines.push(`- … and ${changes.length - SHOWN} more`);
   return [

@@ -1,6 +1,7 @@
 import { firstLines, relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
 
-const FILE = /^\s*FAIL\s+(\S+)\s*$/;
+// `FAIL src/a.test.js`, and for a slow file `FAIL src/a.test.js (6.214 s)`.
+const FILE = /^\s*FAIL\s+(\S+)(?:\s+\([\d.]+ m?s\))?\s*$/;
 const CASE = /^\s+● (.+)$/;
 const FRAME = /^\s*>?\s*\d*\s+\|/;
 const STACK = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;

@@ -3,7 +3,8 @@ import { firstLines, relativePath, type StructuredFailure, stripAnsi } from "./s
 const HEADER = /^_{3,} (.+?) _{3,}$/;
 const SECTION = /^={3,}/;
 const LOCATION = /^([^\s:<][^:]*\.py):(\d+):(?: (.*))?$/;
-const SUMMARY = /^(FAILED|ERROR) (\S+?)(?:::(\S+))?(?: - (.*))?$/;
+// `FAILED path::test[param with spaces] - message`: the test id may hold spaces inside its brackets.
+const SUMMARY = /^(FAILED|ERROR) ([^\s:]+\.py)(?:::(.+?))?(?: - (.*))?$/;
 
 type Block = {
   name: string;

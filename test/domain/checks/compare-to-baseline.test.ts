@@ -60,13 +60,30 @@ describe("verdicts against the baseline", () => {
     expect(verdict.preExisting).toHaveLength(1);
   });
 
-  it("judges a command that failed without a readable failure by its exit, per command", () => {
-    const red = (code: number) => command("make lint", [], { passed: false, exitCode: code });
-    expect(compareToBaseline(run(red(2)), run(red(2))).passed).toBe(true);
-    expect(compareToBaseline(run(command("make lint", [])), run(red(2)))).toMatchObject({
+  it("judges a command that failed without a readable failure by its exit and the end of its output", () => {
+    const red = (code: number, output: string) =>
+      command("make lint", [], { passed: false, exitCode: code, output });
+    const before = red(2, "checking 40 files\nlint: 3 problems (took 1.2s)\n");
+    expect(
+      compareToBaseline(run(before), run(red(2, "checking 40 files\nlint: 3 problems (took 2.5s)\n"))).passed,
+    ).toBe(true);
+    // Same exit code, more problems: new breakage behind the old one is not pre-existing.
+    expect(
+      compareToBaseline(run(before), run(red(2, "checking 40 files\nlint: 5 problems (took 1.1s)\n"))),
+    ).toMatchObject({
       passed: false,
-      newFailures: [{ command: "make lint", failure: { message: "exited with code 2" } }],
+      newFailures: [
+        {
+          command: "make lint",
+          failure: {
+            message: "exited with code 2; its output ends: checking 40 files ⏎ lint: 5 problems (took 1.1s)",
+          },
+        },
+      ],
     });
+    expect(compareToBaseline(run(command("make lint", [])), run(red(2, ""))).newFailures).toMatchObject([
+      { failure: { message: "exited with code 2" } },
+    ]);
     // The same failure under another command is another failure.
     expect(compareToBaseline(run(command("a", [legacy])), run(command("b", [legacy]))).passed).toBe(false);
   });

@@ -211,13 +211,21 @@ function answer(
       const text = block.thinking ?? "";
       content.push({ type: "thinking", thinking: text, signature: ledger.sign(body, content, text) });
     } else if (block.type === "tool_use") {
-      content.push({ ...block, id: block.id ?? `toolu_${randomUUID().replaceAll("-", "")}` });
+      // In the API's own key order.
+      const id = block.id ?? `toolu_${randomUUID().replaceAll("-", "")}`;
+      content.push({ type: "tool_use", id, name: block.name, input: block.input });
     } else content.push(block);
   }
   const stopReason =
     reply.stopReason ?? (content.some((b) => b.type === "tool_use") ? "tool_use" : "end_turn");
-  // At max_tokens the last block stops where the output did: half of it arrives.
+  // At max_tokens the last block stops where the output did: half of it arrives. A turn interrupted in a
+  // tool call can end with a progress thinking block (empty under the default display), as the docs say.
   const cut = stopReason === "max_tokens" ? cutLast(content) : null;
+  if (cut?.partialJson !== undefined && !reply.noThinking) {
+    const progress = { type: "thinking" as const, thinking: "", signature: ledger.sign(body, cut.held, "") };
+    cut.content.push(progress);
+    cut.held.push(progress);
+  }
   const message = {
     id: `msg_${randomUUID().replaceAll("-", "")}`,
     type: "message",
@@ -232,19 +240,28 @@ function answer(
   // What the client holds afterwards, so the same turn sent back must match it.
   ledger.remember(body, (cut?.held ?? content) as never);
   if (!body.stream) return sendJson(res, 200, message);
-  streamMessage(res, message, cut?.partialJson);
+  streamMessage(
+    res,
+    message,
+    cut?.cutAt === undefined ? undefined : { at: cut.cutAt, json: cut.partialJson ?? "" },
+  );
   return 200;
 }
 
 /** The answer cut at its last block, as it arrives: for a tool call, half its input JSON, parsed partially. */
-function cutLast(content: Block[]): { content: Block[]; held: Block[]; partialJson?: string } {
+function cutLast(content: Block[]): {
+  content: Block[];
+  held: Block[];
+  partialJson?: string;
+  cutAt?: number;
+} {
   const last = content.at(-1);
   const rest = content.slice(0, -1);
   if (last?.type === "tool_use") {
     const json = JSON.stringify(last.input);
     const partialJson = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
     const held = { ...last, input: partialParse(partialJson) };
-    return { content: [...rest, held], held: [...rest, held], partialJson };
+    return { content: [...rest, held], held: [...rest, held], partialJson, cutAt: rest.length };
   }
   if (last?.type === "text") {
     const text = { ...last, text: last.text.slice(0, Math.floor(last.text.length / 2)) };
@@ -256,7 +273,7 @@ function cutLast(content: Block[]): { content: Block[]; held: Block[]; partialJs
 function streamMessage(
   res: ServerResponse,
   message: { content: Block[]; usage: { output_tokens: number } } & Record<string, unknown>,
-  partialJson?: string,
+  partial?: { at: number; json: string },
 ) {
   res.writeHead(200, {
     "content-type": "text/event-stream",
@@ -286,8 +303,7 @@ function streamMessage(
         index,
         content_block: { type: "tool_use", id: block.id, name: block.name, input: {} },
       });
-      const last = index === message.content.length - 1;
-      const json = last && partialJson !== undefined ? partialJson : JSON.stringify(block.input);
+      const json = partial?.at === index ? partial.json : JSON.stringify(block.input);
       for (const piece of chunks(json)) {
         event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
       }

@@ -7,9 +7,17 @@ import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/m
 
 type Block = Record<string, unknown> & { type: string };
 
-/** JSON without cache_control anywhere: moving a breakpoint changes neither the cache key nor a binding. */
+/** JSON without cache_control, keys sorted: a moved breakpoint or another key order binds the same. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (key, v) => (key === "cache_control" ? undefined : v));
+  return JSON.stringify(value, (key, v) => {
+    if (key === "cache_control") return undefined;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, (v as Record<string, unknown>)[k]]),
+    );
+  });
 }
 
 const blocksOf = (content: unknown): Block[] =>

@@ -43,6 +43,13 @@ export function requestProblem(
     const unknown = results.filter((id) => !uses.includes(id));
     if (unknown.length > 0)
       return `messages.${i + 1}: unexpected tool_use_id found in tool_result blocks: ${unknown[0]}`;
+    // The results come first in their message, before any text (the docs' rule; the wording is the fake's).
+    if (next && typeof next.content !== "string" && uses.length > 0) {
+      const firstOther = next.content.findIndex((b) => b.type !== "tool_result");
+      const lastResult = next.content.findLastIndex((b) => b.type === "tool_result");
+      if (firstOther >= 0 && firstOther < lastResult)
+        return `messages.${i + 1}: tool_result blocks must come before any other content in the message`;
+    }
   }
   if (countBreakpoints(body) > 4) return "A maximum of 4 blocks with cache_control may be provided.";
   const tools = toolDefinitionProblem(body.tools);
@@ -76,9 +83,14 @@ function currentModelProblem(body: MessageCreateParams): string | null {
     if (effort === "xhigh" || effort === "max")
       return `"thinking.type.between_tools" is not supported with output_config.effort "${effort}". Use effort "low", "medium" or "high", or "thinking.type.adaptive".`;
   }
+  // Only the defaults are taken (temperature and top_p of 1); any other value is refused.
   const sampling = body as unknown as Record<string, unknown>;
   for (const name of ["temperature", "top_p", "top_k"])
-    if (sampling[name] !== undefined && sampling[name] !== null)
+    if (
+      sampling[name] !== undefined &&
+      sampling[name] !== null &&
+      !(name !== "top_k" && sampling[name] === 1)
+    )
       return `${name}: this model supports only the default value; leave ${name} out of the request.`;
   if (body.messages.at(-1)?.role === "assistant")
     return "This model does not support assistant message prefill. The conversation must end with a user message.";
