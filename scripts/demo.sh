@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The README's first command: the whole pipeline on the built-in example, offline. It installs what it
+# The README's first command: the whole pipeline on the built-in example, offline but for the npm registry
+# (the example's own npm ci runs in the sandbox). It installs what it
 # needs on a fresh clone (npm ci, bubblewrap), then runs `swarm run` on examples/todo-app. Without
 # ANTHROPIC_API_KEY the model's answers come from examples/todo-app.trace.jsonl (recorded with swarm's
 # scripted model); with the key set, Claude answers. Extra arguments go to `swarm run`.
