@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { Annotation, Forge } from "../pipeline/forge.js";
-import { type CheckOptions, runCheckCommand, runInstallStep } from "../sandbox/run-checks.js";
+import { type CheckOptions, runCheckCommand } from "../sandbox/run-checks.js";
 import { git } from "../workspace/git-workspace.js";
 import type { InstallReuse } from "../workspace/install-reuse.js";
+import { installStep } from "./install-step.js";
 
 export type LocalCheck = { name: string; passed: boolean; seconds: number };
 
@@ -40,16 +41,7 @@ export async function runLocalCi(
       });
       return [];
     }
-    const command = config.validation.install;
-    const install = !command
-      ? null
-      : options.installs
-        ? await options.installs(
-            dir,
-            command,
-            async () => (await runInstallStep(dir, config, options)) ?? never(),
-          )
-        : await runInstallStep(dir, config, options);
+    const install = await installStep(dir, config, options);
     const installFailed = install && !install.passed ? install : null;
     const results: LocalCheck[] = [];
     for (const command of commands) {
@@ -61,7 +53,7 @@ export async function runLocalCi(
         title: "Running",
         summary: "",
       });
-      const r = installFailed ? null : await runCheckCommand(dir, command, config, options);
+      const r = installFailed ? null : await runCheckCommand(dir, command, config);
       const output = r ? r.output : (installFailed?.output ?? "");
       const passed = r?.passed ?? false;
       const annotations: Annotation[] =
@@ -99,8 +91,4 @@ export async function runLocalCi(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function never(): never {
-  throw new Error("the install step has a command, so it returns a result");
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { syntaxErrors } from "../context/syntax-errors.js";
 import type { Ledger } from "../domain/budget/budget.js";
-import type { CheckRun, CommandCheck } from "../domain/checks/check-run.js";
+import type { CheckRun } from "../domain/checks/check-run.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import { dependents } from "../domain/dag/dependents.js";
 import { describeFailure } from "../domain/describe-failure.js";
@@ -21,6 +21,7 @@ import { changedFiles, commitAndPush, git, prepareNodeCopy } from "../workspace/
 import { createInstallReuse, type InstallReuse } from "../workspace/install-reuse.js";
 import { openWorkingCopy } from "../workspace/local-working-copy.js";
 import { contextOfCopy } from "./code-context.js";
+import { installStep } from "./install-step.js";
 
 /** What a run's nodes share, stored with the run in the scheduler. */
 export type NodeRunContext = {
@@ -112,8 +113,6 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     const nodeIssue = ctx.nodeIssues[task.node.id] as IssueRef;
     await forge.setNodeStatus(nodeIssue, ctx.spec.number, task.node, "running", branch);
     const cacheDir = options.cacheFor?.(remote);
-    if (cacheDir) await mkdir(cacheDir, { recursive: true });
-    const checkOptions = cacheDir ? { cacheDir } : {};
     let copyDir: string | null = null;
     const outcome = await codeNode(
       {
@@ -145,15 +144,7 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
           copyDir = dir;
           return { dir, copy: await openWorkingCopy(dir) };
         },
-        install: async (dir) => {
-          const install = config.validation.install;
-          if (!install) return null;
-          return installs(
-            dir,
-            install,
-            async () => (await runInstallStep(dir, config, checkOptions)) as CommandCheck,
-          );
-        },
+        install: (dir) => installStep(dir, config, { installs, ...(cacheDir ? { cacheDir } : {}) }),
         // After an agent changed the manifests, an install it asks for gets no shared download cache.
         reinstall: (dir) => runInstallStep(dir, config),
         baseline: async (dir) =>
@@ -161,9 +152,9 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             [task.runId, remote, await git(dir, "rev-parse", "HEAD"), JSON.stringify(config.validation)].join(
               "\0",
             ),
-            () => runCheckCommands(dir, config, checkOptions),
+            () => runCheckCommands(dir, config),
           ),
-        runChecks: (dir) => runCheckCommands(dir, config, checkOptions),
+        runChecks: (dir) => runCheckCommands(dir, config),
         openShell: (dir) =>
           openShellSession({
             cwd: dir,

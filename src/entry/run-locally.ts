@@ -115,10 +115,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   });
   // One download cache for the person's own repositories, kept between runs as npm keeps its own.
   const downloads = options.env.SWARM_CACHE_DIR ?? join(homedir(), ".cache", "swarm", "downloads");
-  const cacheDir = async () => {
-    await mkdir(downloads, { recursive: true });
-    return downloads;
-  };
   // The nodes' copies and the local CI's share what one install of the same dependency files left.
   const installs = createInstallReuse();
   const readLedger = async () => {
@@ -168,7 +164,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
           name,
           state: state === "running" ? "running" : state.passed ? "passed" : "failed",
         }),
-      { cacheDir: await cacheDir(), installs },
+      { cacheDir: downloads, installs },
     );
     emit({ kind: "stage", text: "reviewing" });
     const reviewed = await review({

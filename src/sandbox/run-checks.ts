@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckRun, CommandCheck } from "../domain/checks/check-run.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
@@ -16,18 +17,18 @@ const CACHE = "/cache";
 
 export type CheckOptions = {
   /**
-   * A download cache for the repository (npm, pip, yarn) for the install step, so each working copy installs
-   * from it instead of the network after the first. The checks never see it.
+   * A download cache for the repository (npm, pip, yarn), given to the install step only, so each working
+   * copy installs from it instead of the network after the first. The checks never see it.
    */
   cacheDir?: string;
 };
 
-/** The environment and binds that point package managers at the cache, for an install step only. */
-function cacheOf(
-  options: CheckOptions,
-  install: boolean,
-): { env: Record<string, string>; binds: SandboxBind[] } {
-  if (!options.cacheDir || !install) return { env: {}, binds: [] };
+/** The environment and binds that point package managers at the cache (made if it is not there yet). */
+async function cacheOf(
+  cacheDir: string | undefined,
+): Promise<{ env: Record<string, string>; binds: SandboxBind[] }> {
+  if (!cacheDir) return { env: {}, binds: [] };
+  await mkdir(cacheDir, { recursive: true });
   return {
     env: {
       npm_config_cache: join(CACHE, "npm"),
@@ -35,7 +36,7 @@ function cacheOf(
       PIP_CACHE_DIR: join(CACHE, "pip"),
       XDG_CACHE_HOME: join(CACHE, "xdg"),
     },
-    binds: [{ host: options.cacheDir, sandbox: CACHE, writable: true }],
+    binds: [{ host: cacheDir, sandbox: CACHE, writable: true }],
   };
 }
 
@@ -44,10 +45,10 @@ export async function runCheckCommand(
   dir: string,
   command: string,
   config: Pick<RepoConfig, "sandbox">,
-  options: CheckOptions & { network?: boolean; install?: boolean } = {},
+  options: CheckOptions & { network?: boolean } = {},
 ): Promise<CommandCheck> {
   const network = options.network ?? false;
-  const cache = cacheOf(options, options.install ?? false);
+  const cache = await cacheOf(options.cacheDir);
   const r = await runSandboxed({
     cwd: dir,
     command: `{ ${command}\n} 2>&1`,
@@ -80,7 +81,6 @@ export async function runInstallStep(
   if (!config.validation.install) return null;
   return runCheckCommand(dir, config.validation.install, config, {
     ...options,
-    install: true,
     network: config.validation.installNetwork,
   });
 }
@@ -92,10 +92,9 @@ export async function runInstallStep(
 export async function runCheckCommands(
   dir: string,
   config: Pick<RepoConfig, "validation" | "sandbox">,
-  options: CheckOptions = {},
 ): Promise<CheckRun> {
   const commands: CommandCheck[] = [];
   for (const command of config.validation.commands)
-    commands.push(await runCheckCommand(dir, command, config, options));
+    commands.push(await runCheckCommand(dir, command, config));
   return { install: null, commands };
 }

@@ -17,8 +17,9 @@ export type ShellSessionOptions = Omit<SandboxRequest, "command" | "network"> & 
  * so `cd` and `export` carry over between commands. Each command is sent to bash's stdin as an ANSI-C quoted
  * string and `eval`ed with stdin closed and stderr joined to stdout, followed by an end marker with a random
  * nonce and the exit code on a descriptor the command does not have. (A command can still reach the shell's
- * own state; what ownership depends on is checked again when the node ends, with the shell closed.) A command past its limit, or one
- * that prints past the output limit, kills the whole sandbox; the next command starts a new session.
+ * own state; what ownership depends on is checked again when the node ends, with the shell closed.) A
+ * command past its limit, or one that prints past the output limit, kills the whole sandbox; the next
+ * command starts a new session.
  */
 export function openShellSession(options: ShellSessionOptions, sandbox: SandboxOptions = {}): ShellSession {
   let current: Live | null = null;

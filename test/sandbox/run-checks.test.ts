@@ -50,7 +50,7 @@ describe("the checks in the sandbox", () => {
     expect(install).toMatchObject({ passed: true, command: config.validation.install });
     expect(readFileSync(join(dir, "used.txt"), "utf8")).toBe("/cache/npm\n");
     expect(readFileSync(join(cacheDir, "npm/pkg.tgz"), "utf8")).toBe("pkg\n");
-    const checks = await runCheckCommands(dir, config, { cacheDir });
+    const checks = await runCheckCommands(dir, config);
     expect(checks.commands[0], JSON.stringify(checks)).toMatchObject({
       passed: true,
       output: "no cache here\n",

@@ -84,16 +84,13 @@ export function failureKey(command: string, f: Failure): string {
   return [command, f.file, f.test ?? "", normaliseMessage(f.message.split("\n")[0] ?? "")].join("\u0000");
 }
 
+/** A failure's message without what changes from run to run (messages come without colour codes). */
 export function normaliseMessage(text: string): string {
-  return (
-    text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
-      .replace(/\x1b\[[0-9;]*m/g, "")
-      .replace(/0x[0-9a-f]{4,}/gi, "0x…")
-      .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|µs|ns)\b/g, "…s")
-      .replace(/\/tmp\/[\w./-]+/g, "/tmp/…")
-      .replace(/(\.\w{1,8}):\d+(?::\d+)?/g, "$1")
-      .replace(/\s+/g, " ")
-      .trim()
-  );
+  return text
+    .replace(/0x[0-9a-f]{4,}/gi, "0x…")
+    .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|µs|ns)\b/g, "…s")
+    .replace(/\/tmp\/[\w./-]+/g, "/tmp/…")
+    .replace(/(\.\w{1,8}):\d+(?::\d+)?/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
 }

@@ -16,7 +16,7 @@ import { bashTool } from "./bash-tool.js";
 import { finishTool, type Handoff, installTool, runChecksTool } from "./check-tools.js";
 import { AGENT_INSTRUCTION_FILES, buildCoderPrompt } from "./coder-prompt.js";
 import { editorTool, type SyntaxCheck } from "./editor-tool.js";
-import { failureLine } from "./format-checks.js";
+import { judgedLine } from "./format-checks.js";
 import { createOwnershipGuard } from "./ownership-guard.js";
 
 /** Characters a view of a file shows before it is cut (the editor's max_characters). */
@@ -236,9 +236,7 @@ function checksLine(verdict: BaselineVerdict, final: CheckRun | null): string {
   if (verdict.preExisting.length === 0) return `\nChecks: ${commands} pass.`;
   return [
     `\nChecks: nothing that passed before this node started fails now. ${verdict.preExisting.length} failure${verdict.preExisting.length === 1 ? " was" : "s were"} already on its starting point (pre-existing, not this node's):`,
-    ...verdict.preExisting
-      .slice(0, 20)
-      .map((j) => `- \`${j.command}\`: ${failureLine(j.failure)} ${j.failure.message.split("\n")[0]}`),
+    ...verdict.preExisting.slice(0, 20).map(judgedLine),
   ].join("\n");
 }
 
@@ -246,12 +244,7 @@ function failedComment(node: PlanNode, result: AgentResult, verdict: BaselineVer
   return [
     `**Node \`${node.id}\` failed:** after ${result.turns} turns (${result.stop}), ${verdict.newFailures.length} check failure${verdict.newFailures.length === 1 ? "" : "s"} that ${verdict.newFailures.length === 1 ? "was" : "were"} not there before it started:`,
     "",
-    ...verdict.newFailures
-      .slice(0, 20)
-      .map(
-        (j) =>
-          `- \`${j.command}\`: ${failureLine(j.failure) || "(no location)"} ${j.failure.message.split("\n")[0]}`,
-      ),
+    ...verdict.newFailures.slice(0, 20).map(judgedLine),
     ...(verdict.preExisting.length > 0
       ? ["", `${verdict.preExisting.length} more failed already before it started (pre-existing).`]
       : []),

@@ -4,7 +4,7 @@ import type { Plan, PlanNode } from "../../domain/plan/plan.js";
 import { buildPrompt, type Prompt } from "../../model/prompt/build-prompt.js";
 import { untrusted } from "../../model/prompt/untrusted.js";
 import type { NodeResult } from "../forge.js";
-import { failureLine } from "./format-checks.js";
+import { judgedLine } from "./format-checks.js";
 
 /** Files in which repositories tell coding agents their conventions (AGENTS.md, Claude Code's, Copilot's). */
 export const AGENT_INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copilot-instructions.md"];
@@ -70,10 +70,7 @@ export function buildCoderPrompt(input: CoderPromptInput): Prompt {
       ? "Before you started, the checks ran on your starting point and passed."
       : `Before you started, the checks ran on your starting point and ${before.length} failure${before.length === 1 ? " was" : "s were"} already there (pre-existing; they do not count against you):\n${untrusted(
           "check-log",
-          before
-            .slice(0, 20)
-            .map((j) => `- \`${j.command}\`: ${failureLine(j.failure)} ${j.failure.message.split("\n")[0]}`)
-            .join("\n"),
+          before.slice(0, 20).map(judgedLine).join("\n"),
         )}`;
 
   return buildPrompt({

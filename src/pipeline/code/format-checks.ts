@@ -1,5 +1,9 @@
 import type { CheckRun, CommandCheck, Failure } from "../../domain/checks/check-run.js";
-import { type BaselineVerdict, failureKey } from "../../domain/checks/compare-to-baseline.js";
+import {
+  type BaselineVerdict,
+  failureKey,
+  type JudgedFailure,
+} from "../../domain/checks/compare-to-baseline.js";
 import { untrusted } from "../../model/prompt/untrusted.js";
 
 const FAILURES_SHOWN = 20;
@@ -8,6 +12,11 @@ const FAILURES_SHOWN = 20;
 export function failureLine(f: Failure): string {
   const at = [f.file, f.line].filter((x) => x !== null && x !== "").join(":");
   return [at ? `\`${at}\`` : "", f.test ? `\`${f.test}\`` : ""].filter(Boolean).join(" ");
+}
+
+/** A judged failure on one line: its command, where it is, and the first line of what it says. */
+export function judgedLine(j: JudgedFailure): string {
+  return `- \`${j.command}\`: ${failureLine(j.failure) || "(no location)"} ${j.failure.message.split("\n")[0]}`;
 }
 
 /**
