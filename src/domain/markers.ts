@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PlanNodeSchema } from "./plan/plan.js";
+import { PlanNodeSchema, PlanSchema } from "./plan/plan.js";
 import { NODE_STATUSES } from "./state/node-status.js";
 import { RUN_STATUSES } from "./state/run-status.js";
 
@@ -33,6 +33,10 @@ export const DashboardMarkerSchema = z.object({
   reviewedSha: z.string().optional(),
   /** One line per revision round: which nodes were sent back, and why. */
   tried: z.array(z.string()).optional(),
+  /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */
+  statusSince: z.string().optional(),
+  /** The plan while its sub-issues are being laid out, so a plan job cut off part-way can finish it. */
+  pendingPlan: PlanSchema.optional(),
 });
 
 export type DashboardMarker = z.infer<typeof DashboardMarkerSchema>;

@@ -1,9 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { nodeBranchesOf, specOfIntegrationBranch } from "../domain/branch/branch-names.js";
+import { specOfIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
-import { criticalPath } from "../domain/dag/critical-path.js";
-import { parseSpec } from "../domain/spec/parse-spec.js";
 import { createGitHubForge } from "../forge/github/create-github-forge.js";
 import { createOctokit } from "../forge/github/create-octokit.js";
 import { parseWebhook } from "../forge/github/parse-webhook.js";
@@ -14,14 +12,14 @@ import { handleCommand } from "../pipeline/commands/handle-command.js";
 import { runOfCommand } from "../pipeline/commands/run-of-command.js";
 import { decideIntake } from "../pipeline/intake.js";
 import type { JobToEnqueue } from "../pipeline/jobs.js";
-import { planSpec, specForNodes } from "../pipeline/plan/plan-spec.js";
-import { readRepoConfig } from "../pipeline/read-repo-config.js";
+import { planSpec } from "../pipeline/plan/plan-spec.js";
 import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { createRedis } from "../queue/redis.js";
 import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
+import { runStartOf } from "./reconcile-run.js";
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
 import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
 
@@ -144,31 +142,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
   const adopt = async (spec: number | null): Promise<string | undefined> => {
     const run = spec === null ? null : await forge.loadRun(spec);
     if (!run?.meta.runId || spec === null) return undefined;
-    const config = await readRepoConfig(forge, await forge.defaultBranch());
-    const issue = await forge.readIssue(spec);
-    const context: NodeRunContext = {
-      installationId: 0,
-      repo: { owner, name },
-      spec: { number: spec, title: issue.title, body: specForNodes(parseSpec(issue)) },
-      planSummary: run.plan.summary,
-      plan: run.plan,
-      nodeIssues: run.nodeIssues,
-      branches: nodeBranchesOf(
-        run.plan.nodes.map((n) => n.id),
-        Object.keys(run.branches),
-      ),
-      base: config.baseBranch ?? (await forge.defaultBranch()),
-    };
-    scheduler.adopt(
-      {
-        runId: run.meta.runId,
-        plan: run.plan,
-        maxParallel: config.limits.maxParallelNodes,
-        priorities: criticalPath(run.plan).tail,
-        context,
-      },
-      run.states,
-    );
+    await scheduler.adopt(await runStartOf(forge, run, 0, { owner, name }), run.states);
     return run.meta.runId;
   };
   const settle = async (runId: string | undefined) => {

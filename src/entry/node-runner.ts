@@ -79,7 +79,20 @@ export function createNodeRunner(options: NodeRunnerOptions): NodeRunner {
   const run = runNode(options);
   return async (task) => {
     try {
-      return await run(task);
+      const outcome = await run(task);
+      const ctx = task.context as NodeRunContext;
+      const issue = ctx.nodeIssues[task.node.id];
+      // An earlier attempt's error comment would say the node is stuck when it is not: it says so now.
+      if ((task.attempt ?? 0) > 0 && issue)
+        await options
+          .forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name)
+          .amendComment(
+            issue.number,
+            `error-${task.runId}`,
+            `~~swarm hit a problem coding node \`${task.node.id}\`.~~ Resolved: a later attempt coded it (${outcome}).`,
+          )
+          .catch(() => undefined);
+      return outcome;
     } catch (error) {
       // Said on the node's sub-issue (one comment, edited on each attempt); the scheduler retries the node.
       const ctx = task.context as NodeRunContext;

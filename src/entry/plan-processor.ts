@@ -15,6 +15,8 @@ export type PlanProcessorOptions = {
   scheduleNodes?: (run: ScheduledRun, job: PlanJob) => Promise<void>;
   /** The planner's code map, for the job's repository. */
   codeContext?: (job: PlanJob) => NonNullable<PlanDeps["codeContext"]>;
+  /** Takes up a live run the scheduler lost, for the job's repository. */
+  reconcileFor?: (job: PlanJob) => NonNullable<PlanDeps["reconcile"]>;
 };
 
 /** Wires a plan job to the plan stage: the installation's forge and a model that traces into the run's folder. */
@@ -25,6 +27,7 @@ export function createPlanProcessor(options: PlanProcessorOptions): (job: PlanJo
       model: (config, runId) => options.model(config, runId, join(options.runsDir, runId)),
       ...(options.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: options.dashboardWaitMs }),
       ...(options.codeContext ? { codeContext: options.codeContext(job) } : {}),
+      ...(options.reconcileFor ? { reconcile: options.reconcileFor(job) } : {}),
       ...(options.scheduleNodes
         ? {
             scheduleNodes: (run: ScheduledRun) =>

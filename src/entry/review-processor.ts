@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { specOfIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
+import type { LoadedRun } from "../pipeline/forge.js";
 import type { ReviewJob } from "../pipeline/jobs.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { type ReviewOutcome, reviewChecks } from "../pipeline/review/review-checks.js";
@@ -35,7 +36,10 @@ export function reviewServices(
 
 /** A review job (checks finished on a commit), wired: is it a run's PR head? Then the review stage. */
 export function createReviewProcessor(
-  options: NodeRunnerOptions & { rerun: Rerun },
+  options: NodeRunnerOptions & {
+    rerun: Rerun;
+    reconcileFor?: (job: ReviewJob) => (run: LoadedRun) => Promise<unknown>;
+  },
 ): (job: ReviewJob) => Promise<ReviewOutcome> {
   return async (job) => {
     const services = reviewServices(options, job.installationId, job.repo.owner, job.repo.name);
@@ -45,6 +49,14 @@ export function createReviewProcessor(
       spec = specOfIntegrationBranch((await forge.readPullRequest(job.pullNumbers[0])).headRef);
     if (spec === null) return { kind: "ignored", reason: "not a swarm pull request" };
     const config = await readRepoConfig(forge, await forge.defaultBranch());
-    return reviewChecks({ spec, headSha: job.headSha }, { ...services, config, rerun: options.rerun });
+    return reviewChecks(
+      { spec, headSha: job.headSha },
+      {
+        ...services,
+        config,
+        rerun: options.rerun,
+        ...(options.reconcileFor ? { reconcile: options.reconcileFor(job) } : {}),
+      },
+    );
   };
 }

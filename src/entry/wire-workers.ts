@@ -1,17 +1,20 @@
-import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-command.js";
+import type { LoadedRun } from "../pipeline/forge.js";
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
-import type { PlanOutcome } from "../pipeline/plan/plan-spec.js";
+import type { PlanOutcome, ScheduledRun } from "../pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
+import { withRedisLock } from "../queue/redis-lock.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
+import { createRunRegistry } from "../queue/run-registry.js";
 import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createPlanProcessor } from "./plan-processor.js";
+import { reconcileRun } from "./reconcile-run.js";
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
 import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
 
@@ -21,10 +24,14 @@ export type WorkerWiring = {
   prefix: string;
   concurrency: number;
   stalledIntervalMs?: number;
+  /** How often live runs are checked against GitHub (to take up one whose Redis state was lost). */
+  sweepIntervalMs?: number;
   services: NodeRunnerOptions;
   /** Planned runs are coded (true in production; planning tests may stop at the plan). */
   execute?: boolean;
   dashboardWaitMs?: number;
+  /** Where a failed job's one-line reason goes (the worker's stderr). */
+  log?: (line: string) => void;
   /** Told how long each job took (for /metrics). */
   timeJob?: (queue: string, seconds: number, outcome: "ok" | "error") => void;
   /** Tests watch what each job decided. */
@@ -50,6 +57,12 @@ export function startJobWorkers(w: WorkerWiring) {
         const result = await process(job);
         outcome = "ok";
         return result;
+      } catch (error) {
+        // One line per failed attempt, for the operator; what the user sees is the stage's own comment.
+        w.log?.(
+          `swarm worker: a ${queue} job failed: ${error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 300)}` : String(error)}`,
+        );
+        throw error;
       } finally {
         w.timeJob?.(queue, (performance.now() - started) / 1000, outcome);
       }
@@ -88,36 +101,106 @@ export function startJobWorkers(w: WorkerWiring) {
   });
   const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>
     scheduler.rerun(runId, key, nodes);
+  const registry = createRunRegistry(connection, w.prefix);
+  // A live run the scheduler has lost is taken up from GitHub, and kept in the registry for the sweep.
+  const reconcileFor =
+    (installationId: number, repo: { owner: string; name: string }) => async (run: LoadedRun) => {
+      if (w.execute === false || !run.meta.runId) return null;
+      await registry.add(run.meta.runId, { installationId, ...repo, spec: run.spec });
+      return reconcileRun(
+        {
+          forge: w.services.forgeFor(installationId, repo.owner, repo.name),
+          scheduler,
+          queue,
+          installationId,
+          repo,
+        },
+        run,
+      );
+    };
+  const schedule = startRunWith(scheduler);
   const plan = createPlanProcessor({
     forgeFor: w.services.forgeFor,
     runsDir: w.services.runsDir,
     model: w.services.model,
     ...(w.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: w.dashboardWaitMs }),
-    ...(w.execute === false ? {} : { scheduleNodes: startRunWith(scheduler) }),
+    ...(w.execute === false
+      ? {}
+      : {
+          scheduleNodes: async (run: ScheduledRun, job: PlanJob) => {
+            await registry.add(run.runId, {
+              installationId: job.installationId,
+              ...job.repo,
+              spec: run.spec.number,
+            });
+            await schedule(run, job);
+          },
+        }),
+    reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
     codeContext: (job) => planContext(w.services, job.installationId, job.repo.owner, job.repo.name),
   });
   const integrate = createIntegrateProcessor(w.services);
-  const reviewCommit = createReviewProcessor({ ...w.services, rerun });
-  // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
-  // turns, and the first to find every check complete reviews it; the others then find it reviewed.
-  const review = async (job: ReviewJob) => {
-    const lock = `${w.prefix}:review-lock:${job.repo.owner}/${job.repo.name}:${job.headSha}`;
-    const holder = randomUUID();
-    while ((await connection.set(lock, holder, "PX", 300_000, "NX")) !== "OK")
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    try {
-      return await reviewCommit(job);
-    } finally {
-      if ((await connection.get(lock)) === holder) await connection.del(lock);
+  const reviewCommit = createReviewProcessor({
+    ...w.services,
+    rerun,
+    reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
+  });
+
+  // The sweep: every interval, one worker checks the live runs; one the scheduler no longer holds (seen
+  // so on two sweeps in a row, so the claims of nodes still being coded are back) is rebuilt from GitHub.
+  const sweepMs = w.sweepIntervalMs ?? 60_000;
+  const missing = new Set<string>();
+  const sweep = async () => {
+    if ((await connection.set(`${w.prefix}:sweep-lock`, "1", "PX", sweepMs, "NX")) !== "OK") return;
+    for (const [runId, at] of await registry.all()) {
+      if (await scheduler.knows(runId)) {
+        missing.delete(runId);
+        continue;
+      }
+      if (!missing.has(runId)) {
+        missing.add(runId);
+        continue;
+      }
+      missing.delete(runId);
+      const run = await w.services.forgeFor(at.installationId, at.owner, at.name).loadRun(at.spec);
+      if (
+        !run ||
+        run.meta.runId !== runId ||
+        !["coding", "integrating", "reviewing", "revising"].includes(run.meta.status)
+      ) {
+        await registry.remove(runId);
+        continue;
+      }
+      await reconcileFor(at.installationId, { owner: at.owner, name: at.name })(run);
     }
   };
+  const sweeper =
+    w.execute === false
+      ? undefined
+      : setInterval(() => void sweep().catch(() => undefined), Math.max(100, sweepMs / 2));
+  sweeper?.unref();
+  // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
+  // turns, and the first to find every check complete reviews it; the others then find it reviewed.
+  // A killed holder's lock lapses on the scale of the stalled check, when its job is taken up again.
+  const lockMs = Math.max(1000, (w.stalledIntervalMs ?? 30_000) * 2);
+  const review = (job: ReviewJob) =>
+    withRedisLock(
+      connection,
+      `${w.prefix}:review-lock:${job.repo.owner}/${job.repo.name}:${job.headSha}`,
+      lockMs,
+      () => reviewCommit(job),
+    );
   const observed = <T, O>(queue: string, process: (job: T) => Promise<O>, watch?: (o: O) => void) =>
     timed(queue, async (job: T) => {
       const outcome = await process(job);
       watch?.(outcome);
       return outcome;
     });
-  const options = { prefix: w.prefix, concurrency: w.concurrency };
+  const options = {
+    prefix: w.prefix,
+    concurrency: w.concurrency,
+    ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
+  };
   const workers = [
     startWorker<PlanJob>("plan", observed("plan", plan, w.observe?.plan), {
       connection: connect(),
@@ -138,6 +221,31 @@ export function startJobWorkers(w: WorkerWiring) {
             cancelRun: (runId) => scheduler.cancel(runId),
             rerun,
             revise,
+            reconcile: reconcileFor(job.installationId, job.repo),
+            planAgain: (spec) =>
+              queue.add({
+                queue: "plan",
+                id: jobId("plan", job.repo.owner, job.repo.name, spec, "retry", job.commentId),
+                data: {
+                  installationId: job.installationId,
+                  repo: job.repo,
+                  spec: { number: spec, title: "", body: null },
+                  trigger: { kind: "command", verb: "retry", commentId: job.commentId },
+                  sender: job.sender,
+                },
+              }),
+            reviewAgain: (pull) =>
+              queue.add({
+                queue: "review",
+                id: jobId("review", job.repo.owner, job.repo.name, pull.headSha, "retry", job.commentId),
+                data: {
+                  installationId: job.installationId,
+                  repo: job.repo,
+                  headSha: pull.headSha,
+                  headBranch: pull.headBranch,
+                  pullNumbers: [pull.number],
+                },
+              }),
             reintegrate: async (run) =>
               queue.add({
                 queue: "integrate",
@@ -163,6 +271,7 @@ export function startJobWorkers(w: WorkerWiring) {
     queue,
     scheduler,
     async stop() {
+      if (sweeper) clearInterval(sweeper);
       await Promise.all(workers.map((worker) => worker.close()));
       await scheduler.close();
       await queue.close();

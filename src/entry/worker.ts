@@ -28,6 +28,8 @@ const WorkerEnvSchema = z
     SWARM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** How soon another worker takes up the jobs of one that died (BullMQ's stalled check). */
     SWARM_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+    /** How often live runs are checked against GitHub, to take up one whose Redis state was lost. */
+    SWARM_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   })
   .refine((e) => e.GITHUB_PRIVATE_KEY || e.GITHUB_PRIVATE_KEY_PATH, {
     message: "set GITHUB_PRIVATE_KEY (PEM) or GITHUB_PRIVATE_KEY_PATH",
@@ -95,6 +97,8 @@ export async function startWorkers(
     prefix: e.SWARM_PREFIX,
     concurrency: e.SWARM_CONCURRENCY,
     stalledIntervalMs: e.SWARM_STALLED_INTERVAL_MS,
+    sweepIntervalMs: e.SWARM_SWEEP_INTERVAL_MS,
+    log: (line) => process.stderr.write(`${line}\n`),
     timeJob: (queue, seconds, outcome) => quietly(metrics.job(queue, seconds, outcome)),
     services: {
       forgeFor,

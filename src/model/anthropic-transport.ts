@@ -78,6 +78,9 @@ export function createAnthropicTransport(options: AnthropicTransportOptions): Me
   };
 }
 
+// Only what swarm does: each call was retried already; a node job gets one more attempt, nothing else does.
+const AGAIN = "Comment `/swarm retry` once the API answers again.";
+
 const DECISIONS: Record<ModelFailure, ErrorDecision> = {
   "rate-limited": "retry",
   overloaded: "retry",
@@ -85,6 +88,7 @@ const DECISIONS: Record<ModelFailure, ErrorDecision> = {
   timeout: "retry",
   connection: "retry",
   "malformed-response": "retry",
+  interrupted: "retry",
   "spend-limit": "tell-user",
   authentication: "tell-user",
   permission: "tell-user",
@@ -123,25 +127,23 @@ function toModelCallError(
     ],
     "rate-limited": [
       `The Anthropic API was still rate limiting after ${tries}.`,
-      "swarm retries the job later; lower limits.maxParallelNodes if it keeps happening.",
+      `${AGAIN} Lower limits.maxParallelNodes if it keeps happening.`,
     ],
-    overloaded: [`The Anthropic API was still overloaded after ${tries}.`, "swarm retries the job later."],
-    "server-error": [
-      `The Anthropic API kept failing (${c.status}: ${c.message}) after ${tries}.`,
-      "swarm retries the job later.",
-    ],
+    overloaded: [`The Anthropic API was still overloaded after ${tries}.`, AGAIN],
+    "server-error": [`The Anthropic API kept failing (${c.status}: ${c.message}) after ${tries}.`, AGAIN],
     timeout: [
       `The model did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}, ${tries} made.`,
-      "swarm retries the job later; raise the model timeout if answers are long.",
+      `${AGAIN} Raise the model timeout if answers are long.`,
     ],
     connection: [
       `Could not reach the Messages API: ${c.message}, after ${tries}.`,
-      "Check ANTHROPIC_BASE_URL and the network; swarm retries the job later.",
+      `Check ANTHROPIC_BASE_URL and the network. ${AGAIN}`,
     ],
     "malformed-response": [
       `The Messages API answered with a malformed body after ${tries}.`,
-      "swarm retries the job later; check any proxy between swarm and the API.",
+      `Check any proxy between swarm and the API. ${AGAIN}`,
     ],
+    interrupted: [`The Messages API's answers kept breaking off (${c.message}), ${tries} made.`, AGAIN],
     "bad-request": [
       `The Anthropic API refused the request (${c.status}): ${c.message}`,
       "This is a bug in swarm or an unsupported setting; report it with the run's trace.",

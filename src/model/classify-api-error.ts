@@ -49,6 +49,15 @@ export function classifyApiError(error: unknown): Classified {
   }
   // The SDK throws a plain error when a 200 answer is not valid JSON or a stream breaks off.
   const message = error instanceof Error ? error.message : String(error);
+  // An answer that began and broke off (undici's "terminated"), or a stream that ended before any event:
+  // the call had no effect, so it is sent again like a 529.
+  if (
+    /\bterminated\b|without sending any chunks|socket hang up|ECONNRESET|other side closed|premature close/i.test(
+      message,
+    )
+  ) {
+    return { failure: "interrupted", retry: true, message: `the answer broke off (${message})` };
+  }
   if (error instanceof SyntaxError || /JSON|stream ended|unexpected end/i.test(message)) {
     return { failure: "malformed-response", retry: true, message: `the answer was malformed (${message})` };
   }

@@ -9,6 +9,7 @@ export type ModelFailure =
   | "timeout"
   | "connection"
   | "malformed-response"
+  | "interrupted"
   | "bad-request"
   | "authentication"
   | "permission"

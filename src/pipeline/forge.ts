@@ -70,6 +70,8 @@ export type LoadedRun = {
   summaries: Record<string, string>;
   /** What each done node left for the nodes that depend on it, where it left anything. */
   handoffs: Record<string, string>;
+  /** Node id → its branch as its sub-issue names it, pushed yet or not. */
+  nodeBranches: Record<string, string>;
   /** Branch name → head sha, for the run's node and integration branches that exist. */
   branches: Record<string, string>;
   pullRequest: PullRequestRef | null;
@@ -93,6 +95,8 @@ export type Forge = {
   listFiles(ref: string): Promise<string[]>;
   /** One comment per `key` on an issue (an error, a notice), created or edited in place. */
   ensureComment(issueNumber: number, key: string, body: string): Promise<{ id: number; url: string }>;
+  /** Edits the comment of `key` on an issue if there is one (an error that no longer holds); creates none. */
+  amendComment(issueNumber: number, key: string, body: string): Promise<void>;
 
   /** The one dashboard comment on the spec issue, created or edited in place. */
   ensureDashboardComment(

@@ -13,7 +13,8 @@ export const PlanJobSchema = z.object({
   spec: z.object({ number: z.int().positive(), title: z.string(), body: z.string().nullable() }),
   trigger: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("label"), label: z.string() }),
-    z.object({ kind: z.literal("command"), verb: z.enum(["plan", "replan"]), commentId: z.int() }),
+    // `retry`: `/swarm retry` on a run whose planning was cut off before it had a plan.
+    z.object({ kind: z.literal("command"), verb: z.enum(["plan", "replan", "retry"]), commentId: z.int() }),
   ]),
   sender: Sender,
 });

@@ -13,6 +13,8 @@ export type NodeTask = {
   context: unknown;
   /** Checked by the coder between turns, so a cancelled run stops at the next turn. */
   isCancelled(): Promise<boolean>;
+  /** 0 for a node's first attempt; more when an earlier attempt threw (and may have said so). */
+  attempt?: number;
   /** Set when the node runs again after it was done: what it must change (a review, a person's request). */
   revision?: { feedback: string };
 };
@@ -38,6 +40,14 @@ export type NodeEvent = { runId: string; nodeId: string; status: NodeStatus; at:
 export type Scheduler = {
   /** Starts a run (again: starting a run that exists changes nothing). */
   start(run: RunStart): Promise<void>;
+  /**
+   * Takes up a run the scheduler does not hold (its Redis was lost; another process started it) at the
+   * states the forge shows: finished nodes stay finished, the others start once their dependencies are
+   * done. True when it was taken up; false when the scheduler holds the run already (nothing changes).
+   */
+  adopt(run: RunStart, states: Readonly<Record<string, NodeStatus>>): Promise<boolean>;
+  /** Whether the scheduler holds the run (false after its state was lost). */
+  knows(runId: string): Promise<boolean>;
   states(runId: string): Promise<Record<string, NodeStatus>>;
   /** Removes queued work; running nodes stop at their next turn. */
   cancel(runId: string): Promise<void>;

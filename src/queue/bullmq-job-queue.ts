@@ -55,8 +55,9 @@ export function createBullmqJobQueue(connection: Redis, prefix = "{swarm}") {
 export function startWorker<T>(
   name: QueueName,
   process: (data: T, job: { id: string; attemptsMade: number }) => Promise<unknown>,
-  options: { connection: Redis; prefix?: string; concurrency?: number },
+  options: { connection: Redis; prefix?: string; concurrency?: number; stalledIntervalMs?: number },
 ): Worker {
+  const stalled = options.stalledIntervalMs ?? 30_000;
   return new Worker(
     name,
     async (job) =>
@@ -65,6 +66,11 @@ export function startWorker<T>(
       connection: options.connection,
       prefix: options.prefix ?? "{swarm}",
       concurrency: options.concurrency ?? 4,
+      // A dead worker's job is taken up by another within about twice this (its lock lapses, then a check).
+      stalledInterval: stalled,
+      lockDuration: stalled * 2,
+      // A stall is a worker that died (a deploy, a kill), not a bad job: take it up again, within reason.
+      maxStalledCount: 10,
     },
   );
 }

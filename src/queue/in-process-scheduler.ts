@@ -35,13 +35,7 @@ export function createInProcessScheduler(options: {
   attempts?: number;
   onEvent?: (e: NodeEvent) => void;
   onSettled?: OnSettled;
-}): Scheduler & {
-  /**
-   * Takes up a run that another process started (the GitHub Action's next job), at the states the forge
-   * shows: finished nodes stay finished, the others start once their dependencies are done.
-   */
-  adopt(start: RunStart, states: Readonly<Record<string, NodeStatus>>): void;
-} {
+}): Scheduler {
   const runs = new Map<string, Run>();
   let active = 0;
   const attempts = options.attempts ?? 2;
@@ -77,6 +71,7 @@ export function createInProcessScheduler(options: {
           node,
           context: run.start.context,
           isCancelled: async () => run.cancelled,
+          attempt: attempt - 1,
           ...(feedback ? { revision: { feedback } } : {}),
         });
         break;
@@ -123,7 +118,7 @@ export function createInProcessScheduler(options: {
   };
 
   const open = (start: RunStart, states: Readonly<Record<string, NodeStatus>>) => {
-    if (runs.has(start.runId)) return;
+    if (runs.has(start.runId)) return false;
     const graph = indexPlan(start.plan);
     const done = (id: string) => states[id] === "done";
     const run: Run = {
@@ -148,10 +143,16 @@ export function createInProcessScheduler(options: {
       else set(run, id, run.remaining.get(id) === 0 ? "ready" : "pending");
     }
     pump();
+    return true;
   };
 
   return {
-    adopt: open,
+    async adopt(start, states) {
+      return open(start, states);
+    },
+    async knows(runId) {
+      return runs.has(runId);
+    },
     async start(start) {
       open(start, {});
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { indexPlan } from "../domain/dag/index-plan.js";
@@ -12,7 +13,16 @@ import {
   type Scheduler,
   TERMINAL,
 } from "../pipeline/scheduler.js";
-import { CANCEL, DISPATCH_ONLY, FINISH, RERUN, START } from "./scheduler-scripts.js";
+import {
+  ADOPT,
+  CANCEL,
+  CLAIM,
+  DISPATCH_ONLY,
+  FINISH,
+  RELEASE_CLAIM,
+  RERUN,
+  START,
+} from "./scheduler-scripts.js";
 
 export type RedisSchedulerOptions = {
   connection: Redis;
@@ -87,6 +97,25 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
     }
   };
 
+  // One coder per node. A claim names its holder (this process and the job) and when it last beat; the
+  // holder writes it again every beat while it codes, so a claim goes stale only when its process died.
+  // After Redis is lost, the claims of nodes still being coded are back within a beat, and a run taken up
+  // from GitHub waits for them instead of coding those nodes a second time.
+  const token = randomUUID().slice(0, 8);
+  const beatMs = Math.max(100, (options.stalledIntervalMs ?? 30_000) / 2);
+  const staleMs = beatMs * 4;
+  const inHand = new Map<string, { runId: string; nodeId: string; holder: string }>();
+  const claimsKey = (runId: string) => `${prefix}:{run-${runId}}:claims`;
+  const beat = setInterval(() => {
+    for (const c of inHand.values())
+      void redis.hset(claimsKey(c.runId), c.nodeId, `${c.holder}|${Date.now()}`).catch(() => undefined);
+  }, beatMs);
+  beat.unref();
+  const claim = async (runId: string, nodeId: string, holder: string) =>
+    (await redis.eval(CLAIM, 1, claimsKey(runId), nodeId, holder, String(Date.now()), String(staleMs))) === 1;
+  const release = (runId: string, nodeId: string, holder: string) =>
+    redis.eval(RELEASE_CLAIM, 1, claimsKey(runId), nodeId, holder);
+
   const states = async (runId: string): Promise<Record<string, NodeStatus>> =>
     (await redis.hgetall(keys(runId)[0] as string)) as Record<string, NodeStatus>;
 
@@ -98,15 +127,19 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
         async (job) => {
           const { runId, nodeId } = job.data as { runId: string; nodeId: string };
           const [stateKey, , , , metaKey] = keys(runId) as [string, string, string, string, string];
+          const running = async () => (await redis.hget(stateKey, nodeId)) === "running";
           // A duplicate, or a node cancelled before it started: nothing to do.
-          if ((await redis.hget(stateKey, nodeId)) !== "running") return "skipped";
-          // One job per node: the first to claim it runs it. A stalled job taken up again keeps its id.
-          const claims = `${prefix}:{run-${runId}}:claims`;
-          if (
-            (await redis.hsetnx(claims, nodeId, String(job.id))) === 0 &&
-            (await redis.hget(claims, nodeId)) !== String(job.id)
-          )
-            return "skipped";
+          if (!(await running())) return "skipped";
+          // Held by a live coder: wait until it lets go (or dies), then code it only if it is not done.
+          // Unique to this run of the job: after Redis is lost, a new job can have the same id as the
+          // one still in hand here.
+          const holder = `${token}:${job.id}:${randomUUID().slice(0, 8)}`;
+          while (!(await claim(runId, nodeId, holder))) {
+            await new Promise((resolve) => setTimeout(resolve, beatMs));
+            if (!(await running())) return "skipped";
+          }
+          const hand = `${runId}/${nodeId}`;
+          inHand.set(hand, { runId, nodeId, holder });
           const [planJson, contextJson, feedback] = await redis.hmget(
             metaKey,
             "plan",
@@ -123,14 +156,20 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
               node,
               context: JSON.parse(contextJson ?? "null"),
               isCancelled: async () => (await redis.hget(metaKey, "cancelled")) === "1",
+              attempt: job.attemptsMade,
               ...(feedback ? { revision: { feedback } } : {}),
             });
           } catch (error) {
-            if (job.attemptsMade + 1 < attempts) throw error; // BullMQ tries again
+            inHand.delete(hand);
+            if (job.attemptsMade + 1 < attempts) {
+              await release(runId, nodeId, holder);
+              throw error; // BullMQ tries again
+            }
             outcome = "failed";
           }
+          inHand.delete(hand);
           await finish(runId, nodeId, outcome);
-          await redis.hdel(claims, nodeId);
+          await release(runId, nodeId, holder);
           return outcome;
         },
         {
@@ -141,7 +180,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
           // A dead worker's lock lapses after this; the stalled check then hands its job to another worker.
           lockDuration: (options.stalledIntervalMs ?? 30_000) * 2,
 
-          maxStalledCount: 3,
+          maxStalledCount: 10,
         },
       )
     : undefined;
@@ -174,6 +213,30 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
       await enqueue(run.runId, again);
       await enqueue(run.runId, (await redis.eval(DISPATCH_ONLY, 6, ...keys(run.runId))) as string[]);
     },
+    async adopt(run, known) {
+      const graph = indexPlan(run.plan);
+      const args = graph.ids.flatMap((id) => [
+        id,
+        known[id] ?? "pending",
+        (graph.dependencies.get(id) ?? []).join(","),
+        (graph.dependents.get(id) ?? []).join(","),
+        String(run.priorities[id] ?? 0),
+      ]);
+      const [fresh, dispatch] = (await redis.eval(
+        ADOPT,
+        6,
+        ...keys(run.runId),
+        String(run.maxParallel),
+        JSON.stringify(run.plan),
+        JSON.stringify(run.context ?? null),
+        ...args,
+      )) as [number, string[]];
+      await enqueue(run.runId, dispatch);
+      return fresh === 1;
+    },
+    async knows(runId) {
+      return (await redis.hexists(keys(runId)[4] as string, "max")) === 1;
+    },
     states,
     async cancel(runId) {
       const running = (await redis.eval(CANCEL, 6, ...keys(runId))) as string[];
@@ -203,6 +266,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
       }
     },
     async close() {
+      clearInterval(beat);
       await worker?.close();
       await queue.close();
       workerConnection.disconnect();

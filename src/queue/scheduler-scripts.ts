@@ -152,3 +152,62 @@ return running
 export const DISPATCH_ONLY = `${DISPATCH}
 return dispatch()
 `;
+
+/**
+ * A run this Redis does not hold (it was lost, or the run was started elsewhere), set up at the states the
+ * forge shows. ARGV: max, plan JSON, context JSON, then (node, status, dependencies, dependents, priority)
+ * for each node, dependencies comma-separated. Finished nodes keep their status; the others are pending,
+ * or ready when every dependency is done. Returns { 1, dispatched }, or { 0, {} } when the run is known.
+ */
+export const ADOPT = `${DISPATCH}
+if redis.call('HSETNX', KEYS[5], 'max', ARGV[1]) == 0 then return {0, {}} end
+redis.call('HSET', KEYS[5], 'running', 0, 'cancelled', 0, 'plan', ARGV[2], 'context', ARGV[3])
+local status = {}
+for i = 4, #ARGV, 5 do status[ARGV[i]] = ARGV[i + 1] end
+for i = 4, #ARGV, 5 do
+  local node, s, deps, dependents, priority = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+  redis.call('HSET', KEYS[3], node, dependents)
+  redis.call('HSET', KEYS[6], node, priority)
+  local remaining = 0
+  for d in string.gmatch(deps, '[^,]+') do
+    if status[d] ~= 'done' then remaining = remaining + 1 end
+  end
+  redis.call('HSET', KEYS[2], node, remaining)
+  if s == 'done' or s == 'failed' or s == 'blocked' or s == 'cancelled' then
+    redis.call('HSET', KEYS[1], node, s)
+  elseif remaining == 0 then
+    redis.call('HSET', KEYS[1], node, 'ready')
+    redis.call('ZADD', KEYS[4], priority, node)
+  else
+    redis.call('HSET', KEYS[1], node, 'pending')
+  end
+end
+-- What is finished now does not settle the run again: settling is for the nodes that finish from here.
+local all_finished = 1
+for _, s in ipairs(redis.call('HVALS', KEYS[1])) do
+  if s == 'pending' or s == 'ready' or s == 'running' then all_finished = 0 end
+end
+if all_finished == 1 then redis.call('HSET', KEYS[5], 'settled:0', 1) end
+return {1, dispatch()}
+`;
+
+/**
+ * KEYS: the run's claims hash (node → "holder|last beat in ms"). ARGV: node, holder, now, stale after (ms).
+ * Claims the node when no live holder has it (none, one whose beat is stale, or this holder): 1, else 0.
+ */
+export const CLAIM = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current then
+  local holder, at = string.match(current, '^(.*)|(%d+)$')
+  if holder ~= ARGV[2] and at and tonumber(at) > tonumber(ARGV[3]) - tonumber(ARGV[4]) then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
+return 1
+`;
+
+/** KEYS: the claims hash. ARGV: node, holder. Lets go of the node's claim if this holder has it. */
+export const RELEASE_CLAIM = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and string.sub(current, 1, #ARGV[2] + 1) == ARGV[2] .. '|' then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+`;

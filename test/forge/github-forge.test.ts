@@ -277,6 +277,80 @@ describe("GitHub forge", () => {
     expect(statuses).toEqual([403, 502, 201]);
   });
 
+  it("a create whose answer is lost after GitHub made it (502) is found, not made twice", async () => {
+    const spec = specIssue();
+    const forge = forgeFor(fake, repo);
+    const since = fake.requests.length;
+    const lost = (on: string) => fake.inject({ status: 502, applied: true, on });
+    const statuses = (template: string) =>
+      fake.requests
+        .slice(since)
+        .filter((r) => r.method === "POST" && r.template === template)
+        .map((r) => r.status);
+
+    lost("/repos/{owner}/{repo}/issues/{issue_number}/comments");
+    await forge.ensureComment(spec.number, "note-1", "Said once.");
+    expect([...repo.comments.values()].filter((c) => c.body.startsWith("Said once."))).toHaveLength(1);
+    expect(statuses("/repos/{owner}/{repo}/issues/{issue_number}/comments")).toEqual([502]);
+
+    lost("/repos/{owner}/{repo}/issues");
+    const api = await forge.ensureNodeIssue(spec.number, node("api"), "pending", "swarm/9-x/api");
+    lost("/repos/{owner}/{repo}/issues/{issue_number}/sub_issues");
+    const ui = await forge.ensureNodeIssue(spec.number, node("ui", ["api"]), "pending", "swarm/9-x/ui");
+    const nodes = [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
+    expect(nodes.map((i) => i.number).sort()).toEqual([api.number, ui.number].sort());
+    expect(spec.subIssueIds.sort()).toEqual([api.id, ui.id].sort());
+
+    // The link is made, its answer lost; sending it again would be a 422 "Dependency already exists".
+    lost("/dependencies/blocked_by");
+    await forge.linkDependency(ui, api);
+    await forgeFor(fake, repo).linkDependency(ui, api);
+    expect(repo.issues.get(ui.number)?.blockedByIds).toEqual([api.id]);
+
+    pushBranch(repo, "swarm/9-x/integration");
+    lost("/repos/{owner}/{repo}/pulls");
+    const pr = await forge.ensurePullRequest({
+      head: "swarm/9-x/integration",
+      base: "main",
+      title: "t",
+      body: "b",
+      draft: true,
+    });
+    expect([...repo.pulls.values()].filter((p) => p.head === "swarm/9-x/integration")).toHaveLength(1);
+
+    lost("/repos/{owner}/{repo}/pulls/{pull_number}/reviews");
+    await forge.postReview({
+      pullNumber: pr.number,
+      commitSha: pr.headSha,
+      key: "r1",
+      body: "Review.",
+      comments: [],
+    });
+    expect(repo.pulls.get(pr.number)?.reviews).toHaveLength(1);
+
+    lost("/repos/{owner}/{repo}/check-runs");
+    await forge.upsertCheckRun({
+      name: "swarm",
+      headSha: pr.headSha,
+      status: "in_progress",
+      title: "t",
+      summary: "s",
+    });
+    expect(
+      [...repo.checkRuns.values()].filter((r) => r.headSha === pr.headSha && r.name === "swarm"),
+    ).toHaveLength(1);
+    // Every lost answer was met by a lookup; no create went out a second time.
+    for (const t of ["/repos/{owner}/{repo}/pulls", "/repos/{owner}/{repo}/check-runs"])
+      expect(statuses(t).filter((s) => s === 201)).toHaveLength(0);
+  });
+
+  it("a comment refused by a secondary limit (429) is sent again after the wait, once", async () => {
+    const spec = specIssue();
+    fake.inject({ status: 429, retryAfterS: 1, on: "/repos/{owner}/{repo}/issues/{issue_number}/comments" });
+    await forgeFor(fake, repo).ensureComment(spec.number, "note-429", "After the wait.");
+    expect([...repo.comments.values()].filter((c) => c.body.startsWith("After the wait."))).toHaveLength(1);
+  });
+
   it("refuses a request that breaks the OpenAPI contract, and says why", async () => {
     const spec = specIssue();
     const octokit = octokitFor(fake);

@@ -114,10 +114,28 @@ describe("anthropic transport", () => {
     expect(retries).toEqual([failure]);
   });
 
-  it("gives up after maxAttempts and says the job will be retried later", async () => {
+  it.each([
+    ["a stream cut mid-answer", { fault: "cut" } as const, true],
+    ["a stream that ends before any event", { fault: "empty" } as const, true],
+    ["an answer cut mid-body", { fault: "cut" } as const, false],
+  ])("retries %s like a 529", async (_name, fault, stream) => {
+    fake.setModel(inOrder(fault, fault, reply.text("recovered")));
+    const retries: string[] = [];
+    const result = await transport({ stream, onRetry: (e) => retries.push(e.failure) }).send(params, meta);
+    expect(result.attempts).toBe(3);
+    expect(retries).toEqual(["interrupted", "interrupted"]);
+    expect(result.message.content).toContainEqual(
+      expect.objectContaining({ type: "text", text: "recovered" }),
+    );
+  });
+
+  it("gives up after maxAttempts, and promises only what swarm does: `/swarm retry`", async () => {
     fake.setModel(() => ({ fault: "overloaded" }));
     const error = await failureOf(transport({ maxAttempts: 3 }).send(params, meta));
     expect(error).toMatchObject({ failure: "overloaded", attempts: 3, decision: "retry" });
+    expect(error.message).toContain("still overloaded after 3 attempts");
+    expect(`${error.problem} ${error.fix}`).not.toContain("retries the job later");
+    expect(error.fix).toContain("/swarm retry");
   });
 
   it("authenticates with a Bearer token, and the fake accepts x-api-key too and refuses a wrong key", async () => {

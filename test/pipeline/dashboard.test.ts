@@ -29,6 +29,25 @@ describe("renderDashboard", () => {
     expect(text).toContain("**1 of 2 nodes done** · 12,345 tokens · $0.43");
   });
 
+  it("names the stage, since when, what is running and what waits, until the run is over", () => {
+    const view = {
+      spec: 7,
+      status: "coding" as const,
+      dryRun: false,
+      headline: "Coding 2 nodes.",
+      plan: plan(node("db"), node("api", ["db"]), node("ui", ["api"])),
+      states: { db: "done", api: "running", ui: "pending" } as const,
+      nodeIssues: {},
+      branches: {},
+      ledger: null,
+      since: "2026-12-01T12:41:07.000Z",
+    };
+    expect(renderDashboard(view)).toContain(
+      "<sub>Stage: **coding** since 12:41 UTC · running `api` · waiting: `ui`</sub>",
+    );
+    expect(renderDashboard({ ...view, status: "green" })).not.toContain("Stage:");
+  });
+
   it("escapes model-written titles so they cannot break the Mermaid label or the table", () => {
     const text = renderDashboard({
       spec: 7,

@@ -101,6 +101,51 @@ const peak = (spans: Span[]) => {
 };
 
 describe.each(implementations)("scheduler contract: %s", (_name, make) => {
+  it("adopts a run it does not hold at the forge's states: codes only what is unfinished, settles once", async () => {
+    const runner = recordingRunner();
+    const settles: Record<string, string>[] = [];
+    const scheduler = make(runner.runNode, 8, async (_run, states) => {
+      settles.push(states);
+    });
+    const runId = randomUUID().slice(0, 8);
+    const diamond = plan(node("a"), node("b", ["a"]), node("c", ["a"]), node("d", ["b", "c"]));
+    const start = { runId, plan: diamond, maxParallel: 4, priorities: {}, context: null };
+    expect(await scheduler.knows(runId)).toBe(false);
+    expect(await scheduler.adopt(start, { a: "done", b: "done", c: "running", d: "pending" })).toBe(true);
+    expect(await scheduler.knows(runId)).toBe(true);
+    // Held now: adopting it again (a second worker's sweep, a redelivered job) changes nothing.
+    expect(await scheduler.adopt(start, { a: "pending", b: "pending", c: "pending", d: "pending" })).toBe(
+      false,
+    );
+    expect(await scheduler.settled(runId)).toEqual({ a: "done", b: "done", c: "done", d: "done" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await scheduler.close();
+    expect([...runner.calls.keys()].sort()).toEqual(["c", "d"]);
+    expect(settles).toHaveLength(1);
+  });
+
+  it("adopting a finished run codes nothing and does not settle it again", async () => {
+    const runner = recordingRunner();
+    let settles = 0;
+    const scheduler = make(runner.runNode, 8, async () => {
+      settles++;
+    });
+    const runId = randomUUID().slice(0, 8);
+    const start = {
+      runId,
+      plan: plan(node("a"), node("b", ["a"])),
+      maxParallel: 4,
+      priorities: {},
+      context: null,
+    };
+    expect(await scheduler.adopt(start, { a: "done", b: "failed" })).toBe(true);
+    expect(await scheduler.settled(runId)).toEqual({ a: "done", b: "failed" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await scheduler.close();
+    expect(runner.calls.size).toBe(0);
+    expect(settles).toBe(0);
+  });
+
   it("runs a diamond in dependency order, with the two middle nodes at the same time", async () => {
     const { states, spans } = await execute(
       make,
@@ -274,6 +319,39 @@ describe("Redis scheduler only", () => {
     await queue.close();
     await scheduler.close();
     expect(runner.calls.get("a")).toBe(1);
+  });
+
+  it("after Redis loses a run, adopting it does not code a node a second time while it is still being coded", async () => {
+    const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+    const runner = recordingRunner({ latencyMs: { a: 1500 } });
+    const scheduler = createRedisScheduler({
+      connection: redis,
+      prefix,
+      runNode: runner.runNode,
+      concurrency: 2,
+      stalledIntervalMs: 200,
+    });
+    const runId = randomUUID().slice(0, 8);
+    const start = {
+      runId,
+      plan: plan(node("a"), node("b", ["a"])),
+      maxParallel: 4,
+      priorities: {},
+      context: null,
+    };
+    await scheduler.start(start);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // `a` is being coded
+    // Redis loses everything of this deployment (a restart without persistence).
+    const lost = await redis.keys(`${prefix}*`);
+    if (lost.length > 0) await redis.del(...lost);
+    expect(await scheduler.knows(runId)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // a beat: the coder's claim is back
+    // Taken up from GitHub, where `a` says it is running.
+    expect(await scheduler.adopt(start, { a: "running", b: "pending" })).toBe(true);
+    expect(await scheduler.settled(runId)).toEqual({ a: "done", b: "done" });
+    await scheduler.close();
+    expect(runner.calls.get("a")).toBe(1);
+    expect(runner.calls.get("b")).toBe(1);
   });
 
   it("keeps a run's keys under one Redis Cluster hash tag", async () => {

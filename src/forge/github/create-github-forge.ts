@@ -1,7 +1,7 @@
 import type { Forge } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import type { GitHubClient } from "./create-octokit.js";
-import { ensureComment } from "./ensure-comment.js";
+import { amendComment, ensureComment } from "./ensure-comment.js";
 import { ensureDashboardComment } from "./ensure-dashboard-comment.js";
 import { ensureNodeIssue } from "./ensure-node-issue.js";
 import { ensurePullRequest } from "./ensure-pull-request.js";
@@ -37,6 +37,7 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     cloneUrl: () => cloneUrl(ctx),
     listFiles: (ref) => listFiles(ctx, ref),
     ensureComment: (issueNumber, key, body) => ensureComment(ctx, issueNumber, key, body),
+    amendComment: (issueNumber, key, body) => amendComment(ctx, issueNumber, key, body),
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),

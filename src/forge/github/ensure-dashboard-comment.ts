@@ -1,5 +1,6 @@
 import { type DashboardMarker, readMarker, renderMarker } from "../../domain/markers.js";
 import type { GitHubContext } from "./context.js";
+import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 
 /** The spec's one dashboard comment, found by its marker: edited in place, and only when it changed. */
@@ -11,8 +12,7 @@ export async function ensureDashboardComment(
 ): Promise<{ id: number; url: string }> {
   const { octokit, owner, repo } = ctx;
   const text = fitText(`${body}\n\n${renderMarker("dashboard", meta)}`, MAX_ISSUE_BODY);
-  let known = ctx.dashboards.get(spec);
-  if (!known) {
+  const find = async () => {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
       owner,
       repo,
@@ -20,12 +20,22 @@ export async function ensureDashboardComment(
       per_page: 100,
     });
     const found = comments.find((c) => readMarker(c.body, "dashboard")?.spec === spec);
-    if (found) known = { id: found.id, url: found.html_url, text: found.body ?? "" };
-  }
+    return found ? { id: found.id, url: found.html_url, text: found.body ?? "" } : null;
+  };
+  let known = ctx.dashboards.get(spec) ?? (await find()) ?? undefined;
   if (!known) {
-    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: spec, body: text });
-    known = { id: data.id, url: data.html_url, text };
-  } else if (known.text !== text) {
+    known = await createOnce(async () => {
+      const { data } = await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: spec,
+        body: text,
+        ...NO_RETRY,
+      });
+      return { id: data.id, url: data.html_url, text };
+    }, find);
+  }
+  if (known.text !== text) {
     const { data } = await octokit.rest.issues.updateComment({
       owner,
       repo,

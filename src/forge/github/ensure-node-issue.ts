@@ -3,9 +3,10 @@ import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import type { IssueRef } from "../../pipeline/forge.js";
 import { type GitHubContext, issueRef, NODE_LABEL } from "./context.js";
+import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { MAX_SUB_ISSUES } from "./limits.js";
 import { nodeIssueBody } from "./node-issue-body.js";
-import { scanNodes } from "./scan-nodes.js";
+import { findNodeIssue, scanNodes } from "./scan-nodes.js";
 
 export async function ensureNodeIssue(
   ctx: GitHubContext,
@@ -24,21 +25,52 @@ export async function ensureNodeIssue(
         fix: "Lower limits.maxNodes in .github/swarm.yml, or remove sub-issues that are not swarm's.",
       });
     }
-    const { data } = await octokit.rest.issues.create({
-      owner,
-      repo,
-      title: `[${node.id}] ${node.title}`,
-      body: nodeIssueBody(spec, node, status, branch),
-      labels: [NODE_LABEL],
-    });
-    found = { ...issueRef(data), body: data.body ?? "", open: true };
+    let fresh = true;
+    found = await createOnce(
+      async () => {
+        const { data } = await octokit.rest.issues.create({
+          owner,
+          repo,
+          title: `[${node.id}] ${node.title}`,
+          body: nodeIssueBody(spec, node, status, branch),
+          labels: [NODE_LABEL],
+          ...NO_RETRY,
+        });
+        return { ...issueRef(data), body: data.body ?? "", open: true };
+      },
+      async () => {
+        fresh = false;
+        return findNodeIssue(ctx, spec, node.id);
+      },
+    );
     scan.byNode.set(node.id, found);
-    ctx.blockedBy.set(data.number, new Set()); // a new issue has no blockers yet
+    if (fresh) ctx.blockedBy.set(found.number, new Set()); // a new issue has no blockers yet
   }
   if (!scan.subIssueIds.has(found.id)) {
+    const id = found.id;
+    const linked = async () => {
+      const subs = await octokit.paginate(octokit.rest.issues.listSubIssues, {
+        owner,
+        repo,
+        issue_number: spec,
+        per_page: 100,
+      });
+      return subs.some((s) => s.id === id) ? true : null;
+    };
     // The sub-issues API takes the issue's id, not its number.
-    await octokit.rest.issues.addSubIssue({ owner, repo, issue_number: spec, sub_issue_id: found.id });
-    scan.subIssueIds.add(found.id);
+    await createOnce(
+      async () =>
+        !!(await octokit.rest.issues.addSubIssue({
+          owner,
+          repo,
+          issue_number: spec,
+          sub_issue_id: id,
+          ...NO_RETRY,
+        })),
+      linked,
+      { exists: alreadyExists },
+    );
+    scan.subIssueIds.add(id);
   }
   return { number: found.number, id: found.id, url: found.url };
 }

@@ -1,5 +1,6 @@
 import type { PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
+import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 
 /** The open PR from `head`: created once, its title and body updated when they change. */
@@ -9,25 +10,41 @@ export async function ensurePullRequest(
 ): Promise<PullRequestRef> {
   const { octokit, owner, repo } = ctx;
   const body = fitText(input.body, MAX_ISSUE_BODY);
-  const { data: open } = await octokit.rest.pulls.list({
-    owner,
-    repo,
-    head: `${owner}:${input.head}`,
-    state: "open",
-    per_page: 1,
-  });
-  const existing = open[0];
-  if (!existing) {
-    const { data } = await octokit.rest.pulls.create({
+  const find = async () => {
+    const { data: open } = await octokit.rest.pulls.list({
       owner,
       repo,
-      head: input.head,
-      base: input.base,
-      title: input.title,
-      body,
-      draft: input.draft,
+      head: `${owner}:${input.head}`,
+      state: "open",
+      per_page: 1,
     });
-    return { number: data.number, url: data.html_url, headSha: data.head.sha, draft: data.draft ?? false };
+    return open[0] ?? null;
+  };
+  const existing = await find();
+  if (!existing) {
+    const made = await createOnce<{
+      number: number;
+      html_url: string;
+      head: { sha: string };
+      draft?: boolean;
+    }>(
+      async () =>
+        (
+          await octokit.rest.pulls.create({
+            owner,
+            repo,
+            head: input.head,
+            base: input.base,
+            title: input.title,
+            body,
+            draft: input.draft,
+            ...NO_RETRY,
+          })
+        ).data,
+      find,
+      { exists: alreadyExists },
+    );
+    return { number: made.number, url: made.html_url, headSha: made.head.sha, draft: made.draft ?? false };
   }
   if (existing.title !== input.title || existing.body !== body) {
     await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: input.title, body });

@@ -22,7 +22,14 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
   const scan = await scanNodes(ctx, spec);
   const nodes = new Map<
     string,
-    { node: PlanNode; status: NodeStatus; issue: IssueRef; summary?: string; handoff?: string }
+    {
+      node: PlanNode;
+      status: NodeStatus;
+      issue: IssueRef;
+      branch: string;
+      summary?: string;
+      handoff?: string;
+    }
   >();
   for (const [id, issue] of scan.byNode) {
     const marker = readMarker(issue.body, "node");
@@ -30,6 +37,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
       nodes.set(id, {
         node: marker.node,
         status: marker.status,
+        branch: marker.branch,
         issue: { number: issue.number, id: issue.id, url: issue.url },
         ...(marker.summary ? { summary: marker.summary } : {}),
         ...(marker.handoff ? { handoff: marker.handoff } : {}),
@@ -73,6 +81,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
     nodeIssues: Object.fromEntries(entries.map(([id, e]) => [id, e.issue])),
     summaries: Object.fromEntries(entries.flatMap(([id, e]) => (e.summary ? [[id, e.summary]] : []))),
     handoffs: Object.fromEntries(entries.flatMap(([id, e]) => (e.handoff ? [[id, e.handoff]] : []))),
+    nodeBranches: Object.fromEntries(entries.map(([id, e]) => [id, e.branch])),
 
     branches,
     pullRequest,

@@ -43,3 +43,24 @@ export function scanNodes(ctx: GitHubContext, spec: number): Promise<NodeScan> {
   }
   return scan;
 }
+
+/** The labelled issue of one node of the spec as GitHub holds it now (for a create whose answer was lost). */
+export async function findNodeIssue(
+  ctx: GitHubContext,
+  spec: number,
+  nodeId: string,
+): Promise<(ReturnType<typeof issueRef> & { body: string; open: boolean }) | null> {
+  const { octokit, owner, repo } = ctx;
+  const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    owner,
+    repo,
+    labels: NODE_LABEL,
+    state: "all",
+    per_page: 100,
+  });
+  const issue = labelled.find((i) => {
+    const marker = readMarker(i.body, "node");
+    return marker?.spec === spec && marker.node.id === nodeId;
+  });
+  return issue ? { ...issueRef(issue), body: issue.body ?? "", open: issue.state === "open" } : null;
+}

@@ -1,5 +1,6 @@
 import type { Annotation, CheckRunInput } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
+import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ANNOTATIONS_PER_REQUEST, MAX_CHECK_TEXT } from "./limits.js";
 
 /**
@@ -8,13 +9,16 @@ import { fitText, MAX_ANNOTATIONS_PER_REQUEST, MAX_CHECK_TEXT } from "./limits.j
  */
 export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): Promise<{ id: number }> {
   const { octokit, owner, repo } = ctx;
-  const { data: found } = await octokit.rest.checks.listForRef({
-    owner,
-    repo,
-    ref: input.headSha,
-    check_name: input.name,
-    filter: "latest",
-  });
+  const find = async () => {
+    const { data } = await octokit.rest.checks.listForRef({
+      owner,
+      repo,
+      ref: input.headSha,
+      check_name: input.name,
+      filter: "latest",
+    });
+    return data.check_runs[0] ?? null;
+  };
   const batches = chunk(input.annotations ?? [], MAX_ANNOTATIONS_PER_REQUEST);
   const output = (annotations: readonly Annotation[]) => ({
     title: input.title,
@@ -34,7 +38,7 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
     ...(input.conclusion ? { conclusion: input.conclusion } : {}),
     ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
   };
-  const existing = found.check_runs[0];
+  const existing = await find();
   const id = existing
     ? (
         await octokit.rest.checks.update({
@@ -46,15 +50,22 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
         })
       ).data.id
     : (
-        await octokit.rest.checks.create({
-          owner,
-          repo,
-          name: input.name,
-          head_sha: input.headSha,
-          ...fields,
-          output: output(batches[0] ?? []),
-        })
-      ).data.id;
+        await createOnce(
+          async () =>
+            (
+              await octokit.rest.checks.create({
+                owner,
+                repo,
+                name: input.name,
+                head_sha: input.headSha,
+                ...fields,
+                output: output(batches[0] ?? []),
+                ...NO_RETRY,
+              })
+            ).data,
+          find,
+        )
+      ).id;
   for (const batch of batches.slice(1)) {
     await octokit.rest.checks.update({ owner, repo, check_run_id: id, output: output(batch) });
   }

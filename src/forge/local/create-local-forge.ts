@@ -61,6 +61,12 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         return { id: comment.id, url: url("comment", comment.id) };
       });
     },
+    async amendComment(issueNumber, key, body) {
+      file.update((s) => {
+        const comment = issueOf(s, issueNumber).comments.find((c) => c.key === key);
+        if (comment) comment.body = body;
+      });
+    },
     async ensureDashboardComment(spec, body, meta) {
       const { id } = await this.ensureComment(spec, "dashboard", body);
       file.update((s) => {
@@ -265,6 +271,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         ),
         summaries: Object.fromEntries(records.flatMap((r) => (r.summary ? [[r.node.id, r.summary]] : []))),
         handoffs: Object.fromEntries(records.flatMap((r) => (r.handoff ? [[r.node.id, r.handoff]] : []))),
+        nodeBranches: Object.fromEntries(records.map((r) => [r.node.id, r.branch])),
         branches,
         pullRequest: view
           ? { number: view.number, url: view.url, headSha: view.headSha, draft: view.draft }

@@ -1,11 +1,12 @@
 import { findNodeBranch } from "../../domain/branch/branch-names.js";
 import { COMMAND_HELP } from "../../domain/commands/parse-command.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
-import type { Forge } from "../forge.js";
+import type { Forge, LoadedRun } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import type { Rerun } from "../review/send-revisions.js";
 import { type Reintegrate, retryCommand } from "./retry-command.js";
 import { type ReviseDeps, reviseCommand } from "./revise-command.js";
+import { runOfCommand } from "./run-of-command.js";
 
 const WRITERS = new Set(["admin", "maintain", "write"]);
 
@@ -22,6 +23,12 @@ export type CommandDeps = {
   revise: Omit<ReviseDeps, "rerun">;
   /** Queues the merge of a run whose nodes are all done (when its PR is missing). */
   reintegrate: Reintegrate;
+  /** Takes up a live run the scheduler lost (Redis lost): what it found and resumed, or null. */
+  reconcile?: (run: LoadedRun) => Promise<string | null>;
+  /** Queues the plan job of a run that has no plan yet (its planning was cut off), as `sender` asked. */
+  planAgain?: (spec: number) => Promise<void>;
+  /** Queues a review of the PR's head (after the reviewer could not finish). */
+  reviewAgain?: (pull: { number: number; headSha: string; headBranch: string }) => Promise<void>;
 };
 
 export async function handleCommand(
@@ -48,7 +55,7 @@ export async function handleCommand(
     const answer =
       command.verb === "revise"
         ? await reviseCommand(job, forge, { ...deps.revise, rerun: deps.rerun })
-        : await retryCommand(job, forge, deps.rerun, deps.reintegrate);
+        : await retryCommand(job, forge, deps.rerun, deps.reintegrate, deps);
     await forge.ensureComment(issue, `${command.verb}-${job.commentId}`, `@${job.sender.login}: ${answer}`);
     return { kind: "answered", verb: command.verb };
   }
@@ -63,7 +70,13 @@ export async function handleCommand(
     return { kind: "answered", verb: command.verb };
   }
   if (command.verb === "status") {
-    const refreshed = await refreshDashboard(forge, issue, { note: "refreshed on request" });
+    const found = await runOfCommand(forge, job.issue);
+    const resumed = found ? await deps.reconcile?.(found.run) : null;
+    if (resumed)
+      await forge.ensureComment(issue, `status-${job.commentId}`, `@${job.sender.login}: ${resumed}`);
+    const refreshed = await refreshDashboard(forge, found?.spec ?? issue, {
+      note: resumed ? "rebuilt from GitHub on request" : "refreshed on request",
+    });
     if (!refreshed) {
       await forge.ensureComment(
         issue,

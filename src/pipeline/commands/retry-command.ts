@@ -1,7 +1,7 @@
-import { findNodeBranch, nodeBranchesOf } from "../../domain/branch/branch-names.js";
+import { findIntegrationBranch, findNodeBranch, nodeBranchesOf } from "../../domain/branch/branch-names.js";
 import { dependents } from "../../domain/dag/dependents.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
-import type { Forge } from "../forge.js";
+import type { Forge, LoadedRun } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import type { Rerun } from "../review/send-revisions.js";
 import { runOfCommand } from "./run-of-command.js";
@@ -24,10 +24,27 @@ export async function retryCommand(
   forge: Forge,
   rerun: Rerun,
   reintegrate: Reintegrate,
+  more: {
+    reconcile?: (run: LoadedRun) => Promise<string | null>;
+    planAgain?: (spec: number) => Promise<void>;
+    reviewAgain?: (pull: { number: number; headSha: string; headBranch: string }) => Promise<void>;
+  } = {},
 ): Promise<string> {
   const found = await runOfCommand(forge, job.issue);
   if (!found) return "swarm has no run here to retry. Add the `swarm` label to the issue to start one.";
   const { spec, run } = found;
+  // Planning was cut off before there was a plan: plan it (the plan job goes on with the same run).
+  if (run.plan.nodes.length === 0) {
+    if (!more.planAgain) return "This run has no plan yet; add the `swarm` label again to plan it.";
+    await refreshDashboard(forge, spec, {
+      status: "planning",
+      headline: `Planning again at @${job.sender.login}'s request…`,
+    });
+    await more.planAgain(spec);
+    return "This run had no plan yet, so it is being planned again.";
+  }
+  const resumed = await more.reconcile?.(run);
+  if (resumed) return resumed;
   const named = job.command.verb === "retry" ? job.command.args.split(/\s+/)[0]?.replace(/^`|`$/g, "") : "";
   let targets: string[];
   if (named) {
@@ -42,6 +59,27 @@ export async function retryCommand(
   }
   // Every node done but no open PR (closed by hand, or the worker died before the merge): merge again.
   const allDone = run.plan.nodes.every((n) => run.states[n.id] === "done");
+  // The reviewer could not finish on the PR's head (the API kept failing): review it again.
+  const pr = run.pullRequest;
+  if (
+    !named &&
+    allDone &&
+    pr &&
+    run.meta.status === "failed" &&
+    run.meta.reviewedSha !== pr.headSha &&
+    more.reviewAgain
+  ) {
+    await refreshDashboard(forge, spec, {
+      status: "reviewing",
+      headline: `Reviewing \`${pr.headSha.slice(0, 7)}\` again at @${job.sender.login}'s request.`,
+    });
+    await more.reviewAgain({
+      number: pr.number,
+      headSha: pr.headSha,
+      headBranch: findIntegrationBranch(Object.keys(run.branches)),
+    });
+    return `Reviewing the pull request's head (\`${pr.headSha.slice(0, 7)}\`) again.`;
+  }
   if (!named && allDone && !run.pullRequest) {
     await reintegrate({
       runId: run.meta.runId as string,

@@ -21,21 +21,28 @@ export async function refreshDashboard(
     meta?: Partial<Pick<DashboardMarker, "round" | "reviewedSha" | "tried">>;
     /** Write only while the run is in one of these statuses (so a late refresh cannot undo a later step). */
     ifStatus?: readonly RunStatus[];
+    /**
+     * Set the status and headline only while the PR's head is this commit: once the run has moved past it
+     * (merged again, even reviewed green), a late write records its `meta` and leaves the status alone.
+     */
+    ifHead?: string;
   } = {},
 ): Promise<boolean> {
   const run = await forge.loadRun(spec);
   if (!run) return false;
   if (options.ifStatus && !options.ifStatus.includes(run.meta.status)) return true;
+  const moved = options.ifHead !== undefined && run.pullRequest?.headSha !== options.ifHead;
+  const asked = moved ? { ...options, status: run.meta.status, headline: undefined } : options;
   const states = run.states;
   const total = run.plan.nodes.length;
   const count = (s: string) => run.plan.nodes.filter((n) => states[n.id] === s).length;
   const failed = run.plan.nodes.filter((n) => states[n.id] === "failed").map((n) => `\`${n.id}\``);
   const progress = `${count("done")} of ${total} nodes done${count("running") > 0 ? `, ${count("running")} running` : ""}`;
   const headline =
-    options.headline ??
+    asked.headline ??
     (failed.length > 0
       ? `${progress}. ${failed.join(", ")} failed (its sub-issue has the last failures); the nodes that depend on it are blocked, the others go on.`
-      : `${progress}${options.note ? ` (${options.note})` : ""}.`);
+      : `${progress}${asked.note ? ` (${asked.note})` : ""}.`);
   // Derived from the nodes once all have finished, so the last refresh is right whatever ran before it.
   const finished = run.plan.nodes.every((n) =>
     ["done", "failed", "blocked", "cancelled"].includes(states[n.id] ?? "pending"),
@@ -47,14 +54,17 @@ export async function refreshDashboard(
       : count("failed") + count("blocked") > 0
         ? "failed"
         : undefined;
-  const status = options.status ?? derived ?? run.meta.status;
+  const status = asked.status ?? derived ?? run.meta.status;
   const branches = nodeBranchesOf(
     run.plan.nodes.map((n) => n.id),
     Object.keys(run.branches),
   );
+  const since =
+    status === run.meta.status && run.meta.statusSince ? run.meta.statusSince : new Date().toISOString();
   const body = renderDashboard({
     spec,
     status,
+    since,
     dryRun: run.meta.dryRun ?? false,
     headline,
     plan: run.plan,
@@ -64,7 +74,9 @@ export async function refreshDashboard(
     ledger: options.ledger ?? null,
     ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
   });
-  await forge.ensureDashboardComment(spec, body, { ...run.meta, ...options.meta, status });
+  // The pending plan is the plan stage's own, while it lays the plan out; every later write drops it.
+  const { pendingPlan: _laidOut, ...meta } = run.meta;
+  await forge.ensureDashboardComment(spec, body, { ...meta, ...options.meta, status, statusSince: since });
 
   return true;
 }

@@ -16,6 +16,8 @@ export type DashboardView = {
   branches: Readonly<Record<string, string>>;
   ledger: Ledger | null;
   pullRequestUrl?: string;
+  /** When the run entered its status (ISO time). */
+  since?: string;
 };
 
 const STATUS_STYLE: Record<NodeStatus, string> = {
@@ -41,6 +43,8 @@ const STATUS_LABEL: Record<NodeStatus, string> = {
 /** The dashboard comment's Markdown: where the run stands, the DAG in Mermaid, a table per node, totals. */
 export function renderDashboard(view: DashboardView): string {
   const lines = [`### 🐝 swarm · ${view.dryRun ? "dry run · " : ""}${view.status}`, "", view.headline];
+  const stage = stageLine(view);
+  if (stage) lines.push("", stage);
   const plan = view.plan;
   if (plan) {
     lines.push("", "```mermaid", ...mermaid(plan, view.states), "```", "");
@@ -64,6 +68,28 @@ export function renderDashboard(view: DashboardView): string {
   if (view.pullRequestUrl) lines.push("", `Pull request: ${view.pullRequestUrl}`);
   lines.push("", "<sub>Comment `/swarm help` for commands. This comment is updated in place.</sub>");
   return lines.join("\n");
+}
+
+const FINAL = new Set<RunStatus>(["green", "failed", "cancelled"]);
+
+/** While a run is under way: its stage and since when, what is running and what waits. */
+function stageLine(view: DashboardView): string | null {
+  if (FINAL.has(view.status) || view.dryRun) return null;
+  const ids = (wanted: NodeStatus[]) =>
+    (view.plan?.nodes ?? [])
+      .filter((n) => wanted.includes(view.states[n.id] ?? "pending"))
+      .map((n) => `\`${n.id}\``);
+  const running = ids(["running"]);
+  const waiting = ids(["pending", "ready"]);
+  const at = view.since ? new Date(view.since) : null;
+  const since = at && !Number.isNaN(at.getTime()) ? ` since ${at.toISOString().slice(11, 16)} UTC` : "";
+  return (
+    [
+      `<sub>Stage: **${view.status}**${since}`,
+      ...(running.length > 0 ? [`running ${running.join(", ")}`] : []),
+      ...(waiting.length > 0 ? [`waiting: ${waiting.join(", ")}`] : []),
+    ].join(" · ") + "</sub>"
+  );
 }
 
 /** The plan as a Mermaid flowchart, each node coloured by its status. */

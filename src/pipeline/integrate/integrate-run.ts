@@ -53,6 +53,8 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
   const run = await forge.loadRun(input.spec.number);
   if (!run || run.meta.runId !== input.runId) return { kind: "skipped", reason: "the run was replaced" };
   if (run.meta.status === "cancelled") return { kind: "skipped", reason: "the run was cancelled" };
+  // A plan with no nodes has nothing to merge: an empty PR would say the spec was built when nothing was.
+  if (run.plan.nodes.length === 0) return { kind: "skipped", reason: "the run has no nodes" };
   const notDone = run.plan.nodes.filter((n) => run.states[n.id] !== "done").map((n) => n.id);
   if (notDone.length > 0) return { kind: "skipped", reason: `nodes not done: ${notDone.join(", ")}` };
 

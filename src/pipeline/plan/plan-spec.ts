@@ -12,7 +12,7 @@ import type { RunStatus } from "../../domain/state/run-status.js";
 import type { ModelClient } from "../../model/model-client.js";
 import { coalesceWrites } from "../dashboard/coalesce-writes.js";
 import { type DashboardView, renderDashboard } from "../dashboard/render-dashboard.js";
-import type { Forge, IssueRef } from "../forge.js";
+import type { Forge, IssueRef, LoadedRun } from "../forge.js";
 import type { PlanJob } from "../jobs.js";
 import { CONFIG_PATH } from "../read-repo-config.js";
 import { materialisePlan } from "./materialise-plan.js";
@@ -32,6 +32,11 @@ export type PlanDeps = {
   newRunId?: (spec: number) => string;
   /** The planner's code map, when a copy of the repository can be had. */
   codeContext?: CodeContext;
+  /**
+   * For a live run this job finds: brings the scheduler in line with GitHub (a retried job after the
+   * run was handed over, or Redis lost meanwhile). Returns what it did, or null when nothing was needed.
+   */
+  reconcile?: (run: LoadedRun) => Promise<string | null>;
 };
 
 /** What the scheduler needs to code a run's nodes: where they go and what they build on. */
@@ -101,8 +106,24 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
   const replan = job.trigger.kind === "command" && job.trigger.verb === "replan";
   const dryRun = job.trigger.kind === "command" && job.trigger.verb === "plan";
   const existing = await forge.loadRun(specNumber);
-  if (existing && !replan && !FINISHED.includes(existing.meta.status) && !(existing.meta.dryRun && !dryRun)) {
-    return { kind: "ignored", reason: `a run is already ${existing.meta.status}` };
+  // A plan job cut off after its dashboard was written (its worker killed, say), taken up again: it goes
+  // on with the same run, laying out what it had planned, or planning again if it had not got that far.
+  const resume =
+    existing?.meta.status === "planning" && !existing.meta.dryRun && !replan && !dryRun && existing.meta.runId
+      ? existing
+      : null;
+  if (
+    existing &&
+    !resume &&
+    !replan &&
+    !FINISHED.includes(existing.meta.status) &&
+    !(existing.meta.dryRun && !dryRun)
+  ) {
+    const reconciled = await deps.reconcile?.(existing);
+    return {
+      kind: "ignored",
+      reason: `a run is already ${existing.meta.status}${reconciled ? ` (${reconciled})` : ""}`,
+    };
   }
 
   await forge.addReaction({ issueNumber: specNumber }, "eyes");
@@ -117,7 +138,8 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     return { kind: "refused", reason: error.problem };
   }
 
-  const runId = deps.newRunId?.(specNumber) ?? `${specNumber}-${Date.now().toString(36)}`;
+  const runId =
+    resume?.meta.runId ?? deps.newRunId?.(specNumber) ?? `${specNumber}-${Date.now().toString(36)}`;
   let view: DashboardView = {
     spec: specNumber,
     status: "planning",
@@ -129,8 +151,12 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     branches: {},
     ledger: null,
   };
+  // A resumed job keeps the time planning began.
+  let stage = { status: resume ? "planning" : "", since: resume?.meta.statusSince ?? "" };
   const dashboard = coalesceWrites<DashboardView>(async (v) => {
-    await forge.ensureDashboardComment(specNumber, renderDashboard(v), {
+    if (stage.status !== v.status) stage = { status: v.status, since: new Date().toISOString() };
+    await forge.ensureDashboardComment(specNumber, renderDashboard({ ...v, since: stage.since }), {
+      statusSince: stage.since,
       v: 1,
       spec: specNumber,
       runId,
@@ -138,6 +164,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       status: v.status,
       summary: v.plan?.summary ?? "",
       nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
+      ...(v.status === "planning" && v.plan ? { pendingPlan: v.plan } : {}),
     });
   }, deps.dashboardWaitMs ?? 1500);
   const show = (next: Partial<DashboardView>) => {
@@ -145,17 +172,16 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     dashboard.update(view);
   };
   show({});
+  // Written at once: the person sees swarm took it up, and a job cut off from here on can be resumed.
+  await dashboard.flush();
 
   let model: ModelClient | undefined;
   try {
     model = await deps.model(config, runId);
     const ref = config.baseBranch ?? defaultBranch;
-    const { plan, turns } = await runPlanner(
-      model,
-      config,
-      spec,
-      await repositoryView(forge, ref, spec, deps.codeContext),
-    );
+    const { plan, turns } =
+      resumablePlan(resume) ??
+      (await runPlanner(model, config, spec, await repositoryView(forge, ref, spec, deps.codeContext)));
     const ledger = await model.readLedger();
     if (dryRun) {
       show({
@@ -176,6 +202,8 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       }
     }
     show({ plan, ledger, headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…` });
+    // Kept on GitHub before the first sub-issue, so a job cut off while laying out can finish the layout.
+    await dashboard.flush();
     const laid = await materialisePlan(forge, { number: specNumber, title: spec.title }, plan);
     const status: RunStatus = deps.scheduleNodes ? "coding" : "planned";
     show({ status, ...laid, ledger: await model.readLedger(), headline: headlineFor(plan, status) });
@@ -203,6 +231,16 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     );
     return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** The plan a cut-off plan job had made: kept in the dashboard while laid out, or all its sub-issues. */
+function resumablePlan(run: LoadedRun | null): { plan: Plan; turns: number } | null {
+  if (!run) return null;
+  if (run.meta.pendingPlan) return { plan: run.meta.pendingPlan, turns: 0 };
+  const laidOut =
+    run.meta.nodeOrder.length > 0 &&
+    run.meta.nodeOrder.every((id) => run.plan.nodes.some((n) => n.id === id));
+  return laidOut ? { plan: run.plan, turns: 0 } : null;
 }
 
 function headlineFor(plan: Plan, status: RunStatus): string {

@@ -20,6 +20,8 @@ export type ReviewDeps = {
   diff: (base: string, head: string) => Promise<string>;
   rerun: Rerun;
   ledger: (runId: string) => Promise<Ledger | null>;
+  /** Takes up the run in the scheduler if it was lost there, so revisions have a run to go to. */
+  reconcile?: (run: LoadedRun) => Promise<unknown>;
 };
 
 export type ReviewOutcome =
@@ -46,6 +48,7 @@ export async function reviewChecks(
   if (!["integrating", "reviewing", "revising"].includes(run.meta.status))
     return { kind: "ignored", reason: `the run is ${run.meta.status}` };
   if (run.meta.reviewedSha === input.headSha) return { kind: "ignored", reason: "this commit was reviewed" };
+  await deps.reconcile?.(run);
 
   const checks = (await forge.listCheckResults(input.headSha)).filter((c) => c.name !== SWARM_CHECK);
   const pending = checks.filter((c) => c.status !== "completed").map((c) => c.name);
@@ -81,9 +84,19 @@ export async function reviewChecks(
       round,
     });
   } catch (error) {
-    return stop(
-      `the reviewer could not finish: ${(describeFailure(error, "the reviewer").split("\n")[0] ?? "").replace(/\*\*/g, "")}`,
+    // Not a verdict on the code: the head stays unreviewed, so `/swarm retry` reviews it again.
+    const why = (describeFailure(error, "the reviewer").split("\n")[0] ?? "").replace(/\*\*/g, "");
+    await forge.ensureComment(
+      pr.number,
+      `reviewer-${runId}-${input.headSha}`,
+      `**swarm could not review \`${input.headSha.slice(0, 7)}\`:** ${why}\n\n**Fix:** comment \`/swarm retry\` to review it again once the cause is gone.`,
     );
+    await refreshDashboard(forge, input.spec, {
+      status: "failed",
+      headline: `The reviewer could not finish on \`${input.headSha.slice(0, 7)}\`; comment \`/swarm retry\` to review it again.`,
+      ledger,
+    });
+    return { kind: "stopped", reason: `the reviewer could not finish: ${why}` };
   }
   const sent = await sendRevisions(
     forge,

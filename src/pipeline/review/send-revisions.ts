@@ -70,7 +70,10 @@ export async function sendRevisions(
   if (nodes.length === 0) return { targets, unassigned: unassigned.length };
   await rerun(input.runId, input.key, targets);
   const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
+  // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
+  // reviewed green) before this write lands, and it must not put the run back to "revising".
   await refreshDashboard(forge, input.spec, {
+    ifHead: input.headSha,
     status: "revising",
     headline: `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`,
     ledger: input.ledger,

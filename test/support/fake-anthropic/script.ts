@@ -18,6 +18,10 @@ export type Fault =
   | { fault: "hang" }
   | { fault: "reset" }
   | { fault: "malformed" }
+  /** The answer starts (200, the first events) and the connection drops mid-stream. */
+  | { fault: "cut" }
+  /** A 200 whose stream (or body) ends before any event. */
+  | { fault: "empty" }
   | { fault: "status"; status: number; type: string; message: string };
 
 export type ScriptedReply = (

@@ -195,6 +195,45 @@ function answer(
         res.writeHead(200, { "content-type": "application/json", ...RATE_LIMIT_HEADERS });
         res.end('{"id": "msg_broken", "content": [');
         return 200;
+      case "cut": {
+        const id = `msg_${randomUUID().replaceAll("-", "")}`;
+        if (!body.stream) {
+          res.writeHead(200, { "content-type": "application/json", ...RATE_LIMIT_HEADERS });
+          res.write(`{"id": "${id}", "type": "message", "content": [{"type": "text", "text": "I will`);
+        } else {
+          res.writeHead(200, { "content-type": "text/event-stream", ...RATE_LIMIT_HEADERS });
+          const start = {
+            type: "message_start",
+            message: {
+              id,
+              type: "message",
+              role: "assistant",
+              model: body.model,
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 10, output_tokens: 1 },
+            },
+          };
+          res.write(`event: message_start\ndata: ${JSON.stringify(start)}\n\n`);
+          res.write(
+            `event: content_block_start\ndata: ${JSON.stringify({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })}\n\n`,
+          );
+          res.write(
+            `event: content_block_delta\ndata: ${JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "I will" } })}\n\n`,
+          );
+        }
+        // Flushed first, so the client has begun reading the answer when the connection goes.
+        setTimeout(() => res.socket?.destroy(), 20);
+        return null;
+      }
+      case "empty":
+        res.writeHead(200, {
+          "content-type": body.stream ? "text/event-stream" : "application/json",
+          ...RATE_LIMIT_HEADERS,
+        });
+        res.end();
+        return 200;
     }
   }
 

@@ -28,9 +28,20 @@ import { createWebhooks } from "./webhooks.js";
 /** A fault for the next request whose route template contains `on` (any route when `on` is absent). */
 export type Fault = (
   | { status: 403; secondary: true; retryAfterS: number }
-  | { status: 502 }
+  | { status: 429; retryAfterS: number }
+  /** With `applied`, the write is made and only its answer is lost (a gateway timing out after it). */
+  | { status: 502; applied?: boolean }
   | { status: 500 }
 ) & { on?: string };
+
+/** Faults drawn at random for a share of the requests (seeded, so a failing run can be replayed). */
+export type Chaos = {
+  /** Share of writes (POST, PATCH, PUT, DELETE) that are made but answered 502. */
+  lostAfterWrite: number;
+  /** Share of all requests answered 502, 403 (secondary limit) or 429 without being made. */
+  refused: number;
+  seed: number;
+};
 export type RecordedRequest = {
   method: string;
   path: string;
@@ -61,8 +72,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const faults: Fault[] = [];
+  let chaos: (Chaos & { next: () => number }) | null = null;
   const writes: number[] = [];
   const listeners: ((event: FakeEvent) => void)[] = [];
+  const requestListeners: ((method: string, template: string) => void)[] = [];
   const contentLimit = options.contentLimit ?? { max: 80, windowMs: 60_000 };
   const contract = githubContract();
   let base = "";
@@ -228,11 +241,40 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       return;
     }
 
-    const faultAt = faults.findIndex((f) => !f.on || route.template.includes(f.on));
-    const fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
-    if (fault) {
+    for (const listener of requestListeners) listener(method, route.template);
+    const faultAt = faults.findIndex(
+      (f) =>
+        (!f.on || route.template.includes(f.on)) &&
+        // A lost answer is a write's: reads pass it by.
+        !(f.status === 502 && f.applied && method === "GET"),
+    );
+    let fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
+    if (!fault && chaos && !route.template.includes("/access_tokens")) {
+      const draw = chaos.next();
+      if (method !== "GET" && draw < chaos.lostAfterWrite) fault = { status: 502, applied: true };
+      else if (draw > 1 - chaos.refused)
+        fault = [
+          { status: 502 as const },
+          { status: 403 as const, secondary: true as const, retryAfterS: 1 },
+          { status: 429 as const, retryAfterS: 1 },
+        ][Math.floor(chaos.next() * 3)];
+    }
+    const lostAnswer = fault?.status === 502 && fault.applied === true;
+    if (fault && !lostAnswer) {
       record(fault.status);
-      if (fault.status === 403) {
+      if (fault.status === 429) {
+        send(
+          429,
+          {
+            // GitHub answers a secondary limit with a 403 or a 429, saying which it is.
+            message:
+              "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            documentation_url:
+              "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+          },
+          { "retry-after": String(fault.retryAfterS) },
+        );
+      } else if (fault.status === 403) {
         send(
           403,
           {
@@ -370,6 +412,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       if (shapeProblems.length > 0)
         violations.push(`response of ${method} ${route.template}: ${shapeProblems.join("; ")}`);
     }
+    if (lostAnswer) {
+      // The write stands; the client sees only a gateway error.
+      record(502);
+      send(502, { message: "Server Error" });
+      return;
+    }
     record(reply.status);
     send(reply.status, reply.body, reply.headers);
   });
@@ -415,8 +463,33 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     inject(...next: Fault[]) {
       faults.push(...next);
     },
+    /** From now on, a share of requests fail at random (null turns it off). */
+    setChaos(next: Chaos | null) {
+      let state = next?.seed ?? 1;
+      // mulberry32: small, seeded, good enough to spread faults.
+      const random = () => {
+        state = (state + 0x6d2b79f5) | 0;
+        let t = Math.imul(state ^ (state >>> 15), 1 | state);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+      chaos = next ? { ...next, next: random } : null;
+    },
+    /** How many requests each kind of fault has met so far. */
+    faultCounts() {
+      const counts: Record<string, number> = {};
+      for (const r of requests)
+        if (r.status >= 500 || r.status === 429 || r.status === 403)
+          counts[`${r.method === "GET" ? "read" : "write"} ${r.status}`] =
+            (counts[`${r.method === "GET" ? "read" : "write"} ${r.status}`] ?? 0) + 1;
+      return counts;
+    },
     onEvent(listener: (event: FakeEvent) => void) {
       listeners.push(listener);
+    },
+    /** Told of each REST request as it arrives, before it is handled (a test may kill its sender then). */
+    onRequest(listener: (method: string, template: string) => void) {
+      requestListeners.push(listener);
     },
     /** A repository backed by a bare git repository holding `files` on its default branch. */
     createRepo(

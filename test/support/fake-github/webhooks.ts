@@ -26,12 +26,12 @@ import type {
 export type Delivery = { id: string; event: string; action: string; status: number; body: string };
 
 export function createWebhooks(base: () => string, installationId: number, violations: string[]) {
-  const targets: { url: string; secret: string }[] = [];
+  const targets: { url: string; secret: string; times: number }[] = [];
   const deliveries: Delivery[] = [];
   let queue: Promise<void> = Promise.resolve();
 
   const post = (
-    target: { url: string; secret: string },
+    target: { url: string; secret: string; times?: number },
     id: string,
     event: string,
     action: string,
@@ -64,7 +64,11 @@ export function createWebhooks(base: () => string, installationId: number, viola
     const problems = githubContract().checkComponent(component, body);
     if (problems.length > 0) violations.push(`webhook ${component}: ${problems.join("; ")}`);
     const text = JSON.stringify(body);
-    for (const target of targets) post(target, randomUUID(), event, String(payload.action), text);
+    for (const target of targets) {
+      const id = randomUUID();
+      // GitHub may deliver an event more than once (a redelivery keeps its X-GitHub-Delivery id).
+      for (let i = 0; i < target.times; i++) post(target, id, event, String(payload.action), text);
+    }
   };
 
   const common = (repo: RepoState, sender: Actor) => ({
@@ -77,8 +81,9 @@ export function createWebhooks(base: () => string, installationId: number, viola
 
   return {
     deliveries,
-    deliverTo(url: string, secret: string) {
-      targets.push({ url, secret });
+    /** Every event goes to `url`, signed with `secret`, `times` times over (as redeliveries would). */
+    deliverTo(url: string, secret: string, options: { times?: number } = {}) {
+      targets.push({ url, secret, times: options.times ?? 1 });
     },
     /** GitHub's "Redeliver": the same body and the same X-GitHub-Delivery id, sent again. */
     redeliver(id: string) {
