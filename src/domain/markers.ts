@@ -16,6 +16,8 @@ export const NodeMarkerSchema = z.object({
   summary: z.string().optional(),
   /** Its notes for the nodes that depend on it, which their coders read. */
   handoff: z.string().optional(),
+  /** While a revision is pending or running: what it must change. */
+  revision: z.string().optional(),
 });
 export type NodeMarker = z.infer<typeof NodeMarkerSchema>;
 

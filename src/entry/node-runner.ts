@@ -124,7 +124,17 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     const auth = token ? { token } : {};
     const branch = ctx.branches[task.node.id] ?? "";
     const nodeIssue = ctx.nodeIssues[task.node.id] as IssueRef;
-    await forge.setNodeStatus(nodeIssue, ctx.spec.number, task.node, "running", branch);
+    // Taken up from GitHub after Redis was lost: a coder that was still at work may have finished it since.
+    if (task.adopted && (await forge.loadRun(ctx.spec.number))?.states[task.node.id] === "done")
+      return "done";
+    await forge.setNodeStatus(
+      nodeIssue,
+      ctx.spec.number,
+      task.node,
+      "running",
+      branch,
+      task.revision ? { revision: task.revision.feedback } : undefined,
+    );
     const cacheDir = options.cacheFor?.(remote);
     let copyDir: string | null = null;
     const outcome = await codeNode(

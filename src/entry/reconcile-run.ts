@@ -1,12 +1,12 @@
 import { findIntegrationBranch, nodeBranchesOf } from "../domain/branch/branch-names.js";
 import { criticalPath } from "../domain/dag/critical-path.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
-import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
+import { recordSettled } from "../pipeline/code/record-settled.js";
 import type { Forge, LoadedRun } from "../pipeline/forge.js";
 import { type JobQueue, jobId } from "../pipeline/jobs.js";
 import { specForNodes } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
-import type { RunStart, Scheduler } from "../pipeline/scheduler.js";
+import { type RunStart, type Scheduler, TERMINAL } from "../pipeline/scheduler.js";
 import type { NodeRunContext } from "./node-runner.js";
 import { integrateJobOf } from "./start-run.js";
 
@@ -51,11 +51,12 @@ export async function runStartOf(
 const LIVE = new Set(["coding", "integrating", "reviewing", "revising"]);
 
 /**
- * Brings the scheduler in line with GitHub for a live run it does not hold (Redis was lost, or wiped):
- * the run is taken up at the states its sub-issues show (finished nodes stay finished, the rest are
- * queued), and a stage whose job was lost with Redis is queued again: the merge when every node is done,
- * the review of the PR's head when it waited for one. Returns what it found and did, or null when the
- * scheduler held the run already (or it is not live), so nothing changed.
+ * Brings the scheduler in line with GitHub for a run it does not hold (Redis was lost, or wiped): the run
+ * is taken up at the states its sub-issues show (finished nodes stay finished, a revision keeps its
+ * feedback, the rest are queued), so a retry or a revision has a run to go to. For a live run, a stage whose
+ * job was lost with Redis is queued again: the merge when every node is done, and the review of the PR's
+ * head (each is idempotent). Returns what it found and did for a live run, or null when the scheduler held
+ * the run already (nothing changed) or the run is not live.
  */
 export async function reconcileRun(
   deps: { forge: Forge; scheduler: Scheduler; queue: JobQueue; installationId: number; repo: Repo },
@@ -63,9 +64,11 @@ export async function reconcileRun(
 ): Promise<string | null> {
   const { forge, scheduler, queue, repo } = deps;
   const runId = run.meta.runId;
-  if (!runId || run.meta.dryRun || !LIVE.has(run.meta.status) || run.plan.nodes.length === 0) return null;
+  if (!runId || run.meta.dryRun || run.plan.nodes.length === 0) return null;
+  if (await scheduler.knows(runId)) return null; // the common case: one Redis read, no GitHub call
   const start = await runStartOf(forge, run, deps.installationId, repo);
-  if (!(await scheduler.adopt(start, run.states))) return null;
+  if (!(await scheduler.adopt(start, run.states, run.revisions))) return null;
+  if (!LIVE.has(run.meta.status)) return null;
 
   const total = run.plan.nodes.length;
   const done = run.plan.nodes.filter((n) => run.states[n.id] === "done").length;
@@ -73,12 +76,22 @@ export async function reconcileRun(
   const states = await scheduler.states(runId);
   const queued = run.plan.nodes
     .filter((n) => ["ready", "running"].includes(states[n.id] ?? ""))
-    .map((n) => n.id);
+    .map((n) => `\`${n.id}\``);
+  if (run.plan.nodes.every((n) => TERMINAL.includes(states[n.id] ?? "pending")) && done < total) {
+    // Finished, not well: a worker died before it said so. The sub-issues and the dashboard say it now.
+    await recordSettled(forge, { ...run, branches: run.nodeBranches }, () => scheduler.states(runId), null);
+    return `${found}; the others failed or are blocked, so the run has stopped.`;
+  }
   if (done < total)
-    return `${found}; ${queued.length > 0 ? `queued ${queued.map((id) => `\`${id}\``).join(", ")}` : "the others wait for their dependencies"}.`;
+    return `${found}; ${queued.length > 0 ? `queued ${queued.join(", ")}` : "the rest wait for their dependencies"}.`;
 
+  await queue.add({
+    queue: "integrate",
+    id: jobId("integrate", repo.owner, repo.name, runId, "reconciled"),
+    data: integrateJobOf(runId, start.context as NodeRunContext),
+  });
   const pr = run.pullRequest;
-  if (run.meta.status === "reviewing" && pr) {
+  if (pr)
     await queue.add({
       queue: "review",
       id: jobId("review", repo.owner, repo.name, pr.headSha, "reconciled"),
@@ -90,35 +103,5 @@ export async function reconcileRun(
         pullNumbers: [pr.number],
       },
     });
-    return `${found}; the pull request's head is reviewed once its checks finish.`;
-  }
-  if (run.meta.status === "revising" && pr && run.meta.reviewedSha === pr.headSha) {
-    // The review sent revisions that were lost before any node took them up: review that head again.
-    await refreshDashboard(forge, run.spec, {
-      status: "reviewing",
-      meta: {
-        reviewedSha: undefined,
-        round: Math.max(0, (run.meta.round ?? 1) - 1),
-        tried: (run.meta.tried ?? []).slice(0, -1),
-      },
-    });
-    await queue.add({
-      queue: "review",
-      id: jobId("review", repo.owner, repo.name, pr.headSha, "reconciled", run.meta.round ?? 0),
-      data: {
-        installationId: deps.installationId,
-        repo,
-        headSha: pr.headSha,
-        headBranch: findIntegrationBranch(Object.keys(run.branches)) || null,
-        pullNumbers: [pr.number],
-      },
-    });
-    return `${found}; the revisions the last review asked for were lost, so that review is made again.`;
-  }
-  await queue.add({
-    queue: "integrate",
-    id: jobId("integrate", repo.owner, repo.name, runId, "reconciled"),
-    data: integrateJobOf(runId, start.context as NodeRunContext),
-  });
-  return `${found}; their branches are merged into the pull request again.`;
+  return `${found}; their branches are merged into the pull request again${pr ? ", and its head is reviewed once its checks finish" : ""}.`;
 }

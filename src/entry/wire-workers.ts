@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { redactSecrets, secretsFromEnv } from "../domain/security/redact-secrets.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-command.js";
 import type { LoadedRun } from "../pipeline/forge.js";
@@ -15,6 +16,9 @@ import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createPlanProcessor } from "./plan-processor.js";
 import { reconcileRun } from "./reconcile-run.js";
+
+const LIVE: readonly string[] = ["coding", "integrating", "reviewing", "revising"];
+
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
 import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
 
@@ -59,8 +63,12 @@ export function startJobWorkers(w: WorkerWiring) {
         return result;
       } catch (error) {
         // One line per failed attempt, for the operator; what the user sees is the stage's own comment.
+        const reason =
+          error instanceof Error
+            ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 300)}`
+            : String(error);
         w.log?.(
-          `swarm worker: a ${queue} job failed: ${error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 300)}` : String(error)}`,
+          `swarm worker: a ${queue} job failed: ${redactSecrets(reason, secretsFromEnv(globalThis.process.env))}`,
         );
         throw error;
       } finally {
@@ -101,12 +109,15 @@ export function startJobWorkers(w: WorkerWiring) {
   });
   const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>
     scheduler.rerun(runId, key, nodes);
+  // A killed holder's lock lapses on the scale of the stalled check, when its job is taken up again.
+  const lockMs = Math.max(1000, (w.stalledIntervalMs ?? 30_000) * 2);
   const registry = createRunRegistry(connection, w.prefix);
   // A live run the scheduler has lost is taken up from GitHub, and kept in the registry for the sweep.
   const reconcileFor =
     (installationId: number, repo: { owner: string; name: string }) => async (run: LoadedRun) => {
       if (w.execute === false || !run.meta.runId) return null;
-      await registry.add(run.meta.runId, { installationId, ...repo, spec: run.spec });
+      if (LIVE.includes(run.meta.status))
+        await registry.add(run.meta.runId, { installationId, ...repo, spec: run.spec });
       return reconcileRun(
         {
           forge: w.services.forgeFor(installationId, repo.owner, repo.name),
@@ -119,7 +130,8 @@ export function startJobWorkers(w: WorkerWiring) {
       );
     };
   const schedule = startRunWith(scheduler);
-  const plan = createPlanProcessor({
+  // One plan job per spec at a time (a label and `/swarm retry`, say): the second then finds the run.
+  const planSpecOf = createPlanProcessor({
     forgeFor: w.services.forgeFor,
     runsDir: w.services.runsDir,
     model: w.services.model,
@@ -139,7 +151,22 @@ export function startJobWorkers(w: WorkerWiring) {
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
     codeContext: (job) => planContext(w.services, job.installationId, job.repo.owner, job.repo.name),
   });
-  const integrate = createIntegrateProcessor(w.services);
+  const plan = (job: PlanJob) =>
+    withRedisLock(
+      connection,
+      `${w.prefix}:plan-lock:${job.repo.owner}/${job.repo.name}#${job.spec.number}`,
+      lockMs,
+      () => planSpecOf(job),
+    );
+  // One merge of a run at a time: after Redis is lost, a rebuilt run's merge may meet one still at work.
+  const integrateRun = createIntegrateProcessor(w.services);
+  const integrate = (job: IntegrateJob) =>
+    withRedisLock(
+      connection,
+      `${w.prefix}:integrate-lock:${job.repo.owner}/${job.repo.name}:${job.runId}`,
+      lockMs,
+      () => integrateRun(job),
+    );
   const reviewCommit = createReviewProcessor({
     ...w.services,
     rerun,
@@ -163,11 +190,7 @@ export function startJobWorkers(w: WorkerWiring) {
       }
       missing.delete(runId);
       const run = await w.services.forgeFor(at.installationId, at.owner, at.name).loadRun(at.spec);
-      if (
-        !run ||
-        run.meta.runId !== runId ||
-        !["coding", "integrating", "reviewing", "revising"].includes(run.meta.status)
-      ) {
+      if (!run || run.meta.runId !== runId || !LIVE.includes(run.meta.status)) {
         await registry.remove(runId);
         continue;
       }
@@ -181,8 +204,6 @@ export function startJobWorkers(w: WorkerWiring) {
   sweeper?.unref();
   // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
   // turns, and the first to find every check complete reviews it; the others then find it reviewed.
-  // A killed holder's lock lapses on the scale of the stalled check, when its job is taken up again.
-  const lockMs = Math.max(1000, (w.stalledIntervalMs ?? 30_000) * 2);
   const review = (job: ReviewJob) =>
     withRedisLock(
       connection,

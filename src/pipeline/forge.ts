@@ -9,6 +9,12 @@ export type IssueRef = { number: number; id: number; url: string };
 /** What a done node's coder said: what it did, and notes for the nodes that build on it. */
 export type NodeResult = { summary: string; handoff?: string };
 
+/** What a node's sub-issue records beside its status: its result, and a revision it is on. */
+export type NodeRecord = Partial<NodeResult> & {
+  /** While a revision is pending or running: what it must change, so a run rebuilt from GitHub keeps it. */
+  revision?: string;
+};
+
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
 export type ReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
@@ -70,6 +76,8 @@ export type LoadedRun = {
   summaries: Record<string, string>;
   /** What each done node left for the nodes that depend on it, where it left anything. */
   handoffs: Record<string, string>;
+  /** The feedback of each node whose revision is pending or running. */
+  revisions: Record<string, string>;
   /** Node id → its branch as its sub-issue names it, pushed yet or not. */
   nodeBranches: Record<string, string>;
   /** Branch name → head sha, for the run's node and integration branches that exist. */
@@ -115,7 +123,7 @@ export type Forge = {
     node: PlanNode,
     status: NodeStatus,
     branch: string,
-    result?: NodeResult,
+    result?: NodeRecord,
   ): Promise<void>;
   readPullRequest(number: number): Promise<PullRequestView>;
   /** Takes a draft PR out of draft; a PR that is ready already is left alone. */

@@ -15,6 +15,8 @@ export type NodeTask = {
   isCancelled(): Promise<boolean>;
   /** 0 for a node's first attempt; more when an earlier attempt threw (and may have said so). */
   attempt?: number;
+  /** The run was taken up from the forge: the node may have finished meanwhile, so the runner checks. */
+  adopted?: boolean;
   /** Set when the node runs again after it was done: what it must change (a review, a person's request). */
   revision?: { feedback: string };
 };
@@ -45,7 +47,12 @@ export type Scheduler = {
    * states the forge shows: finished nodes stay finished, the others start once their dependencies are
    * done. True when it was taken up; false when the scheduler holds the run already (nothing changes).
    */
-  adopt(run: RunStart, states: Readonly<Record<string, NodeStatus>>): Promise<boolean>;
+  adopt(
+    run: RunStart,
+    states: Readonly<Record<string, NodeStatus>>,
+    /** Per node, the revision it was on (its feedback), for nodes adopted part-way through a revision. */
+    feedback?: Readonly<Record<string, string>>,
+  ): Promise<boolean>;
   /** Whether the scheduler holds the run (false after its state was lost). */
   knows(runId: string): Promise<boolean>;
   states(runId: string): Promise<Record<string, NodeStatus>>;

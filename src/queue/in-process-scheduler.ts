@@ -117,9 +117,27 @@ export function createInProcessScheduler(options: {
     return run;
   };
 
-  const open = (start: RunStart, states: Readonly<Record<string, NodeStatus>>) => {
+  const open = (
+    start: RunStart,
+    given: Readonly<Record<string, NodeStatus>>,
+    feedback: Readonly<Record<string, string>> = {},
+  ) => {
     if (runs.has(start.runId)) return false;
     const graph = indexPlan(start.plan);
+    // A node that depends on a failed or blocked one is blocked (its worker may have died before saying so).
+    const states: Record<string, NodeStatus> = { ...given };
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const id of graph.ids) {
+        if (TERMINAL.includes(states[id] ?? "pending")) continue;
+        if (
+          (graph.dependencies.get(id) ?? []).some((d) => states[d] === "failed" || states[d] === "blocked")
+        ) {
+          states[id] = "blocked";
+          changed = true;
+        }
+      }
+    }
     const done = (id: string) => states[id] === "done";
     const run: Run = {
       start,
@@ -132,7 +150,9 @@ export function createInProcessScheduler(options: {
       running: 0,
       cancelled: false,
       waiters: [],
-      feedback: new Map(),
+      feedback: new Map(
+        Object.entries(feedback).filter(([id]) => !TERMINAL.includes(states[id] ?? "pending")),
+      ),
       reruns: new Set(),
       settledOnce: graph.ids.every((id) => TERMINAL.includes(states[id] ?? "pending")),
     };
@@ -147,8 +167,8 @@ export function createInProcessScheduler(options: {
   };
 
   return {
-    async adopt(start, states) {
-      return open(start, states);
+    async adopt(start, states, feedback) {
+      return open(start, states, feedback);
     },
     async knows(runId) {
       return runs.has(runId);

@@ -15,6 +15,7 @@ import {
 } from "../pipeline/scheduler.js";
 import {
   ADOPT,
+  BEAT,
   CANCEL,
   CLAIM,
   DISPATCH_ONLY,
@@ -108,11 +109,20 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
   const claimsKey = (runId: string) => `${prefix}:{run-${runId}}:claims`;
   const beat = setInterval(() => {
     for (const c of inHand.values())
-      void redis.hset(claimsKey(c.runId), c.nodeId, `${c.holder}|${Date.now()}`).catch(() => undefined);
+      void redis.eval(BEAT, 1, claimsKey(c.runId), c.nodeId, c.holder).catch(() => undefined);
   }, beatMs);
   beat.unref();
   const claim = async (runId: string, nodeId: string, holder: string) =>
-    (await redis.eval(CLAIM, 1, claimsKey(runId), nodeId, holder, String(Date.now()), String(staleMs))) === 1;
+    (await redis.eval(
+      CLAIM,
+      2,
+      claimsKey(runId),
+      keys(runId)[4] as string,
+      nodeId,
+      holder,
+      String(staleMs),
+      String(beatMs * 2),
+    )) === 1;
   const release = (runId: string, nodeId: string, holder: string) =>
     redis.eval(RELEASE_CLAIM, 1, claimsKey(runId), nodeId, holder);
 
@@ -140,36 +150,42 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
           }
           const hand = `${runId}/${nodeId}`;
           inHand.set(hand, { runId, nodeId, holder });
-          const [planJson, contextJson, feedback] = await redis.hmget(
-            metaKey,
-            "plan",
-            "context",
-            `feedback:${nodeId}`,
-          );
-          const plan: Plan = PlanSchema.parse(JSON.parse(planJson ?? "null"));
-          const node = plan.nodes.find((n) => n.id === nodeId);
-          if (!node) throw new Error(`run ${runId} has no node ${nodeId}`);
           let outcome: NodeOutcome;
           try {
+            const [planJson, contextJson, feedback, adopted] = await redis.hmget(
+              metaKey,
+              "plan",
+              "context",
+              `feedback:${nodeId}`,
+              `adopted:${nodeId}`,
+            );
+            const plan: Plan = PlanSchema.parse(JSON.parse(planJson ?? "null"));
+            const node = plan.nodes.find((n) => n.id === nodeId);
+            if (!node) throw new Error(`run ${runId} has no node ${nodeId}`);
             outcome = await (options.runNode as NodeRunner)({
               runId,
               node,
               context: JSON.parse(contextJson ?? "null"),
               isCancelled: async () => (await redis.hget(metaKey, "cancelled")) === "1",
               attempt: job.attemptsMade,
+              ...(adopted ? { adopted: true } : {}),
               ...(feedback ? { revision: { feedback } } : {}),
             });
           } catch (error) {
-            inHand.delete(hand);
+            outcome = "failed";
             if (job.attemptsMade + 1 < attempts) {
+              inHand.delete(hand);
               await release(runId, nodeId, holder);
               throw error; // BullMQ tries again
             }
-            outcome = "failed";
           }
-          inHand.delete(hand);
-          await finish(runId, nodeId, outcome);
-          await release(runId, nodeId, holder);
+          // Finished before the claim goes, so a duplicate job never finds the node both running and free.
+          try {
+            await finish(runId, nodeId, outcome);
+          } finally {
+            inHand.delete(hand);
+            await release(runId, nodeId, holder);
+          }
           return outcome;
         },
         {
@@ -213,7 +229,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
       await enqueue(run.runId, again);
       await enqueue(run.runId, (await redis.eval(DISPATCH_ONLY, 6, ...keys(run.runId))) as string[]);
     },
-    async adopt(run, known) {
+    async adopt(run, known, feedback = {}) {
       const graph = indexPlan(run.plan);
       const args = graph.ids.flatMap((id) => [
         id,
@@ -221,6 +237,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
         (graph.dependencies.get(id) ?? []).join(","),
         (graph.dependents.get(id) ?? []).join(","),
         String(run.priorities[id] ?? 0),
+        feedback[id] ?? "",
       ]);
       const [fresh, dispatch] = (await redis.eval(
         ADOPT,
@@ -255,6 +272,8 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
         number,
         string[],
       ];
+      if (fresh === -1)
+        throw new Error(`run ${runId} is not held by the scheduler: adopt it (from the forge) first`);
       await enqueue(runId, dispatch);
       return fresh === 1;
     },

@@ -97,9 +97,10 @@ return {out, blocked, settled()}
 /**
  * ARGV: key, then (node, feedback or '') pairs. Puts the listed nodes (not running) back to pending, counts
  * for each its dependencies that are not done, and dispatches the ready ones. Returns { 1, dispatched },
- * or { 0, {} } when the key was used before.
+ * { 0, {} } when the key was used before, or { -1, {} } when this Redis does not hold the run.
  */
 export const RERUN = `${DISPATCH}
+if redis.call('HEXISTS', KEYS[5], 'max') == 0 then return {-1, {}} end
 if redis.call('HSETNX', KEYS[5], 'rerun:' .. ARGV[1], 1) == 0 then return {0, {}} end
 redis.call('HINCRBY', KEYS[5], 'gen', 1)
 redis.call('HSET', KEYS[5], 'cancelled', 0)
@@ -155,31 +156,53 @@ return dispatch()
 
 /**
  * A run this Redis does not hold (it was lost, or the run was started elsewhere), set up at the states the
- * forge shows. ARGV: max, plan JSON, context JSON, then (node, status, dependencies, dependents, priority)
- * for each node, dependencies comma-separated. Finished nodes keep their status; the others are pending,
- * or ready when every dependency is done. Returns { 1, dispatched }, or { 0, {} } when the run is known.
+ * forge shows. ARGV: max, plan JSON, context JSON, then (node, status, dependencies, dependents, priority,
+ * feedback) for each node, lists comma-separated. Finished nodes keep their status; a node that depends on a
+ * failed or blocked one is blocked; the others are pending, or ready when every dependency is done. A node
+ * queued here is marked adopted (at Redis's clock), so its job waits for the claims of coders still at work.
+ * Returns { 1, dispatched }, or { 0, {} } when the run is known.
  */
 export const ADOPT = `${DISPATCH}
 if redis.call('HSETNX', KEYS[5], 'max', ARGV[1]) == 0 then return {0, {}} end
 redis.call('HSET', KEYS[5], 'running', 0, 'cancelled', 0, 'plan', ARGV[2], 'context', ARGV[3])
-local status = {}
-for i = 4, #ARGV, 5 do status[ARGV[i]] = ARGV[i + 1] end
-for i = 4, #ARGV, 5 do
-  local node, s, deps, dependents, priority = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local status, deps = {}, {}
+for i = 4, #ARGV, 6 do status[ARGV[i]] = ARGV[i + 1]; deps[ARGV[i]] = ARGV[i + 2] end
+local function finished(s) return s == 'done' or s == 'failed' or s == 'blocked' or s == 'cancelled' end
+-- Blocked spreads along the edges until nothing changes (a worker may have died before it said so).
+local changed = true
+while changed do
+  changed = false
+  for node, s in pairs(status) do
+    if not finished(s) then
+      for d in string.gmatch(deps[node], '[^,]+') do
+        if status[d] == 'failed' or status[d] == 'blocked' then status[node] = 'blocked'; changed = true; break end
+      end
+    end
+  end
+end
+for i = 4, #ARGV, 6 do
+  local node, dependents, priority, feedback = ARGV[i], ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
+  local s = status[node]
   redis.call('HSET', KEYS[3], node, dependents)
   redis.call('HSET', KEYS[6], node, priority)
   local remaining = 0
-  for d in string.gmatch(deps, '[^,]+') do
+  for d in string.gmatch(deps[node], '[^,]+') do
     if status[d] ~= 'done' then remaining = remaining + 1 end
   end
   redis.call('HSET', KEYS[2], node, remaining)
-  if s == 'done' or s == 'failed' or s == 'blocked' or s == 'cancelled' then
+  if finished(s) then
     redis.call('HSET', KEYS[1], node, s)
-  elseif remaining == 0 then
-    redis.call('HSET', KEYS[1], node, 'ready')
-    redis.call('ZADD', KEYS[4], priority, node)
   else
-    redis.call('HSET', KEYS[1], node, 'pending')
+    redis.call('HSET', KEYS[5], 'adopted:' .. node, now)
+    if feedback ~= '' then redis.call('HSET', KEYS[5], 'feedback:' .. node, feedback) end
+    if remaining == 0 then
+      redis.call('HSET', KEYS[1], node, 'ready')
+      redis.call('ZADD', KEYS[4], priority, node)
+    else
+      redis.call('HSET', KEYS[1], node, 'pending')
+    end
   end
 end
 -- What is finished now does not settle the run again: settling is for the nodes that finish from here.
@@ -191,17 +214,38 @@ if all_finished == 1 then redis.call('HSET', KEYS[5], 'settled:0', 1) end
 return {1, dispatch()}
 `;
 
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
 /**
- * KEYS: the run's claims hash (node → "holder|last beat in ms"). ARGV: node, holder, now, stale after (ms).
- * Claims the node when no live holder has it (none, one whose beat is stale, or this holder): 1, else 0.
+ * KEYS: the run's claims hash (node → "holder|last beat, ms on Redis's clock"), its meta hash. ARGV: node,
+ * holder, stale after (ms), grace after adoption (ms). Claims the node when no live holder has it (none,
+ * one whose beat is stale, or this holder) and it was not adopted within the grace (a coder still at work
+ * after Redis was lost writes its claim back within a beat): 1, else 0.
  */
-export const CLAIM = `
+export const CLAIM = `${NOW}
+local stale = tonumber(ARGV[3])
+local adopted = redis.call('HGET', KEYS[2], 'adopted:' .. ARGV[1])
+if adopted and tonumber(adopted) > now - tonumber(ARGV[4]) then return 0 end
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then
   local holder, at = string.match(current, '^(.*)|(%d+)$')
-  if holder ~= ARGV[2] and at and tonumber(at) > tonumber(ARGV[3]) - tonumber(ARGV[4]) then return 0 end
+  if holder ~= ARGV[2] and at and tonumber(at) > now - stale then return 0 end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. now)
+return 1
+`;
+
+/**
+ * KEYS: the claims hash. ARGV: node, holder. The holder's beat: its claim is renewed, or written back when
+ * it is missing (Redis was lost); a claim another holder took over (this one was stale) is left alone.
+ */
+export const BEAT = `${NOW}
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and string.sub(current, 1, #ARGV[2] + 1) ~= ARGV[2] .. '|' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. now)
 return 1
 `;
 

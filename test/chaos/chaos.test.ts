@@ -145,6 +145,29 @@ it("Redis lost mid-run (restarted empty, no persistence): the run is rebuilt fro
   await greenAfter("Redis lost while coding", r, started);
 });
 
+it("Redis lost while a node is being revised: the revision goes on, with its feedback, once", T, async () => {
+  let wiped = false;
+  const r = await launch({
+    hook: async (call, req) => {
+      if (wiped || call.role !== "coder" || call.node !== "stats" || call.turn !== 0) return undefined;
+      if (!JSON.stringify(req.messages[0]).includes("This node is being revised")) return undefined;
+      wiped = true;
+      await r.redis.restartEmpty();
+      return undefined;
+    },
+  });
+  const started = Date.now();
+  r.label();
+  await greenAfter("Redis lost during a revision", r, started);
+  expect(wiped).toBe(true);
+  // `stats` was coded from scratch once; every later start of it was the revision, with its feedback.
+  const starts = r.anthropic.requests
+    .map((q) => JSON.stringify(q.body.messages))
+    .filter((m) => m.includes("Your node: `stats`") && !m.includes('"role":"assistant"'));
+  expect(starts.filter((m) => !m.includes("This node is being revised"))).toHaveLength(1);
+  expect(starts.filter((m) => m.includes("divide by `xs.length`")).length).toBeGreaterThan(0);
+});
+
 it("GitHub answers lost after the write, and 502, 403 and 429 answers", T, async () => {
   const r = await launch();
   r.github.setChaos({ lostAfterWrite: 0.08, refused: 0.04, seed: 7 });

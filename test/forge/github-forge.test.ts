@@ -344,7 +344,7 @@ describe("GitHub forge", () => {
       expect(statuses(t).filter((s) => s === 201)).toHaveLength(0);
   });
 
-  it("a comment refused by a secondary limit (429) is sent again after the wait, once", async () => {
+  it("a comment refused by a secondary limit (429) is sent again after its retry-after, once", async () => {
     const spec = specIssue();
     fake.inject({ status: 429, retryAfterS: 1, on: "/repos/{owner}/{repo}/issues/{issue_number}/comments" });
     await forgeFor(fake, repo).ensureComment(spec.number, "note-429", "After the wait.");

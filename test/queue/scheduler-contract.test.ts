@@ -57,6 +57,7 @@ const implementations: [string, Make][] = [
         prefix: `swarm-test-${randomUUID().slice(0, 8)}`,
         runNode,
         concurrency,
+        stalledIntervalMs: 1000,
         ...(onSettled ? { onSettled } : {}),
       }),
   ],
@@ -122,6 +123,28 @@ describe.each(implementations)("scheduler contract: %s", (_name, make) => {
     await scheduler.close();
     expect([...runner.calls.keys()].sort()).toEqual(["c", "d"]);
     expect(settles).toHaveLength(1);
+  });
+
+  it("adopting blocks the nodes that depend on a failed one, and a rerun of a run it does not hold is refused", async () => {
+    const runner = recordingRunner();
+    const scheduler = make(runner.runNode, 8);
+    const runId = randomUUID().slice(0, 8);
+    // A worker died after marking `b` failed and before its dependents learned it.
+    const p = plan(node("a"), node("b", ["a"]), node("c", ["b"]), node("d", ["c"]), node("e", ["a"]));
+    const start = { runId, plan: p, maxParallel: 4, priorities: {}, context: null };
+    await expect(scheduler.rerun(runId, "k", { a: null })).rejects.toThrow();
+    expect(
+      await scheduler.adopt(start, { a: "done", b: "failed", c: "pending", d: "pending", e: "running" }),
+    ).toBe(true);
+    expect(await scheduler.settled(runId)).toEqual({
+      a: "done",
+      b: "failed",
+      c: "blocked",
+      d: "blocked",
+      e: "done",
+    });
+    await scheduler.close();
+    expect([...runner.calls.keys()]).toEqual(["e"]);
   });
 
   it("adopting a finished run codes nothing and does not settle it again", async () => {

@@ -29,6 +29,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
       branch: string;
       summary?: string;
       handoff?: string;
+      revision?: string;
     }
   >();
   for (const [id, issue] of scan.byNode) {
@@ -41,6 +42,7 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
         issue: { number: issue.number, id: issue.id, url: issue.url },
         ...(marker.summary ? { summary: marker.summary } : {}),
         ...(marker.handoff ? { handoff: marker.handoff } : {}),
+        ...(marker.revision ? { revision: marker.revision } : {}),
       });
   }
   const order = [
@@ -81,7 +83,8 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
     nodeIssues: Object.fromEntries(entries.map(([id, e]) => [id, e.issue])),
     summaries: Object.fromEntries(entries.flatMap(([id, e]) => (e.summary ? [[id, e.summary]] : []))),
     handoffs: Object.fromEntries(entries.flatMap(([id, e]) => (e.handoff ? [[id, e.handoff]] : []))),
-    nodeBranches: Object.fromEntries(entries.map(([id, e]) => [id, e.branch])),
+    revisions: Object.fromEntries(entries.flatMap(([id, e]) => (e.revision ? [[id, e.revision]] : []))),
+    nodeBranches: Object.fromEntries(entries.flatMap(([id, e]) => (e.branch ? [[id, e.branch]] : []))),
 
     branches,
     pullRequest,

@@ -1,7 +1,7 @@
 import { renderMarker } from "../../domain/markers.js";
 import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
-import type { NodeResult } from "../../pipeline/forge.js";
+import type { NodeRecord } from "../../pipeline/forge.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 
 /** A node's sub-issue: readable for people, with the node itself in a hidden marker for swarm. */
@@ -10,10 +10,11 @@ export function nodeIssueBody(
   node: PlanNode,
   status: NodeStatus,
   branch: string,
-  result?: NodeResult,
+  result?: NodeRecord,
 ): string {
   const summary = result?.summary;
   const handoff = result?.handoff;
+  const revision = status === "done" ? undefined : result?.revision;
   const list = (items: readonly string[], code = false) =>
     items.map((i) => `- ${code ? `\`${i}\`` : i}`).join("\n") || "- (none)";
   const text = [
@@ -32,6 +33,7 @@ export function nodeIssueBody(
     node.acceptance.map((a) => `- [${status === "done" ? "x" : " "}] ${a}`).join("\n"),
     ...(summary ? ["", "### What was done", summary] : []),
     ...(handoff ? ["", "### For the nodes that depend on this one", handoff] : []),
+    ...(revision ? ["", "### Being revised", revision] : []),
     "",
     renderMarker("node", {
       v: 1,
@@ -41,6 +43,7 @@ export function nodeIssueBody(
       branch,
       ...(summary ? { summary } : {}),
       ...(handoff ? { handoff } : {}),
+      ...(revision ? { revision } : {}),
     }),
   ].join("\n");
   return fitText(text, MAX_ISSUE_BODY);

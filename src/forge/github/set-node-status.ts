@@ -1,6 +1,6 @@
 import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
-import type { IssueRef, NodeResult } from "../../pipeline/forge.js";
+import type { IssueRef, NodeRecord } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { nodeIssueBody } from "./node-issue-body.js";
 import { scanNodes } from "./scan-nodes.js";
@@ -13,7 +13,7 @@ export async function setNodeStatus(
   node: PlanNode,
   status: NodeStatus,
   branch: string,
-  result?: NodeResult,
+  result?: NodeRecord,
 ): Promise<void> {
   const body = nodeIssueBody(spec, node, status, branch, result);
 

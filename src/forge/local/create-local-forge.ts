@@ -108,6 +108,8 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         else delete record.summary;
         if (result?.handoff) record.handoff = result.handoff;
         else delete record.handoff;
+        if (result?.revision && status !== "done") record.revision = result.revision;
+        else delete record.revision;
         issueOf(s, issue.number).state = status === "done" || status === "cancelled" ? "closed" : "open";
       });
     },
@@ -271,7 +273,8 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         ),
         summaries: Object.fromEntries(records.flatMap((r) => (r.summary ? [[r.node.id, r.summary]] : []))),
         handoffs: Object.fromEntries(records.flatMap((r) => (r.handoff ? [[r.node.id, r.handoff]] : []))),
-        nodeBranches: Object.fromEntries(records.map((r) => [r.node.id, r.branch])),
+        revisions: Object.fromEntries(records.flatMap((r) => (r.revision ? [[r.node.id, r.revision]] : []))),
+        nodeBranches: Object.fromEntries(records.flatMap((r) => (r.branch ? [[r.node.id, r.branch]] : []))),
         branches,
         pullRequest: view
           ? { number: view.number, url: view.url, headSha: view.headSha, draft: view.draft }

@@ -23,6 +23,8 @@ const NodeRecord = z.object({
   node: PlanNodeSchema,
   status: z.enum(NODE_STATUSES),
   branch: z.string(),
+  /** While a revision is pending or running: what it must change. */
+  revision: z.string().optional(),
   summary: z.string().optional(),
   handoff: z.string().optional(),
   blockedBy: z.array(z.int()),

@@ -41,7 +41,7 @@ export async function retryCommand(
       headline: `Planning again at @${job.sender.login}'s request…`,
     });
     await more.planAgain(spec);
-    return "This run had no plan yet, so it is being planned again.";
+    return "This run had no plan yet, so it is being planned again (a planner still at work finishes first, and the run is planned once).";
   }
   const resumed = await more.reconcile?.(run);
   if (resumed) return resumed;

@@ -90,6 +90,7 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
       tried: run.meta.tried ?? [],
       ledger: await deps.ledger(runId),
       announce: job.at?.kind !== "review-line",
+      run,
     },
     deps.rerun,
   );

@@ -164,7 +164,10 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       status: v.status,
       summary: v.plan?.summary ?? "",
       nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
-      ...(v.status === "planning" && v.plan ? { pendingPlan: v.plan } : {}),
+      // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
+      ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
+        ? { pendingPlan: v.plan }
+        : {}),
     });
   }, deps.dashboardWaitMs ?? 1500);
   const show = (next: Partial<DashboardView>) => {

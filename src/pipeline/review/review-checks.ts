@@ -91,6 +91,14 @@ export async function reviewChecks(
       `reviewer-${runId}-${input.headSha}`,
       `**swarm could not review \`${input.headSha.slice(0, 7)}\`:** ${why}\n\n**Fix:** comment \`/swarm retry\` to review it again once the cause is gone.`,
     );
+    await forge.upsertCheckRun({
+      name: SWARM_CHECK,
+      headSha: input.headSha,
+      status: "completed",
+      conclusion: "failure",
+      title: "swarm could not review this commit",
+      summary: `${why}\n\nNothing was verified on this commit by swarm's review. Comment \`/swarm retry\` to review it again.`,
+    });
     await refreshDashboard(forge, input.spec, {
       status: "failed",
       headline: `The reviewer could not finish on \`${input.headSha.slice(0, 7)}\`; comment \`/swarm retry\` to review it again.`,
@@ -113,6 +121,7 @@ export async function reviewChecks(
       round,
       tried,
       ledger,
+      run,
     },
     deps.rerun,
   );

@@ -3,7 +3,7 @@ import type { Plan } from "../../domain/plan/plan.js";
 import { commentableLines } from "../../domain/review/diff-lines.js";
 import { assignFindings, type Review, revisionTargets } from "../../domain/review/review.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
-import type { Forge, ReviewComment } from "../forge.js";
+import type { Forge, LoadedRun, ReviewComment } from "../forge.js";
 
 export type Rerun = (
   runId: string,
@@ -34,6 +34,8 @@ export async function sendRevisions(
     ledger: Ledger | null;
     /** Post the review on the PR (not when a person's line comment already says it all). */
     announce?: boolean;
+    /** The run as GitHub shows it: each revised node's sub-issue records its revision before it starts. */
+    run: Pick<LoadedRun, "nodeIssues" | "nodeBranches" | "summaries" | "handoffs">;
   },
   rerun: Rerun,
 ): Promise<{ targets: Record<string, string>; unassigned: number }> {
@@ -68,6 +70,19 @@ export async function sendRevisions(
       comments,
     });
   if (nodes.length === 0) return { targets, unassigned: unassigned.length };
+  // Recorded on GitHub first, so a run rebuilt there (Redis lost) still revises them, with their feedback.
+  for (const [id, feedback] of Object.entries(targets)) {
+    const node = input.plan.nodes.find((n) => n.id === id);
+    const ref = input.run.nodeIssues[id];
+    const summary = input.run.summaries[id];
+    const handoff = input.run.handoffs[id];
+    if (node && ref)
+      await forge.setNodeStatus(ref, input.spec, node, "pending", input.run.nodeBranches[id] ?? "", {
+        revision: feedback,
+        ...(summary ? { summary } : {}),
+        ...(handoff ? { handoff } : {}),
+      });
+  }
   await rerun(input.runId, input.key, targets);
   const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
   // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
