@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChaosRig, startChaosRig } from "../support/chaos-rig.js";
 import type { ScriptedReply } from "../support/fake-anthropic/script.js";
+import { git } from "../support/fake-github/bare-repo.js";
 
 // What production does to a run: Redis lost, every worker killed at each stage, a worker killed every few
 // seconds, GitHub answers lost after the write and refused, model streams cut. Each scenario is the
@@ -269,6 +270,36 @@ describe("what a person's command recovers", () => {
       expect(r.commentsOn().some((c) => c.includes("had no plan yet, so it is being planned again"))).toBe(
         true,
       );
+    },
+  );
+
+  it(
+    "Redis lost after green: a person's /swarm revise on a line still goes to the node that owns it",
+    T,
+    async () => {
+      const r = await launch();
+      const started = Date.now();
+      r.label();
+      await r.green();
+      await r.redis.restartEmpty();
+      const pull = r.pulls()[0] as NonNullable<ReturnType<ChaosRig["pulls"]>[0]>;
+      const head = git(r.repo.bare, "rev-parse", pull.head);
+      r.github.reviewAs(r.repo, pull, {
+        event: "COMMENT",
+        comments: [{ path: "src/format.js", line: 2, body: "/swarm revise document what this returns" }],
+      });
+      await r.until(
+        "the revision to be merged and green",
+        () => git(r.repo.bare, "rev-parse", pull.head) !== head && r.dashboard()?.status === "green",
+      );
+      console.log(
+        `chaos: Redis lost after green, then /swarm revise, green again in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      expect(git(r.repo.bare, "show", `${pull.head}:src/format.js`)).toContain(
+        "/** document what this returns */",
+      );
+      expect(r.commentsOn(pull.number).some((c) => c.startsWith("@acme: Sent to `format`"))).toBe(true);
+      expect(r.invariants()).toEqual([]);
     },
   );
 

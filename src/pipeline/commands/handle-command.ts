@@ -52,6 +52,11 @@ export async function handleCommand(
   else if (job.at?.kind !== "review") await forge.addReaction({ commentId: job.commentId }, "eyes");
   const command = job.command;
   if (command.verb === "revise" || command.verb === "retry") {
+    // A finished run that Redis has lost (restarted, wiped) is taken up first, so the revision has a run.
+    if (command.verb === "revise") {
+      const found = await runOfCommand(forge, job.issue);
+      if (found) await deps.reconcile?.(found.run);
+    }
     const answer =
       command.verb === "revise"
         ? await reviseCommand(job, forge, { ...deps.revise, rerun: deps.rerun })
