@@ -55,21 +55,21 @@ describe("install reuse", () => {
     const reuse = createInstallReuse(mkdtempSync(join(tmpdir(), "swarm-kept-")));
     const { ran, install } = installer(installsModules);
     const [a, b] = [copyWith("lock-1"), copyWith("lock-1")];
-    const [first, second] = await Promise.all([
-      reuse(a, "npm ci", install(a)),
-      reuse(b, "npm ci", install(b)),
-    ]);
-    expect(ran).toEqual([a]);
-    expect(first.output).toBe("added 1 package");
+    const results = await Promise.all([reuse(a, "npm ci", install(a)), reuse(b, "npm ci", install(b))]);
+    // One of the two installs (whichever takes the key first: under load it may be either); the other copies.
+    expect(ran).toHaveLength(1);
+    const [installed, copied] = ran[0] === a ? [a, b] : [b, a];
+    const [first, second] = ran[0] === a ? results : [results[1], results[0]];
+    expect(first?.output).toBe("added 1 package");
     expect(second).toMatchObject({
       passed: true,
       output:
         "Installed by copying node_modules from another working copy with the same dependency files, where `npm ci` ran.",
     });
-    expect(readFileSync(join(b, "node_modules/.bin/tool"), "utf8")).toBe("tool");
+    expect(readFileSync(join(copied, "node_modules/.bin/tool"), "utf8")).toBe("tool");
     // A copy of its own: what one copy does to its node_modules, the other does not see.
-    writeFileSync(join(b, "node_modules/tool.js"), "changed");
-    expect(readFileSync(join(a, "node_modules/tool.js"), "utf8")).toBe("tool");
+    writeFileSync(join(copied, "node_modules/tool.js"), "changed");
+    expect(readFileSync(join(installed, "node_modules/tool.js"), "utf8")).toBe("tool");
   });
 
   it("installs again for other dependency files, or another command", async () => {
