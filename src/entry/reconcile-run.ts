@@ -1,6 +1,7 @@
 import { findIntegrationBranch, nodeBranchesOf } from "../domain/branch/branch-names.js";
 import { criticalPath } from "../domain/dag/critical-path.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
+import type { RunStatus } from "../domain/state/run-status.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import type { Forge, LoadedRun } from "../pipeline/forge.js";
 import { type JobQueue, jobId } from "../pipeline/jobs.js";
@@ -8,7 +9,7 @@ import { specForNodes } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { type RunStart, type Scheduler, TERMINAL } from "../pipeline/scheduler.js";
 import type { NodeRunContext } from "./node-runner.js";
-import { integrateJobOf } from "./start-run.js";
+import { integrateJobOf, reviewJobOf } from "./start-run.js";
 
 export type Repo = { owner: string; name: string };
 
@@ -48,7 +49,8 @@ export async function runStartOf(
   };
 }
 
-const LIVE = new Set(["coding", "integrating", "reviewing", "revising"]);
+/** A run under way: its nodes, merge or review may still have work queued. */
+export const LIVE_STATUSES: readonly RunStatus[] = ["coding", "integrating", "reviewing", "revising"];
 
 /**
  * Brings the scheduler in line with GitHub for a run it does not hold (Redis was lost, or wiped): the run
@@ -68,7 +70,7 @@ export async function reconcileRun(
   if (await scheduler.knows(runId)) return null; // the common case: one Redis read, no GitHub call
   const start = await runStartOf(forge, run, deps.installationId, repo);
   if (!(await scheduler.adopt(start, run.states, run.revisions))) return null;
-  if (!LIVE.has(run.meta.status)) return null;
+  if (!LIVE_STATUSES.includes(run.meta.status)) return null;
 
   const total = run.plan.nodes.length;
   const done = run.plan.nodes.filter((n) => run.states[n.id] === "done").length;
@@ -95,13 +97,11 @@ export async function reconcileRun(
     await queue.add({
       queue: "review",
       id: jobId("review", repo.owner, repo.name, pr.headSha, "reconciled"),
-      data: {
-        installationId: deps.installationId,
-        repo,
+      data: reviewJobOf(deps.installationId, repo, {
+        number: pr.number,
         headSha: pr.headSha,
-        headBranch: findIntegrationBranch(Object.keys(run.branches)) || null,
-        pullNumbers: [pr.number],
-      },
+        headBranch: findIntegrationBranch(Object.keys(run.branches)),
+      }),
     });
   return `${found}; their branches are merged into the pull request again${pr ? ", and its head is reviewed once its checks finish" : ""}.`;
 }

@@ -1,7 +1,7 @@
 import { criticalPath } from "../domain/dag/critical-path.js";
 import type { Reintegrate } from "../pipeline/commands/retry-command.js";
 import type { Forge } from "../pipeline/forge.js";
-import type { IntegrateJob, PlanJob } from "../pipeline/jobs.js";
+import type { IntegrateJob, PlanJob, ReviewJob } from "../pipeline/jobs.js";
 import type { ScheduledRun } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import type { Scheduler } from "../pipeline/scheduler.js";
@@ -39,6 +39,21 @@ export function integrateJobOf(runId: string, ctx: NodeRunContext): IntegrateJob
     spec: { number: ctx.spec.number, title: ctx.spec.title },
     base: ctx.base,
     branches: ctx.branches,
+  };
+}
+
+/** A review of a run's PR head, queued by swarm itself (after a lost job, or `/swarm retry`). */
+export function reviewJobOf(
+  installationId: number,
+  repo: ReviewJob["repo"],
+  pull: { number: number; headSha: string; headBranch: string },
+): ReviewJob {
+  return {
+    installationId,
+    repo,
+    headSha: pull.headSha,
+    headBranch: pull.headBranch || null,
+    pullNumbers: [pull.number],
   };
 }
 

@@ -15,12 +15,10 @@ import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createPlanProcessor } from "./plan-processor.js";
-import { reconcileRun } from "./reconcile-run.js";
-
-const LIVE: readonly string[] = ["coding", "integrating", "reviewing", "revising"];
+import { LIVE_STATUSES, reconcileRun } from "./reconcile-run.js";
 
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
-import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
+import { integrateJobOf, reintegrateJobOf, reviewJobOf, startRunWith } from "./start-run.js";
 
 export type WorkerWiring = {
   /** A new Redis connection (BullMQ workers block on theirs, so each gets its own). */
@@ -116,7 +114,7 @@ export function startJobWorkers(w: WorkerWiring) {
   const reconcileFor =
     (installationId: number, repo: { owner: string; name: string }) => async (run: LoadedRun) => {
       if (w.execute === false || !run.meta.runId) return null;
-      if (LIVE.includes(run.meta.status))
+      if (LIVE_STATUSES.includes(run.meta.status))
         await registry.add(run.meta.runId, { installationId, ...repo, spec: run.spec });
       return reconcileRun(
         {
@@ -190,7 +188,7 @@ export function startJobWorkers(w: WorkerWiring) {
       }
       missing.delete(runId);
       const run = await w.services.forgeFor(at.installationId, at.owner, at.name).loadRun(at.spec);
-      if (!run || run.meta.runId !== runId || !LIVE.includes(run.meta.status)) {
+      if (!run || run.meta.runId !== runId || !LIVE_STATUSES.includes(run.meta.status)) {
         await registry.remove(runId);
         continue;
       }
@@ -259,13 +257,7 @@ export function startJobWorkers(w: WorkerWiring) {
               queue.add({
                 queue: "review",
                 id: jobId("review", job.repo.owner, job.repo.name, pull.headSha, "retry", job.commentId),
-                data: {
-                  installationId: job.installationId,
-                  repo: job.repo,
-                  headSha: pull.headSha,
-                  headBranch: pull.headBranch,
-                  pullNumbers: [pull.number],
-                },
+                data: reviewJobOf(job.installationId, job.repo, pull),
               }),
             reintegrate: async (run) =>
               queue.add({

@@ -28,8 +28,26 @@ local function dispatch()
 end
 `;
 
+/** Redis's clock in ms, as `now`: the same for every worker, whatever their own clocks say. */
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** A node that is not finished: ready (and in the ready set) when nothing it waits for is left, else pending. */
+const QUEUE_NODE = `
+local function queue_node(node, remaining, priority)
+  if remaining == 0 then
+    redis.call('HSET', KEYS[1], node, 'ready')
+    redis.call('ZADD', KEYS[4], priority, node)
+  else
+    redis.call('HSET', KEYS[1], node, 'pending')
+  end
+end
+`;
+
 /** ARGV: max, plan JSON, context JSON, then (node, remaining, dependents, priority) for each node. */
-export const START = `${DISPATCH}
+export const START = `${DISPATCH}${QUEUE_NODE}
 if redis.call('HSETNX', KEYS[5], 'max', ARGV[1]) == 0 then return {} end
 redis.call('HSET', KEYS[5], 'running', 0, 'cancelled', 0, 'plan', ARGV[2], 'context', ARGV[3])
 for i = 4, #ARGV, 4 do
@@ -37,12 +55,7 @@ for i = 4, #ARGV, 4 do
   redis.call('HSET', KEYS[2], node, remaining)
   redis.call('HSET', KEYS[3], node, dependents)
   redis.call('HSET', KEYS[6], node, priority)
-  if remaining == 0 then
-    redis.call('HSET', KEYS[1], node, 'ready')
-    redis.call('ZADD', KEYS[4], priority, node)
-  else
-    redis.call('HSET', KEYS[1], node, 'pending')
-  end
+  queue_node(node, remaining, priority)
 end
 return dispatch()
 `;
@@ -99,7 +112,7 @@ return {out, blocked, settled()}
  * for each its dependencies that are not done, and dispatches the ready ones. Returns { 1, dispatched },
  * { 0, {} } when the key was used before, or { -1, {} } when this Redis does not hold the run.
  */
-export const RERUN = `${DISPATCH}
+export const RERUN = `${DISPATCH}${QUEUE_NODE}
 if redis.call('HEXISTS', KEYS[5], 'max') == 0 then return {-1, {}} end
 if redis.call('HSETNX', KEYS[5], 'rerun:' .. ARGV[1], 1) == 0 then return {0, {}} end
 redis.call('HINCRBY', KEYS[5], 'gen', 1)
@@ -127,10 +140,7 @@ for i = 1, #all, 2 do
 end
 for node, remaining in pairs(listed) do
   redis.call('HSET', KEYS[2], node, remaining)
-  if remaining == 0 then
-    redis.call('HSET', KEYS[1], node, 'ready')
-    redis.call('ZADD', KEYS[4], tonumber(redis.call('HGET', KEYS[6], node) or '0'), node)
-  end
+  queue_node(node, remaining, tonumber(redis.call('HGET', KEYS[6], node) or '0'))
 end
 return {1, dispatch()}
 `;
@@ -162,11 +172,9 @@ return dispatch()
  * queued here is marked adopted (at Redis's clock), so its job waits for the claims of coders still at work.
  * Returns { 1, dispatched }, or { 0, {} } when the run is known.
  */
-export const ADOPT = `${DISPATCH}
+export const ADOPT = `${DISPATCH}${SETTLED}${QUEUE_NODE}${NOW}
 if redis.call('HSETNX', KEYS[5], 'max', ARGV[1]) == 0 then return {0, {}} end
 redis.call('HSET', KEYS[5], 'running', 0, 'cancelled', 0, 'plan', ARGV[2], 'context', ARGV[3])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local status, deps = {}, {}
 for i = 4, #ARGV, 6 do status[ARGV[i]] = ARGV[i + 1]; deps[ARGV[i]] = ARGV[i + 2] end
 local function finished(s) return s == 'done' or s == 'failed' or s == 'blocked' or s == 'cancelled' end
@@ -197,26 +205,12 @@ for i = 4, #ARGV, 6 do
   else
     redis.call('HSET', KEYS[5], 'adopted:' .. node, now)
     if feedback ~= '' then redis.call('HSET', KEYS[5], 'feedback:' .. node, feedback) end
-    if remaining == 0 then
-      redis.call('HSET', KEYS[1], node, 'ready')
-      redis.call('ZADD', KEYS[4], priority, node)
-    else
-      redis.call('HSET', KEYS[1], node, 'pending')
-    end
+    queue_node(node, remaining, priority)
   end
 end
--- What is finished now does not settle the run again: settling is for the nodes that finish from here.
-local all_finished = 1
-for _, s in ipairs(redis.call('HVALS', KEYS[1])) do
-  if s == 'pending' or s == 'ready' or s == 'running' then all_finished = 0 end
-end
-if all_finished == 1 then redis.call('HSET', KEYS[5], 'settled:0', 1) end
+-- A run adopted finished is marked settled, so it does not settle again: settling is for what finishes later.
+settled()
 return {1, dispatch()}
-`;
-
-const NOW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**

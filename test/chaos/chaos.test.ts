@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type ChaosRig, startChaosRig } from "../support/chaos-rig.js";
+import { type ChaosRig, type ModelCall, startChaosRig } from "../support/chaos-rig.js";
 import type { ScriptedReply } from "../support/fake-anthropic/script.js";
 import { git } from "../support/fake-github/bare-repo.js";
 
@@ -29,89 +29,74 @@ async function launch(options?: Parameters<typeof startChaosRig>[0]): Promise<Ch
   return rig;
 }
 
+/** Labels the spec and waits for green, timing it. */
+async function labelToGreen(what: string, r: ChaosRig) {
+  const started = Date.now();
+  r.label();
+  await greenAfter(what, r, started);
+}
+
+/** A rig whose workers are all killed, and brought back, at the first model call `at` matches (it hangs). */
+async function killAllAtCall(at: (call: ModelCall) => boolean) {
+  const kill = { done: false };
+  const r = await launch({
+    hook: async (call) => {
+      if (kill.done || !at(call)) return undefined;
+      kill.done = true;
+      await r.killAll();
+      r.respawn();
+      return { fault: "hang" };
+    },
+  });
+  return { r, kill };
+}
+
+/** Every worker is killed as the `nth` such request reaches GitHub, before it is handled; new ones follow. */
+function killAllAtRequest(r: ChaosRig, method: string, template: string, nth = 1) {
+  const kill = { done: false };
+  let seen = 0;
+  r.github.onRequest((m, t) => {
+    if (kill.done || m !== method || t !== template || ++seen < nth) return;
+    kill.done = true;
+    for (const w of r.alive()) w.child.kill("SIGKILL");
+    setTimeout(() => r.respawn(), 200);
+  });
+  return kill;
+}
+
 describe("every worker killed", () => {
   it("during planning, after the dashboard exists: another worker plans the run", T, async () => {
-    let killed = false;
-    const r = await launch({
-      hook: async (call) => {
-        if (call.role !== "planner" || killed) return undefined;
-        killed = true;
-        await r.killAll();
-        r.respawn();
-        return { fault: "hang" };
-      },
-    });
-    const started = Date.now();
-    r.label();
-    await greenAfter("all workers killed during planning", r, started);
-    expect(killed).toBe(true);
+    const { r, kill } = await killAllAtCall((call) => call.role === "planner");
+    await labelToGreen("all workers killed during planning", r);
+    expect(kill.done).toBe(true);
     expect(r.calls.filter((c) => c.role === "planner")).toHaveLength(2);
   });
 
   it("while laying out the plan: the rest is laid out, nothing twice", T, async () => {
-    let subIssues = 0;
-    let killed = false;
     const r = await launch();
-    r.github.onRequest((method, template) => {
-      if (killed || method !== "POST" || template !== "/repos/{owner}/{repo}/issues") return;
-      if (++subIssues < 3) return;
-      killed = true;
-      for (const w of r.alive()) w.child.kill("SIGKILL");
-      setTimeout(() => r.respawn(), 200);
-    });
-    const started = Date.now();
-    r.label();
-    await greenAfter("all workers killed while laying out", r, started);
-    expect(killed).toBe(true);
+    const kill = killAllAtRequest(r, "POST", "/repos/{owner}/{repo}/issues", 3);
+    await labelToGreen("all workers killed while laying out", r);
+    expect(kill.done).toBe(true);
     // The plan was kept in the dashboard while it was laid out: the job that took over did not plan again.
     expect(r.calls.filter((c) => c.role === "planner")).toHaveLength(1);
   });
 
   it("while coding: the nodes in flight are coded again, once", T, async () => {
-    let killed = false;
-    const r = await launch({
-      hook: async (call) => {
-        if (call.role !== "coder" || call.node !== "stats" || killed) return undefined;
-        killed = true;
-        await r.killAll();
-        r.respawn();
-        return { fault: "hang" };
-      },
-    });
-    const started = Date.now();
-    r.label();
-    await greenAfter("all workers killed while coding", r, started);
+    const { r, kill } = await killAllAtCall((call) => call.role === "coder" && call.node === "stats");
+    await labelToGreen("all workers killed while coding", r);
+    expect(kill.done).toBe(true);
   });
 
   it("while integrating: the merge and the PR are made once", T, async () => {
-    let killed = false;
     const r = await launch();
-    r.github.onRequest((method, template) => {
-      if (killed || method !== "POST" || template !== "/repos/{owner}/{repo}/pulls") return;
-      killed = true;
-      for (const w of r.alive()) w.child.kill("SIGKILL");
-      setTimeout(() => r.respawn(), 200);
-    });
-    const started = Date.now();
-    r.label();
-    await greenAfter("all workers killed while integrating", r, started);
-    expect(killed).toBe(true);
+    const kill = killAllAtRequest(r, "POST", "/repos/{owner}/{repo}/pulls");
+    await labelToGreen("all workers killed while integrating", r);
+    expect(kill.done).toBe(true);
   });
 
   it("while reviewing: another worker reviews within the stalled interval", T, async () => {
-    let killed = false;
-    const r = await launch({
-      hook: async (call) => {
-        if (call.role !== "reviewer" || killed) return undefined;
-        killed = true;
-        await r.killAll();
-        r.respawn();
-        return { fault: "hang" };
-      },
-    });
-    const started = Date.now();
-    r.label();
-    await greenAfter("all workers killed while reviewing", r, started);
+    const { r } = await killAllAtCall((call) => call.role === "reviewer");
+    await labelToGreen("all workers killed while reviewing", r);
     expect(r.calls.filter((c) => c.role === "reviewer")).toHaveLength(2);
   });
 });
@@ -157,9 +142,7 @@ it("Redis lost while a node is being revised: the revision goes on, with its fee
       return undefined;
     },
   });
-  const started = Date.now();
-  r.label();
-  await greenAfter("Redis lost during a revision", r, started);
+  await labelToGreen("Redis lost during a revision", r);
   expect(wiped).toBe(true);
   // `stats` was coded from scratch once; every later start of it was the revision, with its feedback.
   const starts = r.anthropic.requests
@@ -206,9 +189,7 @@ it("model streams cut, empty, 529, 500 and malformed answers, in every role", T,
       return n < 2 ? faults[(seen.size + n) % faults.length] : undefined;
     },
   });
-  const started = Date.now();
-  r.label();
-  await greenAfter("model faults", r, started);
+  await labelToGreen("model faults", r);
   expect([...seen.keys()].some((k) => k.startsWith("reviewer"))).toBe(true);
   // The error the first attempt left on `format`'s sub-issue now says it was resolved.
   const format = r.nodeIssues().find((i) => i.title.startsWith("[format]"));

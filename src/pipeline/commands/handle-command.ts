@@ -1,10 +1,10 @@
 import { findNodeBranch } from "../../domain/branch/branch-names.js";
 import { COMMAND_HELP } from "../../domain/commands/parse-command.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
-import type { Forge, LoadedRun } from "../forge.js";
+import type { Forge } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import type { Rerun } from "../review/send-revisions.js";
-import { type Reintegrate, retryCommand } from "./retry-command.js";
+import { type Reintegrate, type RetryHelpers, retryCommand } from "./retry-command.js";
 import { type ReviseDeps, reviseCommand } from "./revise-command.js";
 import { runOfCommand } from "./run-of-command.js";
 
@@ -16,19 +16,13 @@ export type CommandOutcome =
   | { kind: "ignored"; reason: string };
 
 /** `/swarm` commands other than plan and replan (which the plan stage handles). */
-export type CommandDeps = {
+export type CommandDeps = RetryHelpers & {
   /** Stops a run in the scheduler: queued nodes are dropped, running ones stop at their next turn. */
   cancelRun: (runId: string) => Promise<void>;
   rerun: Rerun;
   revise: Omit<ReviseDeps, "rerun">;
   /** Queues the merge of a run whose nodes are all done (when its PR is missing). */
   reintegrate: Reintegrate;
-  /** Takes up a live run the scheduler lost (Redis lost): what it found and resumed, or null. */
-  reconcile?: (run: LoadedRun) => Promise<string | null>;
-  /** Queues the plan job of a run that has no plan yet (its planning was cut off), as `sender` asked. */
-  planAgain?: (spec: number) => Promise<void>;
-  /** Queues a review of the PR's head (after the reviewer could not finish). */
-  reviewAgain?: (pull: { number: number; headSha: string; headBranch: string }) => Promise<void>;
 };
 
 export async function handleCommand(
@@ -52,14 +46,13 @@ export async function handleCommand(
   else if (job.at?.kind !== "review") await forge.addReaction({ commentId: job.commentId }, "eyes");
   const command = job.command;
   if (command.verb === "revise" || command.verb === "retry") {
-    // A finished run that Redis has lost (restarted, wiped) is taken up first, so the revision has a run.
-    if (command.verb === "revise") {
-      const found = await runOfCommand(forge, job.issue);
-      if (found) await deps.reconcile?.(found.run);
-    }
     const answer =
       command.verb === "revise"
-        ? await reviseCommand(job, forge, { ...deps.revise, rerun: deps.rerun })
+        ? await reviseCommand(job, forge, {
+            ...deps.revise,
+            rerun: deps.rerun,
+            ...(deps.reconcile ? { reconcile: deps.reconcile } : {}),
+          })
         : await retryCommand(job, forge, deps.rerun, deps.reintegrate, deps);
     await forge.ensureComment(issue, `${command.verb}-${job.commentId}`, `@${job.sender.login}: ${answer}`);
     return { kind: "answered", verb: command.verb };

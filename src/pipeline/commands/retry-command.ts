@@ -1,8 +1,9 @@
-import { findIntegrationBranch, findNodeBranch, nodeBranchesOf } from "../../domain/branch/branch-names.js";
+import { findIntegrationBranch, nodeBranchesOf } from "../../domain/branch/branch-names.js";
 import { dependents } from "../../domain/dag/dependents.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
+import { markNodesPending } from "../mark-nodes-pending.js";
 import type { Rerun } from "../review/send-revisions.js";
 import { runOfCommand } from "./run-of-command.js";
 
@@ -19,16 +20,22 @@ export type Reintegrate = (run: {
   branches: Record<string, string>;
 }) => Promise<void>;
 
+/** What `/swarm retry` uses to recover a run beyond rerunning its nodes (each optional: absent, not done). */
+export type RetryHelpers = {
+  /** Takes up a run the scheduler lost (Redis lost): what it found and resumed for a live run, or null. */
+  reconcile?: (run: LoadedRun) => Promise<string | null>;
+  /** Queues the plan job of a run that has no plan yet (its planning was cut off). */
+  planAgain?: (spec: number) => Promise<void>;
+  /** Queues a review of the PR's head (after the reviewer could not finish). */
+  reviewAgain?: (pull: { number: number; headSha: string; headBranch: string }) => Promise<void>;
+};
+
 export async function retryCommand(
   job: CommandJob,
   forge: Forge,
   rerun: Rerun,
   reintegrate: Reintegrate,
-  more: {
-    reconcile?: (run: LoadedRun) => Promise<string | null>;
-    planAgain?: (spec: number) => Promise<void>;
-    reviewAgain?: (pull: { number: number; headSha: string; headBranch: string }) => Promise<void>;
-  } = {},
+  more: RetryHelpers = {},
 ): Promise<string> {
   const found = await runOfCommand(forge, job.issue);
   if (!found) return "swarm has no run here to retry. Add the `swarm` label to the issue to start one.";
@@ -94,12 +101,7 @@ export async function retryCommand(
   if (targets.length === 0)
     return "Nothing to retry: no node is failed, blocked or cancelled. To change finished work, use `/swarm revise <what to change>`.";
 
-  const branches = Object.keys(run.branches);
-  for (const id of targets) {
-    const node = run.plan.nodes.find((n) => n.id === id);
-    const issue = run.nodeIssues[id];
-    if (node && issue) await forge.setNodeStatus(issue, spec, node, "pending", findNodeBranch(branches, id));
-  }
+  await markNodesPending(forge, spec, run, Object.fromEntries(targets.map((id) => [id, null])));
   const list = targets.map((id) => `\`${id}\``).join(", ");
   await refreshDashboard(forge, spec, {
     status: "coding",

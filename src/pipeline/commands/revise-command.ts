@@ -3,7 +3,7 @@ import type { Ledger } from "../../domain/budget/budget.js";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 import type { Review } from "../../domain/review/review.js";
 import type { ModelClient } from "../../model/model-client.js";
-import type { Forge } from "../forge.js";
+import type { Forge, LoadedRun } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import { readRepoConfig } from "../read-repo-config.js";
 import { runReviewer } from "../review/run-reviewer.js";
@@ -15,6 +15,8 @@ export type ReviseDeps = {
   model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
   diff: (base: string, head: string) => Promise<string>;
   ledger: (runId: string) => Promise<Ledger | null>;
+  /** Takes up the run in the scheduler if Redis lost it (a finished run, say), so the revision has a run. */
+  reconcile?: (run: LoadedRun) => Promise<unknown>;
 };
 
 const REVISABLE = new Set(["reviewing", "revising", "green", "failed"]);
@@ -33,6 +35,7 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
   const pr = run.pullRequest;
   if (!pr || !REVISABLE.has(run.meta.status))
     return `The run is ${run.meta.status}, so there is nothing to revise yet: ask again once its pull request is open.`;
+  await deps.reconcile?.(run);
   const feedback = job.command.verb === "revise" ? job.command.args.trim() : "";
   const lines = job.at?.kind === "review" ? await forge.listReviewComments(pr.number, job.commentId) : [];
   if (!feedback && lines.length === 0)

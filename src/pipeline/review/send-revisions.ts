@@ -4,6 +4,7 @@ import { commentableLines } from "../../domain/review/diff-lines.js";
 import { assignFindings, type Review, revisionTargets } from "../../domain/review/review.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun, ReviewComment } from "../forge.js";
+import { markNodesPending } from "../mark-nodes-pending.js";
 
 export type Rerun = (
   runId: string,
@@ -35,7 +36,7 @@ export async function sendRevisions(
     /** Post the review on the PR (not when a person's line comment already says it all). */
     announce?: boolean;
     /** The run as GitHub shows it: each revised node's sub-issue records its revision before it starts. */
-    run: Pick<LoadedRun, "nodeIssues" | "nodeBranches" | "summaries" | "handoffs">;
+    run: Pick<LoadedRun, "nodeIssues" | "nodeBranches" | "branches" | "summaries" | "handoffs">;
   },
   rerun: Rerun,
 ): Promise<{ targets: Record<string, string>; unassigned: number }> {
@@ -71,18 +72,7 @@ export async function sendRevisions(
     });
   if (nodes.length === 0) return { targets, unassigned: unassigned.length };
   // Recorded on GitHub first, so a run rebuilt there (Redis lost) still revises them, with their feedback.
-  for (const [id, feedback] of Object.entries(targets)) {
-    const node = input.plan.nodes.find((n) => n.id === id);
-    const ref = input.run.nodeIssues[id];
-    const summary = input.run.summaries[id];
-    const handoff = input.run.handoffs[id];
-    if (node && ref)
-      await forge.setNodeStatus(ref, input.spec, node, "pending", input.run.nodeBranches[id] ?? "", {
-        revision: feedback,
-        ...(summary ? { summary } : {}),
-        ...(handoff ? { handoff } : {}),
-      });
-  }
+  await markNodesPending(forge, input.spec, { ...input.run, plan: input.plan }, targets);
   await rerun(input.runId, input.key, targets);
   const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
   // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even

@@ -478,10 +478,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     /** How many requests each kind of fault has met so far. */
     faultCounts() {
       const counts: Record<string, number> = {};
-      for (const r of requests)
-        if (r.status >= 500 || r.status === 429 || r.status === 403)
-          counts[`${r.method === "GET" ? "read" : "write"} ${r.status}`] =
-            (counts[`${r.method === "GET" ? "read" : "write"} ${r.status}`] ?? 0) + 1;
+      for (const r of requests) {
+        if (r.status < 500 && r.status !== 429 && r.status !== 403) continue;
+        const kind = `${r.method === "GET" ? "read" : "write"} ${r.status}`;
+        counts[kind] = (counts[kind] ?? 0) + 1;
+      }
       return counts;
     },
     onEvent(listener: (event: FakeEvent) => void) {
