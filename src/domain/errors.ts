@@ -94,3 +94,21 @@ export class IntegrationConflictError extends SwarmError {
     });
   }
 }
+
+/**
+ * Something the user gave swarm on the command line or in the environment is unusable (a folder that is
+ * not a repository, a spec that is binary, a trace that is damaged). The CLI exits 2 on it.
+ */
+export class InputError extends SwarmError {
+  constructor(init: ErrorInit) {
+    super("bad-input", "tell-user", init);
+  }
+}
+
+/** The codes of errors about what the user gave, not about the run: the CLI exits 2 on them. */
+export const BAD_INPUT_CODES: ReadonlySet<string> = new Set([
+  "bad-input",
+  "invalid-config",
+  "unusable-spec",
+  "model-replay-miss",
+]);

@@ -6,11 +6,11 @@ import { configJsonSchema } from "../domain/config/config-json-schema.js";
 import { formatConfigProblems } from "../domain/config/format-config-problems.js";
 import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
 import { RepoConfigSchema } from "../domain/config/repo-config.js";
-import { describeFailure } from "../domain/describe-failure.js";
 import { formatSandboxResult } from "../sandbox/format-sandbox-result.js";
 import { parseFailures } from "../sandbox/parse/parse-failures.js";
 import { runSandboxed } from "../sandbox/run-sandboxed.js";
 import { limitsFromConfig } from "../sandbox/sandbox-types.js";
+import { EXIT, failCli } from "./cli-failure.js";
 
 const DEFAULT_CONFIG = ".github/swarm.yml";
 
@@ -45,7 +45,11 @@ const program = new Command("swarm")
     "Turns a labelled GitHub issue into a reviewed, green pull request with parallel coding agents.",
   )
   .version(process.env.npm_package_version ?? "0.1.0")
-  .showHelpAfterError();
+  .option("--debug", "show the stack of an unexpected error (or set SWARM_DEBUG=1)")
+  .showHelpAfterError()
+  .hook("preAction", (command) => {
+    if (command.opts().debug) process.env.SWARM_DEBUG = "1";
+  });
 
 const config = program.command("config").description("Check and describe .github/swarm.yml.");
 config
@@ -100,8 +104,7 @@ program
       );
       process.exitCode = result.exitCode ?? 1;
     } catch (error) {
-      process.stderr.write(`${describeFailure(error, "swarm sandbox")}\n`);
-      process.exitCode = 1;
+      failCli(error, "swarm sandbox");
     }
   });
 
@@ -122,10 +125,9 @@ program
       process.once("SIGTERM", drain);
       process.once("SIGINT", drain);
     } catch (error) {
-      process.stderr.write(
-        `${error instanceof WorkerEnvError ? error.message : describeFailure(error, "swarm worker")}\n`,
-      );
-      process.exitCode = 1;
+      if (!(error instanceof WorkerEnvError)) return failCli(error, "swarm worker");
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT.badInput;
     }
   });
 
@@ -143,10 +145,9 @@ program
       process.once("SIGTERM", stop);
       process.once("SIGINT", stop);
     } catch (error) {
-      process.stderr.write(
-        `${error instanceof ServerEnvError ? error.message : describeFailure(error, "swarm server")}\n`,
-      );
-      process.exitCode = 1;
+      if (!(error instanceof ServerEnvError)) return failCli(error, "swarm server");
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT.badInput;
     }
   });
 
@@ -174,8 +175,7 @@ program
         `swarm plan: ${plan.nodes.length} nodes in ${turns} planner turn${turns === 1 ? "" : "s"}; trace: ${trace}\n`,
       );
     } catch (error) {
-      process.stderr.write(`${describeFailure(error, "swarm plan")}\n`);
-      process.exitCode = 1;
+      failCli(error, "swarm plan");
     }
   });
 
@@ -199,8 +199,7 @@ program
       process.once("SIGTERM", () => void setup.stop().then(() => process.exit(0)));
       process.once("SIGINT", () => void setup.stop().then(() => process.exit(0)));
     } catch (error) {
-      process.stderr.write(`${describeFailure(error, "swarm setup")}\n`);
-      process.exitCode = 1;
+      failCli(error, "swarm setup");
     }
   });
 
@@ -217,10 +216,9 @@ program
       process.stdout.write(`swarm action: ${result.summary}\n`);
       process.exitCode = result.failed ? 1 : 0;
     } catch (error) {
-      process.stderr.write(
-        `${error instanceof ActionEnvError ? error.message : describeFailure(error, "swarm action")}\n`,
-      );
-      process.exitCode = 1;
+      if (!(error instanceof ActionEnvError)) return failCli(error, "swarm action");
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT.badInput;
     }
   });
 
@@ -277,8 +275,7 @@ program
       process.exitCode = green ? 0 : 1;
     } catch (error) {
       board.stop();
-      process.stderr.write(`${describeFailure(error, "swarm run")}\n`);
-      process.exitCode = 2;
+      failCli(error, "swarm run");
     }
   });
 
