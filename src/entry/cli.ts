@@ -233,6 +233,7 @@ program
   .option("--replay <trace>", "answer from a recorded trace.jsonl instead of the API")
   .action(async (options: { repo: string; spec: string; replay?: string }) => {
     const { runLocally } = await import("./run-locally.js");
+    const { runSummary } = await import("./run-summary.js");
     const { createProgressBoard } = await import("./progress-board.js");
     const board = createProgressBoard(process.stdout);
     // The first Ctrl-C cancels the run and still writes the report; a second one quits at once.
@@ -254,25 +255,9 @@ program
         onEvent: (e) => board.handle(e),
       });
       board.stop();
-      const green = result.status === "green";
-      process.stdout.write(
-        [
-          "",
-          `${green ? "✔ green" : `✘ ${result.status}`}: ${result.headline}`,
-          // Why it is not green, as swarm said it on the spec (a pull request comment on GitHub).
-          ...(green ? [] : result.notes.flatMap((n) => ["", n.trim()])),
-          ...(result.branch
-            ? [
-                `  result: branch ${result.branch} in ${result.repoDir}`,
-                `  see it: git -C ${result.repoDir} diff ${result.base}...${result.branch}`,
-              ]
-            : []),
-          `  report: ${result.report.markdown}`,
-          `          ${result.report.html}`,
-          "",
-        ].join("\n"),
-      );
-      process.exitCode = green ? 0 : 1;
+      const summary = runSummary(result);
+      process.stdout.write(summary.text);
+      process.exitCode = summary.exitCode;
     } catch (error) {
       board.stop();
       failCli(error, "swarm run");

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { Annotation, Forge } from "../pipeline/forge.js";
+import { NO_CHECKS, NOT_VERIFIED_TITLE } from "../pipeline/review/check-verdict.js";
 import { type CheckOptions, runCheckCommand } from "../sandbox/run-checks.js";
 import { git } from "../workspace/git-workspace.js";
 import type { InstallReuse } from "../workspace/install-reuse.js";
@@ -30,14 +31,15 @@ export async function runLocalCi(
     for (const command of commands)
       await forge.upsertCheckRun({ name: command, headSha, status: "queued", title: "Queued", summary: "" });
     if (commands.length === 0) {
-      // With nothing to run, the merge itself is the check: say so rather than wait for checks forever.
+      // With nothing to run, nothing is verified: a neutral check says so (rather than wait for checks
+      // forever), and the review ends the run `unverified`, never green.
       await forge.upsertCheckRun({
-        name: "merge",
+        name: "checks",
         headSha,
         status: "completed",
-        conclusion: "success",
-        title: "No checks configured",
-        summary: "Set `validation.ci` or `validation.commands` in .github/swarm.yml to check the result.",
+        conclusion: "neutral",
+        title: NOT_VERIFIED_TITLE,
+        summary: NO_CHECKS,
       });
       return [];
     }

@@ -16,6 +16,7 @@ import type { PlanJob } from "../pipeline/jobs.js";
 import { planSpec } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { renderReport } from "../pipeline/report/render-report.js";
+import { NO_CHECKS } from "../pipeline/review/check-verdict.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { git } from "../workspace/git-workspace.js";
 import { createInstallReuse } from "../workspace/install-reuse.js";
@@ -178,6 +179,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     if (reviewed.kind === "revising")
       emit({ kind: "stage", text: `revising ${reviewed.nodes.join(", ")} (round ${reviewed.round})` });
     else if (reviewed.kind === "green") finish("All checks pass.");
+    // The only way a local run ends unverified: no commands to run (runLocalCi ran nothing).
+    else if (reviewed.kind === "unverified") finish(NO_CHECKS);
     else finish("reason" in reviewed ? reviewed.reason : `the review is ${reviewed.kind}`);
   };
   const scheduler = createInProcessScheduler({

@@ -149,6 +149,34 @@ describe("the offline demo", () => {
     expect(md).toContain("the build is red");
   }, 120_000);
 
+  it("a repository with no checks configured is not verified, never green: exit 3, a neutral check", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-demo-nochecks-"));
+    cpSync(join(root, "examples/todo-app"), join(dir, "todo-app"), { recursive: true });
+    writeFileSync(join(dir, "todo-app/.github/swarm.yml"), "validation:\n  install: npm ci\n");
+    const r = await swarmRun(
+      ["--repo", join(dir, "todo-app"), "--spec", join(root, "examples/todo-app.spec.md")],
+      { ANTHROPIC_API_KEY: anthropic.apiKey, ANTHROPIC_BASE_URL: anthropic.url },
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toContain("⚠ not verified: No checks are configured, so nothing checked the result");
+    expect(r.stdout).toContain("set validation.ci or validation.commands in .github/swarm.yml");
+    expect(r.stdout).not.toMatch(/green|All checks pass/);
+    const md = reportOf(r, "md");
+    expect(md).not.toMatch(/✅|All checks pass/);
+    expect(md).toContain("No checks are configured");
+    // The local forge's record, as GitHub would show it: the stand-in check and swarm's are neutral.
+    const runDir = /report: (\S+)\/report\.md/.exec(r.stdout)?.[1] ?? "";
+    const state = JSON.parse(readFileSync(join(runDir, "state.json"), "utf8")) as {
+      checkRuns: { name: string; conclusion: string | null }[];
+      pulls: { draft: boolean }[];
+    };
+    expect(state.checkRuns.map((c) => [c.name, c.conclusion]).sort()).toEqual([
+      ["checks", "neutral"],
+      ["swarm", "neutral"],
+    ]);
+    expect(state.pulls[0]?.draft).toBe(true);
+  }, 120_000);
+
   it("a node the API refuses fails the run, and the terminal says why", async () => {
     anthropic.setModel((req) =>
       /Your node: `format`/.test(JSON.stringify(req.messages[0]))
@@ -162,9 +190,12 @@ describe("the offline demo", () => {
       });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toContain("✘ failed: Nodes that did not finish: format (failed), summary (blocked).");
-      expect(r.stdout).toContain(
-        "Node `format`: **swarm hit a problem coding node `format`: The Anthropic API refused the request (400): prompt is too long**",
-      );
+      // Said once, as plain text: no Markdown on the terminal.
+      const why =
+        "Node format: swarm hit a problem coding node format: The Anthropic API refused the request (400): prompt is too long";
+      expect(r.stdout).toContain(why);
+      expect(r.stdout.split(why).length - 1).toBe(1);
+      expect(r.stdout).not.toMatch(/\*\*|`/);
       expect(reportOf(r, "md")).toContain("| format | Format the list | failed |");
     } finally {
       anthropic.setModel(todoAppModel);

@@ -275,4 +275,24 @@ describe("a run that cannot reach green", () => {
     expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "failure", test: "failure" });
     expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("failed");
   });
+
+  it("a pull request whose only check was skipped is not verified: never green, swarm's check neutral", {
+    timeout: 120_000,
+  }, async () => {
+    const repo = libraryRepo();
+    rig.github.ci.enable(repo, "node test/check.mjs", { name: "test", conclusion: "skipped" });
+    const spec = rig.github.openIssue(repo, "Stats library (no CI)", "Write `summary(xs)`: the mean.");
+    rig.github.labelIssue(repo, spec, "swarm");
+    await rig.until(() => rig.reviewOutcomes.some((o) => o.kind === "unverified"), 90_000);
+    await rig.settled();
+    const pull = pullOf(repo);
+    expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "neutral", test: "skipped" });
+    expect(pull.draft).toBe(true);
+    const said = [...repo.comments.values()].filter((c) => c.issueNumber === pull.number).map((c) => c.body);
+    expect(said).toContainEqual(
+      expect.stringContaining("**Not verified:** None of the checks verified anything: `test` (skipped)"),
+    );
+    expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("unverified");
+    expect(dashboardOf(repo, spec)?.body).not.toContain("All checks pass");
+  });
 });

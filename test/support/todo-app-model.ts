@@ -102,11 +102,14 @@ export function todoAppModel(req: MessageCreateParams) {
   const id = /Your node: `([a-z0-9-]+)`/.exec(text)?.[1] ?? "";
   const file = `src/${id}.ts`;
   const turn = req.messages.filter((m) => m.role === "assistant").length;
+  // As an agent would: the checks when the node has them, else the type checker through the shell.
+  const offered = (req.tools ?? []).some((t) => "name" in t && t.name === "run_checks");
+  const checks = () => (offered ? call.runChecks() : call.bash("npx tsc --noEmit"));
   if (text.includes("This node is being revised")) {
     const steps = [
       () => call.view(file),
       () => call.replace(file, SWAPPED, FIXED),
-      () => call.runChecks(),
+      checks,
       () => call.finish(`Fixed the swapped marks in ${file}, as the review asked.`, EXPORTS[id] ?? ""),
     ];
     return steps[turn]?.() ?? reply.text("Done.");
@@ -115,7 +118,7 @@ export function todoAppModel(req: MessageCreateParams) {
     () => call.bash(`cat src/store.ts && grep -n "${id}" test/acceptance.test.ts`),
     () => call.create(file, FILES[id] ?? ""),
     () => call.bash("npx tsc --noEmit"),
-    () => call.runChecks(),
+    checks,
     () => call.finish(`Wrote ${file}; it type-checks.`, EXPORTS[id] ?? ""),
   ];
   return steps[turn]?.() ?? reply.text("Done.");

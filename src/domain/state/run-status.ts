@@ -8,6 +8,7 @@ export const RUN_STATUSES = [
   "reviewing",
   "revising",
   "green",
+  "unverified",
   "failed",
   "cancelled",
 ] as const;
@@ -15,6 +16,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
  * Allowed moves of a run: plan → code → integrate → review, looping through revising until green.
+ * `unverified` ends a run whose checks all passed without one of them verifying anything (none are
+ * configured, or every one was skipped or neutral): it is never shown as green.
  * `planned` is a dry run (`/swarm plan`). `/swarm replan` sends a run back to planning, `/swarm retry`
  * back to coding, and `/swarm revise` sends a finished run back to revising.
  */
@@ -23,9 +26,10 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
   planned: ["planning", "coding", "cancelled"],
   coding: ["integrating", "failed", "cancelled"],
   integrating: ["reviewing", "failed", "cancelled"],
-  reviewing: ["green", "revising", "failed", "cancelled"],
+  reviewing: ["green", "unverified", "revising", "failed", "cancelled"],
   revising: ["coding", "integrating", "failed", "cancelled"],
   green: ["revising"],
+  unverified: ["revising", "coding"],
   failed: ["planning", "coding", "revising"],
   cancelled: ["planning", "coding"],
 };

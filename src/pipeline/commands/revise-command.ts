@@ -19,7 +19,7 @@ export type ReviseDeps = {
   reconcile?: (run: LoadedRun) => Promise<unknown>;
 };
 
-const REVISABLE = new Set(["reviewing", "revising", "green", "failed"]);
+const REVISABLE = new Set(["reviewing", "revising", "green", "unverified", "failed"]);
 
 /**
  * `/swarm revise <feedback>` (and a review that requests changes): on a line of the diff it goes to the

@@ -70,7 +70,7 @@ export function renderDashboard(view: DashboardView): string {
   return lines.join("\n");
 }
 
-const FINAL = new Set<RunStatus>(["green", "failed", "cancelled"]);
+const FINAL = new Set<RunStatus>(["green", "unverified", "failed", "cancelled"]);
 
 /** While a run is under way: its stage and since when, what is running and what waits. */
 function stageLine(view: DashboardView): string | null {

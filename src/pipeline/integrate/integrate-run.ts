@@ -5,6 +5,7 @@ import { describeFailure } from "../../domain/describe-failure.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, PullRequestRef } from "../forge.js";
+import { checkVerdict, notVerifiedReason } from "../review/check-verdict.js";
 import { FAILED, stopRevising } from "../review/stop-revising.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { renderPullRequestBody } from "./render-pull-request-body.js";
@@ -112,9 +113,8 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
     run.meta.reviewedSha === merged.headSha &&
     run.pullRequest?.headSha === merged.headSha
   ) {
-    const failed = (await forge.listCheckResults(merged.headSha)).filter(
-      (c) => c.name !== SWARM_CHECK && c.conclusion !== null && FAILED.has(c.conclusion),
-    );
+    const checks = (await forge.listCheckResults(merged.headSha)).filter((c) => c.name !== SWARM_CHECK);
+    const failed = checks.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion));
     if (failed.length > 0) {
       const stopped = await stopRevising(
         forge,
@@ -127,9 +127,12 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
       );
       return { kind: "failed", reason: stopped.reason };
     }
+    const verified = checkVerdict(checks) === "green";
     await refreshDashboard(forge, input.spec.number, {
-      status: "green",
-      headline: "The revision changed nothing, so the pull request is as it was, and its checks pass.",
+      status: verified ? "green" : "unverified",
+      headline: verified
+        ? "The revision changed nothing, so the pull request is as it was, and its checks pass."
+        : `The revision changed nothing, so the pull request is as it was. Not verified: ${notVerifiedReason(checks)}`,
       ledger: deps.ledger,
     });
     return { kind: "skipped", reason: "the revision changed nothing, and the checks pass" };

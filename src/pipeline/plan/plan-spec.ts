@@ -20,7 +20,7 @@ import { type CodeContext, repositoryView } from "./repository-view.js";
 import { runPlanner } from "./run-planner.js";
 
 const WRITERS = new Set(["admin", "maintain", "write"]);
-const FINISHED: readonly RunStatus[] = ["failed", "cancelled", "green"];
+const FINISHED: readonly RunStatus[] = ["failed", "cancelled", "green", "unverified"];
 
 export type PlanDeps = {
   forge: Forge;

@@ -8,6 +8,7 @@ import type { ModelClient } from "../../model/model-client.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
 import { SWARM_CHECK } from "../swarm-check.js";
+import { checkVerdict, notVerifiedReason } from "./check-verdict.js";
 import { runReviewer } from "./run-reviewer.js";
 import { type Rerun, sendRevisions } from "./send-revisions.js";
 import { FAILED, stopRevising } from "./stop-revising.js";
@@ -28,6 +29,7 @@ export type ReviewOutcome =
   | { kind: "ignored"; reason: string }
   | { kind: "waiting"; pending: string[] }
   | { kind: "green" }
+  | { kind: "unverified" }
   | { kind: "revising"; round: number; nodes: string[] }
   | { kind: "stopped"; reason: string };
 
@@ -57,7 +59,10 @@ export async function reviewChecks(
   const runId = run.meta.runId;
   const ledger = await deps.ledger(runId);
 
-  if (failed.length === 0) return green(forge, config, run, input.headSha, checks, ledger);
+  if (failed.length === 0)
+    return checkVerdict(checks) === "green"
+      ? green(forge, config, run, input.headSha, checks, ledger)
+      : unverified(forge, run, input.headSha, checks, ledger);
 
   const round = (run.meta.round ?? 0) + 1;
   const tried = run.meta.tried ?? [];
@@ -182,4 +187,40 @@ async function green(
     meta: { reviewedSha: headSha },
   });
   return { kind: "green" };
+}
+
+/**
+ * Every check finished without one that verified anything: swarm's check is neutral, the PR stays a draft
+ * with a comment that says why and how to fix it, and the run ends `unverified`, never green.
+ */
+async function unverified(
+  forge: Forge,
+  run: LoadedRun,
+  headSha: string,
+  checks: readonly CheckResult[],
+  ledger: Ledger | null,
+): Promise<ReviewOutcome> {
+  const pr = run.pullRequest as NonNullable<LoadedRun["pullRequest"]>;
+  const listed = checks.map((c) => `${c.name}: ${c.conclusion}`).join("\n");
+  const why = notVerifiedReason(checks);
+  await forge.upsertCheckRun({
+    name: SWARM_CHECK,
+    headSha,
+    status: "completed",
+    conclusion: "neutral",
+    title: `Not verified on ${headSha.slice(0, 7)}`,
+    summary: `${listed}\n\n${why}`,
+  });
+  await forge.ensureComment(
+    pr.number,
+    `unverified-${headSha}`,
+    `**Not verified:** ${why} The pull request stays a draft.`,
+  );
+  await refreshDashboard(forge, run.spec, {
+    status: "unverified",
+    headline: `Not verified on \`${headSha.slice(0, 7)}\`: ${why}`,
+    ledger,
+    meta: { reviewedSha: headSha },
+  });
+  return { kind: "unverified" };
 }

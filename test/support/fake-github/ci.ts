@@ -10,7 +10,13 @@ import type { Actor, Annotation, CheckRun, FakeState, Pull, RepoState } from "./
 
 export const ACTIONS_APP: Actor = { login: "github-actions", id: 15368, type: "Bot" };
 
-export type CiSettings = { command: string; name: string; timeoutMs: number };
+export type CiSettings = {
+  command: string;
+  name: string;
+  timeoutMs: number;
+  /** Report the job with this conclusion without running it, as a job skipped by its `if:` would be. */
+  conclusion?: "skipped" | "neutral";
+};
 
 // `file:line:col: message` (and TypeScript's `file(line,col): error TSxxxx: message`) become annotations.
 const LOCATED = /^([\w./-]+\.\w+)(?::(\d+)(?::(\d+))?|\((\d+),(\d+)\)):?\s*(?:error|warning)?\s*:?\s*(.+)$/;
@@ -44,19 +50,25 @@ export function createCiPlayer(state: FakeState, completed: (repo: RepoState, ru
       git(dir, "init", "-q");
       git(dir, "fetch", "-q", repo.bare, sha);
       git(dir, "checkout", "-q", sha);
-      const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
-        execFile(
-          "sh",
-          ["-c", ci.command],
-          { cwd: dir, timeout: ci.timeoutMs, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir } },
-          (error, stdout, stderr) => {
-            resolve({
-              code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-              output: `${stdout}${stderr}`,
-            });
-          },
-        );
-      });
+      const { code, output } = ci.conclusion
+        ? { code: 0, output: "" }
+        : await new Promise<{ code: number; output: string }>((resolve) => {
+            execFile(
+              "sh",
+              ["-c", ci.command],
+              {
+                cwd: dir,
+                timeout: ci.timeoutMs,
+                env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
+              },
+              (error, stdout, stderr) => {
+                resolve({
+                  code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+                  output: `${stdout}${stderr}`,
+                });
+              },
+            );
+          });
       const job = { id: state.id(), name: ci.name, log: `$ ${ci.command}\n${output}` };
       repo.jobs.set(job.id, job);
       const suiteId = state.id();
@@ -65,7 +77,7 @@ export function createCiPlayer(state: FakeState, completed: (repo: RepoState, ru
         headSha: sha,
         headBranch: pull.head,
         status: "completed",
-        conclusion: code === 0 ? "success" : "failure",
+        conclusion: ci.conclusion ?? (code === 0 ? "success" : "failure"),
         app: ACTIONS_APP,
       });
       const now = state.now();
@@ -75,7 +87,7 @@ export function createCiPlayer(state: FakeState, completed: (repo: RepoState, ru
         name: ci.name,
         headSha: sha,
         status: "completed",
-        conclusion: code === 0 ? "success" : "failure",
+        conclusion: ci.conclusion ?? (code === 0 ? "success" : "failure"),
         title: code === 0 ? `${ci.name} passed` : `${ci.name} failed (exit ${code})`,
         summary: lines.slice(-20).join("\n"),
         text: null,
@@ -98,7 +110,12 @@ export function createCiPlayer(state: FakeState, completed: (repo: RepoState, ru
   return {
     /** Runs `command` (through sh) on every opened or synchronised PR of `repo`. */
     enable(repo: RepoState, command: string, options: Partial<Omit<CiSettings, "command">> = {}) {
-      settings.set(repo, { command, name: options.name ?? "test", timeoutMs: options.timeoutMs ?? 120_000 });
+      settings.set(repo, {
+        command,
+        name: options.name ?? "test",
+        timeoutMs: options.timeoutMs ?? 120_000,
+        ...(options.conclusion ? { conclusion: options.conclusion } : {}),
+      });
     },
     pullChanged(repo: RepoState, pull: Pull) {
       const ci = settings.get(repo);
