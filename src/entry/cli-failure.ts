@@ -22,7 +22,9 @@ export function explainFailure(
   const debug = debugging(env) && error instanceof Error ? `\n\n${redact(error.stack ?? "", env)}` : "";
   if (error instanceof SwarmError) {
     const lines = [`${command}: ${terminalText(error.problem, command)}`];
-    for (const detail of error.details) lines.push(`    - ${terminalText(detail, command)}`);
+    // Details that bring their own indentation (a config problem's fix) keep it; others are a list.
+    for (const detail of error.details)
+      lines.push(/^\s/.test(detail) ? `    ${detail}` : `    - ${terminalText(detail, command)}`);
     lines.push(`    fix: ${terminalText(error.fix, command)}`);
     return {
       text: `${lines.join("\n")}${debug}`,

@@ -167,7 +167,6 @@ program
         repo: options.repo,
         spec: options.spec,
         env: process.env,
-        runsDir: process.env.SWARM_RUNS_DIR ?? ".swarm/runs",
         ...(options.replay ? { replay: options.replay } : {}),
       });
       process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
@@ -235,8 +234,10 @@ program
     const { runLocally } = await import("./run-locally.js");
     const { runSummary } = await import("./run-summary.js");
     const { createProgressBoard } = await import("./progress-board.js");
+    const { usePrivateTmp } = await import("./private-tmp.js");
+    usePrivateTmp("swarm-run-");
     const board = createProgressBoard(process.stdout);
-    // The first Ctrl-C cancels the run and still writes the report; a second one quits at once.
+    // The first Ctrl-C (or SIGTERM) cancels the run and still writes the report; a second quits at once.
     const abort = new AbortController();
     const interrupt = () => {
       if (abort.signal.aborted) process.exit(130);
@@ -244,13 +245,13 @@ program
       abort.abort();
     };
     process.on("SIGINT", interrupt);
+    process.on("SIGTERM", interrupt);
     try {
       const result = await runLocally({
         signal: abort.signal,
         repo: options.repo,
         spec: options.spec,
         env: process.env,
-        runsDir: process.env.SWARM_RUNS_DIR ?? ".swarm/runs",
         ...(options.replay ? { replay: options.replay } : {}),
         onEvent: (e) => board.handle(e),
       });
@@ -261,6 +262,30 @@ program
     } catch (error) {
       board.stop();
       failCli(error, "swarm run");
+    }
+  });
+
+program
+  .command("clean")
+  .description(
+    "List the local runs of a repository (their swarm/<n>-… branches and run folders), or remove one run's or every finished run's.",
+  )
+  .option("--repo <dir>", "the local git repository", ".")
+  .option("--all", "remove every run that is not under way")
+  .argument("[run]", "the run to remove: its number (swarm/<n>-…)")
+  .action(async (run: string | undefined, options: { repo: string; all?: boolean }) => {
+    const { cleanRuns } = await import("./clean-runs.js");
+    const { InputError } = await import("../domain/errors.js");
+    try {
+      if (run !== undefined && !/^\d+$/.test(run))
+        throw new InputError({
+          problem: `"${run}" is not a run number.`,
+          fix: "Pass the number of the run (the <n> of its swarm/<n>-… branches); swarm clean with no number lists them.",
+        });
+      const which = options.all ? "all" : run === undefined ? null : Number(run);
+      process.stdout.write(`${await cleanRuns({ repo: options.repo, which, env: process.env })}\n`);
+    } catch (error) {
+      failCli(error, "swarm clean");
     }
   });
 

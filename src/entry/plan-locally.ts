@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { SpecError } from "../domain/errors.js";
+import { join } from "node:path";
 import type { Plan } from "../domain/plan/plan.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
 import { createLocalForge } from "../forge/local/create-local-forge.js";
@@ -10,43 +9,25 @@ import { repositoryView } from "../pipeline/plan/repository-view.js";
 import { runPlanner } from "../pipeline/plan/run-planner.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
-
-/** A spec file: its first `# heading` is the title, the rest is the body (as an issue's would be). */
-export function readSpecFile(text: string, fallbackTitle: string): { title: string; body: string } {
-  const lines = text.split("\n");
-  const at = lines.findIndex((l) => /^#\s+\S/.test(l));
-  if (at < 0) return { title: fallbackTitle, body: text };
-  return {
-    title: (lines[at] ?? "").replace(/^#\s+/, "").trim(),
-    body: lines
-      .slice(at + 1)
-      .join("\n")
-      .trim(),
-  };
-}
+import { copyIntoRepository } from "./copy-into-repository.js";
+import {
+  checkModelAccess,
+  checkRepository,
+  checkRepositoryConfig,
+  checkRunsFolder,
+  loadSpecFile,
+  runsFolderFor,
+} from "./local-inputs.js";
 
 /** What `swarm plan` and `swarm run` are given: a repository, a spec file, and where the model answers from. */
 export type LocalSpecOptions = {
   repo: string;
   spec: string;
   env: Readonly<Record<string, string | undefined>>;
-  runsDir: string;
+  /** Where run folders go; by default inside the repository's .git (see runsFolderFor). */
+  runsDir?: string;
   replay?: string;
 };
-
-/** The spec file at `path`, read and split into title and body; a clear error if it cannot be read. */
-export async function loadSpecFile(path: string): Promise<{ title: string; body: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new SpecError({
-      problem: `The spec file ${path} cannot be read.`,
-      fix: "Pass --spec the path of a Markdown file: a `# title` line, then what to build.",
-    });
-  }
-  return readSpecFile(text, "Spec");
-}
 
 /**
  * `swarm plan --repo DIR --spec FILE`: the planner's plan for a spec against a local repository, with the
@@ -55,15 +36,22 @@ export async function loadSpecFile(path: string): Promise<{ title: string; body:
 export async function planLocally(
   options: LocalSpecOptions,
 ): Promise<{ plan: Plan; turns: number; trace: string }> {
-  const repoDir = resolve(options.repo);
   const spec = parseSpec(await loadSpecFile(options.spec));
+  const repo = await checkRepository(options.repo);
+  await checkRepositoryConfig(repo);
+  checkModelAccess(options.env, options.replay, "plan");
+  const runsDir = options.runsDir ?? runsFolderFor(repo, options.env);
+  await checkRunsFolder(runsDir, options.env);
   const scratch = await mkdtemp(join(tmpdir(), "swarm-plan-"));
   try {
+    // A plain folder is planned as it would be run: from a repository holding its files, committed.
+    const repoDir =
+      repo.kind === "repository" ? repo.dir : await copyIntoRepository(repo.dir, join(scratch, "repo"));
     const forge = createLocalForge({ repoDir, stateFile: join(scratch, "state.json") });
     const ref = await forge.defaultBranch();
     const config = await readRepoConfig(forge, ref);
     const runId = `plan-${Date.now().toString(36)}`;
-    const runDir = join(options.runsDir, runId);
+    const runDir = join(runsDir, runId);
     const model = await connectModel({
       env: options.env,
       config,

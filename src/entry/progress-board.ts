@@ -36,14 +36,22 @@ export function createProgressBoard(out: {
   const checks = new Map<string, string>();
   let stage = "starting";
   let spend = "no model calls yet";
+  let usd = "";
   let drawn = 0;
+  let events = 0;
   const tty = out.isTTY === true;
 
-  const lines = (now: number) => {
+  const lines = (now: number, columns = Number.POSITIVE_INFINITY) => {
     const done = nodes.filter((n) => n.status === "done").length;
     const width = Math.max(4, ...nodes.map((n) => n.id.length));
-    return [
+    // The totals line is shortened from the middle, so the cost is never what a narrow terminal cuts off.
+    const totals = [
       `swarm · ${stage} · ${done}/${nodes.length} nodes done · ${seconds(now - started)} · ${spend}`,
+      `swarm · ${stage} · ${done}/${nodes.length} · ${seconds(now - started)} · ${usd || spend}`,
+      `${stage} ${done}/${nodes.length} ${seconds(now - started)} ${usd}`.trim(),
+    ];
+    return [
+      totals.find((t) => t.length <= columns) ?? (totals.at(-1) as string),
       ...nodes.map((n) => {
         const time = n.since ? seconds((n.until ?? now) - n.since) : "";
         const round = n.runs > 1 ? ` (run ${n.runs})` : "";
@@ -58,7 +66,7 @@ export function createProgressBoard(out: {
   const draw = () => {
     // Cut to the terminal's width: a wrapped line would throw off the count of lines to redraw.
     const width = (out.columns ?? 100) - 1;
-    const text = lines(Date.now()).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    const text = lines(Date.now(), width).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
     // Up to the first line of the last drawing, clear to the end of the screen, draw again.
     out.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ""}${text.join("\n")}\n`);
     drawn = text.length;
@@ -75,6 +83,7 @@ export function createProgressBoard(out: {
 
   return {
     handle(e: RunEvent) {
+      events++;
       if (e.kind === "notice") say(e.text);
       else if (e.kind === "stage") {
         stage = e.text;
@@ -100,13 +109,19 @@ export function createProgressBoard(out: {
         checks.set(e.name, e.state);
         if (!tty) say(`check ${e.name}: ${e.state}`);
       } else if (e.kind === "spend") {
-        spend = `${e.ledger.tokens.toLocaleString("en-US")} tokens · $${e.ledger.usd.toFixed(3)}`;
+        usd = `$${e.ledger.usd.toFixed(3)}`;
+        spend = `${e.ledger.tokens.toLocaleString("en-US")} tokens · ${usd}`;
       }
       if (tty) draw();
     },
     /** The final drawing (or, off a terminal, the totals line). */
     stop() {
       if (timer) clearInterval(timer);
+      // A start refused before anything happened leaves no board behind: the error says it all.
+      if (events === 0) {
+        if (tty && drawn > 0) out.write(`\x1b[${drawn}F\x1b[J`);
+        return;
+      }
       if (tty) draw();
       else out.write(`${lines(Date.now())[0]}\n`);
     },

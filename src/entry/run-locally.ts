@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
-import { SpecError } from "../domain/errors.js";
 import type { NodeStatus } from "../domain/state/node-status.js";
 import type { RunStatus } from "../domain/state/run-status.js";
 import { createLocalForge, openLocalSpec } from "../forge/local/create-local-forge.js";
@@ -21,10 +20,21 @@ import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { git } from "../workspace/git-workspace.js";
 import { createInstallReuse } from "../workspace/install-reuse.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
+import { copyIntoRepository } from "./copy-into-repository.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { runLocalCi } from "./local-ci.js";
+import {
+  checkModelAccess,
+  checkRepository,
+  checkRepositoryConfig,
+  checkRunsFolder,
+  loadSpecFile,
+  type RepositoryKind,
+  runsFolderFor,
+} from "./local-inputs.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
-import { type LocalSpecOptions, loadSpecFile } from "./plan-locally.js";
+import type { LocalSpecOptions } from "./plan-locally.js";
+import { type RunNumber, reserveRunNumber } from "./reserve-run-number.js";
 import { createReviewProcessor } from "./review-processor.js";
 import { integrateJobOf, startRunWith } from "./start-run.js";
 
@@ -64,6 +74,39 @@ export type LocalRunOptions = LocalSpecOptions & {
  */
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const started = Date.now();
+  // Everything the run is given is checked before anything is made, so a refused start leaves nothing.
+  const spec = await loadSpecFile(options.spec);
+  const repo = await checkRepository(options.repo);
+  await checkRepositoryConfig(repo);
+  const recorded = options.replay ? undefined : recordedTraceFor(options.spec, options.env);
+  const replay = options.replay ?? recorded;
+  checkModelAccess(options.env, replay, "run");
+  const runsDir = options.runsDir ?? runsFolderFor(repo, options.env);
+  await checkRunsFolder(runsDir, options.env);
+  const slot = repo.kind === "repository" ? await reserveRunNumber(repo.dir, repo.gitDir) : null;
+  try {
+    return await runPrepared(
+      { ...options, runsDir, replay },
+      { started, spec, repo, slot, recorded: recorded !== undefined },
+    );
+  } finally {
+    await slot?.release();
+  }
+}
+
+type Prepared = {
+  started: number;
+  spec: { title: string; body: string };
+  repo: RepositoryKind;
+  slot: RunNumber | null;
+  /** The answers come from the trace beside the spec because there is no key (the demo). */
+  recorded: boolean;
+};
+
+async function runPrepared(
+  options: LocalRunOptions & { runsDir: string; replay: string | undefined },
+  { started, spec, repo: given, slot, recorded }: Prepared,
+): Promise<LocalRunResult> {
   // The report's timeline and node times come from the same events the terminal shows.
   const timeline: { at: number; text: string }[] = [];
   const nodeSeconds: Record<string, number> = {};
@@ -77,23 +120,26 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     }
     options.onEvent?.(e);
   };
-  const spec = await loadSpecFile(options.spec);
-  if (!existsSync(resolve(options.repo, ".")))
-    throw new SpecError({
-      problem: `The repository folder ${options.repo} does not exist.`,
-      fix: "Pass --repo the path of a local git repository (or of a folder to copy into one).",
-    });
-  const runId = `local-${started.toString(36)}`;
-  const runDir = resolve(options.runsDir, runId);
-  await mkdir(runDir, { recursive: true });
-  const { repoDir, copied } = await workRepository(resolve(options.repo), join(runDir, "repo"));
-  if (copied)
+  const { runId, runDir } = await newRunFolder(options.runsDir, started);
+  const repoDir =
+    given.kind === "repository" ? given.dir : await copyIntoRepository(given.dir, join(runDir, "repo"));
+  if (given.kind === "folder")
     emit({
       kind: "notice",
       text: `${options.repo} is not the top of a git repository, so swarm works on a copy: ${repoDir}`,
     });
-  const replay = options.replay ?? recordedTraceFor(options.spec, options.env);
-  if (replay && !options.replay)
+  if (slot && slot.others.length > 0)
+    emit({
+      kind: "notice",
+      text: `Another swarm run is under way in this repository (run ${slot.others.join(", ")}); this one is run ${slot.number}, on its own branches (swarm/${slot.number}-…).`,
+    });
+  if (given.kind === "repository" && (await uncommittedConfig(repoDir)))
+    emit({
+      kind: "notice",
+      text: ".github/swarm.yml has changes that are not committed: this run reads the committed one. Commit them for a run to see them.",
+    });
+  const replay = options.replay;
+  if (recorded)
     emit({
       kind: "notice",
       text: `ANTHROPIC_API_KEY is not set: the model's answers come from the recorded trace ${replay} (set the key to use the API).`,
@@ -101,7 +147,12 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   const stateFile = join(runDir, "state.json");
   // Branches of earlier runs stay in the repository; this run's spec number comes after theirs.
-  const specNumber = openLocalSpec(stateFile, spec.title, spec.body, (await highestSpecBranch(repoDir)) + 1);
+  const specNumber = openLocalSpec(stateFile, spec.title, spec.body, slot?.number ?? 1);
+  // What `swarm clean` needs to find this run's folder again: its repository and spec number.
+  await writeFile(
+    join(runDir, "run.json"),
+    `${JSON.stringify({ runId, spec: specNumber, repo: repoDir, title: spec.title }, null, 2)}\n`,
+  );
   const forge = createLocalForge({ repoDir, stateFile });
   const base = await forge.defaultBranch();
   const config = await readRepoConfig(forge, base);
@@ -299,24 +350,33 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
 }
 
-/** The repository to work in: `dir` itself when it is a repository's top, else a committed copy of it. */
-async function workRepository(dir: string, copyTo: string): Promise<{ repoDir: string; copied: boolean }> {
-  const top = await git(dir, "rev-parse", "--show-toplevel").catch(() => null);
-  if (top && (await realpath(top.trim())) === (await realpath(dir))) return { repoDir: dir, copied: false };
-  await cp(dir, copyTo, {
-    recursive: true,
-    filter: (src) => !/(^|\/)(\.git|node_modules)$/.test(src),
-  });
-  await git(copyTo, "init", "-q", "-b", "main");
-  await git(copyTo, "add", "-A");
-  await git(copyTo, "commit", "-q", "-m", `The files of ${basename(dir)}, as swarm found them`);
-  return { repoDir: copyTo, copied: true };
+/** A new folder for the run, named after when it started (with a suffix if another run took the name). */
+async function newRunFolder(runsDir: string, started: number): Promise<{ runId: string; runDir: string }> {
+  for (let n = 1; ; n++) {
+    const runId = `local-${started.toString(36)}${n === 1 ? "" : `-${n}`}`;
+    const runDir = resolve(runsDir, runId);
+    const made = await mkdir(runDir).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "EEXIST") return false;
+        throw error;
+      },
+    );
+    if (made) return { runId, runDir };
+  }
 }
 
-/** The highest spec number in the repository's `swarm/<n>-…` branches, or 0. */
-async function highestSpecBranch(repoDir: string): Promise<number> {
-  const refs = await git(repoDir, "for-each-ref", "--format=%(refname:short)", "refs/heads/swarm/");
-  return Math.max(0, ...[...refs.matchAll(/^swarm\/(\d+)-/gm)].map((m) => Number(m[1])));
+/** Whether `.github/swarm.yml` differs from its committed version (a run reads the committed one). */
+async function uncommittedConfig(repoDir: string): Promise<boolean> {
+  const out = await git(
+    repoDir,
+    "status",
+    "--porcelain",
+    "--",
+    ".github/swarm.yml",
+    ".github/swarm.yaml",
+  ).catch(() => "");
+  return out.trim() !== "";
 }
 
 /** Without an API key, a trace recorded beside the spec (`x.md` → `x.trace.jsonl`) answers, if there is one. */

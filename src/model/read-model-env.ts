@@ -3,7 +3,7 @@ import { ConfigError } from "../domain/errors.js";
 
 const ModelEnvSchema = z.object({
   ANTHROPIC_API_KEY: z.string().min(1),
-  ANTHROPIC_BASE_URL: z.url().optional(),
+  ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SWARM_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   SWARM_MODEL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
 });

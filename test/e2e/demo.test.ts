@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -251,6 +251,52 @@ describe("the offline demo", () => {
     expect(stdout).not.toContain("summary running");
   }, 60_000);
 
+  it("a second Ctrl-C quits at once, and leaves no temporary copy behind", async () => {
+    anthropic.setModel((req) => ({
+      ...todoAppModel(req),
+      latencyMs: JSON.stringify(req.system).includes("You are a coder of swarm") ? 3000 : 0,
+    }));
+    const tmp = mkdtempSync(join(tmpdir(), "swarm-demo-tmp-"));
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "bin/swarm.js"),
+        "run",
+        "--repo",
+        "examples/todo-app",
+        "--spec",
+        "examples/todo-app.spec.md",
+      ],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? "",
+          TMPDIR: tmp,
+          SWARM_RUNS_DIR: mkdtempSync(join(tmpdir(), "swarm-demo-runs-")),
+          SWARM_CACHE_DIR: TEST_DOWNLOADS,
+          ANTHROPIC_API_KEY: anthropic.apiKey,
+          ANTHROPIC_BASE_URL: anthropic.url,
+        },
+      },
+    );
+    let stdout = "";
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    await new Promise<void>((done) =>
+      child.stdout.on("data", (c) => {
+        stdout += c;
+        if (stdout.includes("complete running")) done();
+      }),
+    );
+    // While the nodes work, their copies are in the run's own temporary folder.
+    expect(readdirSync(tmp)).toHaveLength(1);
+    child.kill("SIGINT");
+    child.kill("SIGINT");
+    const code = await exited;
+    anthropic.setModel(todoAppModel);
+    expect(code).toBe(130);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 60_000);
+
   it("refuses a repository whose swarm.yml is invalid, and shows the problem and its fix in the terminal", async () => {
     const dir = mkdtempSync(join(tmpdir(), "swarm-demo-badcfg-"));
     cpSync(join(root, "examples/todo-app"), join(dir, "todo-app"), { recursive: true });
@@ -263,18 +309,22 @@ describe("the offline demo", () => {
       "--replay",
       "examples/todo-app.trace.jsonl",
     ]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain("✘ refused: invalid configuration");
-    expect(r.stdout).toContain(
+    // Bad input, said before anything starts: exit 2, no run folder.
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toContain("swarm run: .github/swarm.yml has problems:");
+    expect(r.stderr).toContain(
       ".github/swarm.yml:2:13  limits.maxNodes: must be greater than 0, but it is -3",
     );
-    expect(reportOf(r, "md")).toContain("limits.maxNodes: must be greater than 0");
+    expect(r.stderr).toContain(
+      "fix: Correct it (check it with: npx swarm config validate .github/swarm.yml)",
+    );
+    expect(readdirSync(r.runsDir)).toEqual([]);
   });
 
   it("names a missing spec or repository, and how to fix it, with exit code 2", async () => {
     const noSpec = await swarmRun(["--repo", "examples/todo-app", "--spec", "examples/nope.md"]);
     expect(noSpec.code).toBe(2);
-    expect(noSpec.stderr).toContain("The spec file examples/nope.md cannot be read.");
+    expect(noSpec.stderr).toContain("The spec file examples/nope.md does not exist.");
     expect(noSpec.stderr).toContain("Markdown file");
     const noRepo = await swarmRun(["--repo", "examples/nope", "--spec", "examples/todo-app.spec.md"]);
     expect(noRepo.code).toBe(2);

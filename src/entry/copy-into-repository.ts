@@ -1,0 +1,15 @@
+import { cp } from "node:fs/promises";
+import { basename } from "node:path";
+import { git } from "../workspace/git-workspace.js";
+
+/** A plain folder's files (not its .git or node_modules), committed into a new repository at `to`. */
+export async function copyIntoRepository(dir: string, to: string): Promise<string> {
+  await cp(dir, to, {
+    recursive: true,
+    filter: (src) => !/(^|\/)(\.git|node_modules)$/.test(src),
+  });
+  await git(to, "init", "-q", "-b", "main");
+  await git(to, "add", "-A");
+  await git(to, "commit", "-q", "-m", `The files of ${basename(dir)}, as swarm found them`);
+  return to;
+}
