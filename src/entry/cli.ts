@@ -1,39 +1,34 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { Command } from "commander";
+import { join } from "node:path";
+import { Command, CommanderError, Help } from "commander";
 import { configJsonSchema } from "../domain/config/config-json-schema.js";
-import { formatConfigProblems } from "../domain/config/format-config-problems.js";
-import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
 import { RepoConfigSchema } from "../domain/config/repo-config.js";
+import { InputError } from "../domain/errors.js";
 import { formatSandboxResult } from "../sandbox/format-sandbox-result.js";
 import { parseFailures } from "../sandbox/parse/parse-failures.js";
 import { runSandboxed } from "../sandbox/run-sandboxed.js";
 import { limitsFromConfig } from "../sandbox/sandbox-types.js";
 import { EXIT, failCli } from "./cli-failure.js";
+import { explainCommanderError } from "./explain-commander-error.js";
+import { parseSetupOptions } from "./parse-setup-options.js";
+import { readConfigFile } from "./read-config-file.js";
+import { requireFolder } from "./require-folder.js";
+import { sandboxCommandNote } from "./sandbox-command-note.js";
+import { shellQuote } from "./terminal-text.js";
 
 const DEFAULT_CONFIG = ".github/swarm.yml";
 
+// Output piped into a reader that stopped early (`swarm --help | head`) is no error worth a stack.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+
 async function validateConfig(path: string): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "it is a directory"
-          : `cannot read it (${code})`;
-    process.stderr.write(
-      `${path}: ${why}.\n    fix: pass the path of your swarm.yml, or create ${DEFAULT_CONFIG}.\n`,
-    );
-    return 1;
-  }
-  const result = parseRepoConfig(text);
+  const result = await readConfigFile(path, DEFAULT_CONFIG);
   if (!result.ok) {
-    process.stderr.write(`${formatConfigProblems(path, result.problems)}\n`);
+    process.stderr.write(`${result.message}\n`);
     return 1;
   }
   process.stdout.write(`${path}: valid.\n`);
@@ -75,23 +70,32 @@ program
   )
   .option("--cwd <dir>", "the working copy to run in", ".")
   .option("--network", "let the command reach the network, as an install step may")
-  .argument("<command...>", "the command, after --")
+  .argument(
+    "<command...>",
+    "after --: one word is a shell command line ('npm test && npm run lint'); several are a program and its arguments, passed as given",
+  )
   .action(async (words: string[], options: { cwd: string; network?: boolean }) => {
-    const cwd = resolve(options.cwd);
-    // Limits and mode come from the repository's own .github/swarm.yml, as they would in a run.
-    const configPath = join(cwd, DEFAULT_CONFIG);
-    let config = RepoConfigSchema.parse({});
-    if (existsSync(configPath)) {
-      const parsed = parseRepoConfig(await readFile(configPath, "utf8"));
-      if (!parsed.ok) {
-        process.stderr.write(`${formatConfigProblems(configPath, parsed.problems)}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      config = parsed.config;
-    }
-    const command = words.join(" ");
     try {
+      const cwd = requireFolder(
+        options.cwd,
+        "--cwd",
+        "pass --cwd the folder of the working copy to run in (it defaults to the current folder)",
+      );
+      // Limits and mode come from the repository's own .github/swarm.yml, as they would in a run.
+      const configPath = join(cwd, DEFAULT_CONFIG);
+      let config = RepoConfigSchema.parse({});
+      if (existsSync(configPath)) {
+        const parsed = await readConfigFile(configPath, DEFAULT_CONFIG);
+        if (!parsed.ok) {
+          process.stderr.write(`${parsed.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        config = parsed.config;
+      }
+      // One word is a command line, as validation.commands are; several words reach the program as given,
+      // each quoted for the shell, so `sh -c 'echo one two'` stays three words.
+      const command = words.length === 1 ? (words[0] ?? "") : words.map(shellQuote).join(" ");
       const result = await runSandboxed({
         cwd,
         command,
@@ -102,6 +106,8 @@ program
       process.stdout.write(
         `${formatSandboxResult(command, result, parseFailures(`${result.stdoutTail}\n${result.stderrTail}`))}\n`,
       );
+      const note = sandboxCommandNote(words, result);
+      if (note) process.stderr.write(`${note}\n`);
       process.exitCode = result.exitCode ?? 1;
     } catch (error) {
       failCli(error, "swarm sandbox");
@@ -189,9 +195,11 @@ program
   )
   .option("--port <port>", "the local port of the setup page", "3000")
   .action(async (options: { url: string; port: string }) => {
-    const { startSetup } = await import("./setup.js");
     try {
-      const setup = await startSetup({ url: options.url, port: Number(options.port), dir: ".swarm/setup" });
+      // Checked before Probot is loaded, so nothing starts and nothing is written on a bad URL or port.
+      const { url, port } = parseSetupOptions(options);
+      const { startSetup } = await import("./setup.js");
+      const setup = await startSetup({ url, port, dir: ".swarm/setup" });
       process.stdout.write(
         `swarm setup: open http://localhost:${setup.port}/probot to register the App; its credentials will be written to ${setup.env}\n`,
       );
@@ -298,28 +306,90 @@ program
   .option("--budget <tokens>", "the most tokens of context", "4000")
   .option("--files <globs>", "comma-separated paths or globs the work owns (they come first)")
   .action(async (query: string, options: { repo: string; budget: string; files?: string }) => {
-    const budget = Number(options.budget);
-    if (!Number.isInteger(budget) || budget < 100) {
-      process.stderr.write(
-        `swarm context: --budget must be a whole number of tokens, 100 or more (got "${options.budget}")\n`,
+    try {
+      const budget = /^\s*\d+\s*$/.test(options.budget) ? Number(options.budget) : Number.NaN;
+      if (!(budget >= 100))
+        throw new InputError({
+          problem: `--budget "${options.budget}" is not a whole number of tokens, 100 or more.`,
+          fix: "pass --budget a number of tokens such as 4000 (the default), or leave it out",
+        });
+      // A plain folder is indexed too (its files are walked, without dependency folders); git is not needed.
+      const repo = requireFolder(
+        options.repo,
+        "--repo",
+        "pass --repo the folder of the code to index (a git repository or a plain folder)",
       );
-      process.exitCode = 2;
-      return;
+      const { buildIndex } = await import("../context/code-index.js");
+      const { retrieve } = await import("../context/retrieve.js");
+      const started = performance.now();
+      const index = await buildIndex(repo);
+      const files =
+        options.files
+          ?.split(",")
+          .map((f) => f.trim())
+          .filter(Boolean) ?? [];
+      const context = await retrieve(index, { text: query, files }, budget);
+      process.stdout.write(`${context.text}\n`);
+      process.stderr.write(
+        `swarm context: ${index.files.size} files indexed in ${Math.round(performance.now() - started)} ms; ${context.files.length} files, about ${context.tokens} tokens\n`,
+      );
+    } catch (error) {
+      failCli(error, "swarm context");
     }
-    const { buildIndex } = await import("../context/code-index.js");
-    const { retrieve } = await import("../context/retrieve.js");
-    const started = performance.now();
-    const index = await buildIndex(options.repo);
-    const files =
-      options.files
-        ?.split(",")
-        .map((f) => f.trim())
-        .filter(Boolean) ?? [];
-    const context = await retrieve(index, { text: query, files }, budget);
-    process.stdout.write(`${context.text}\n`);
-    process.stderr.write(
-      `swarm context: ${index.files.size} files indexed in ${Math.round(performance.now() - started)} ms; ${context.files.length} files, about ${context.tokens} tokens\n`,
-    );
   });
 
-await program.parseAsync(process.argv);
+// `swarm --help` lists `run` first (what most people came for), with an example; `run --help` names the
+// environment it reads. The `run` block above stays where it is; only the listing is reordered.
+program.configureHelp({
+  visibleCommands(cmd) {
+    const commands = Help.prototype.visibleCommands.call(this, cmd);
+    return [...commands.filter((c) => c.name() === "run"), ...commands.filter((c) => c.name() !== "run")];
+  },
+});
+program.addHelpText(
+  "after",
+  [
+    "",
+    "Example:",
+    "  npx swarm run --repo . --spec issue.md    plan, code, check and review issue.md on this repository",
+    "",
+    "Exit codes: 0 done (green), 1 the run or the command failed, 2 bad input (a wrong option, file or folder).",
+    "Each command has its own help: swarm <command> --help.",
+  ].join("\n"),
+);
+program.commands
+  .find((c) => c.name() === "run")
+  ?.addHelpText(
+    "after",
+    [
+      "",
+      "Example:",
+      "  npx swarm run --repo . --spec issue.md",
+      "",
+      "Environment:",
+      "  ANTHROPIC_API_KEY   the key for Claude; without it, a trace recorded beside the spec",
+      "                      (issue.md -> issue.trace.jsonl) answers, or --replay does",
+      "  ANTHROPIC_BASE_URL  another address for the Messages API (a proxy or a gateway)",
+      "  SWARM_RUNS_DIR      where each run's folder goes: state, trace, report (default .swarm/runs)",
+      "  SWARM_CACHE_DIR     the install step's download cache, kept between runs",
+      "                      (default ~/.cache/swarm/downloads)",
+      "  SWARM_DEBUG=1       show the stack of an unexpected error (the same as --debug)",
+      "",
+      "Exit codes: 0 green, 1 not green (the report says why), 2 bad input.",
+    ].join("\n"),
+  );
+
+// Commander's own errors (an unknown command or option, a missing argument) say the problem and the fix
+// in swarm's form and exit 2, as any bad input does; help and --version exit 0.
+const everyCommand = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(everyCommand)];
+for (const cmd of everyCommand(program)) {
+  cmd.showHelpAfterError(false);
+  cmd.exitOverride();
+  cmd.configureOutput({ outputError: (text, write) => write(explainCommanderError(cmd, text)) });
+}
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CommanderError)) failCli(error, "swarm");
+  else process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.badInput; // help and --version are 0
+}

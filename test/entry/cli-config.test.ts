@@ -56,9 +56,9 @@ describe("swarm config validate", () => {
     expect(swarm(["config", "validate", "empty.yml"], { "empty.yml": "" }).code).toBe(0);
   });
 
-  it("explains an unknown command", () => {
+  it("explains an unknown command, with exit 2 as for any bad input", () => {
     const result = swarm(["config", "check"]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown command 'check'");
   });
 });

@@ -40,7 +40,8 @@ describe("swarm context", () => {
     expect(swarm(["anything", "--budget", "lots"])).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'swarm context: --budget must be a whole number of tokens, 100 or more (got "lots")\n',
+      stderr:
+        'swarm context: --budget "lots" is not a whole number of tokens, 100 or more.\n    fix: pass --budget a number of tokens such as 4000 (the default), or leave it out\n',
     });
   });
 });

@@ -1,6 +1,7 @@
-import { type Document, isMap, isNode, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isNode, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { closestWord } from "./closest-word.js";
+import { configSizeProblem, MAX_CONFIG_BYTES } from "./config-size-problem.js";
 import { type RepoConfig, RepoConfigSchema } from "./repo-config.js";
 
 /** One thing wrong in a config file: where (key path, and line and column when known), what, and the fix. */
@@ -16,16 +17,31 @@ export type ConfigResult = { ok: true; config: RepoConfig } | { ok: false; probl
 
 type Key = string | number;
 
-/** Parses the text of `.github/swarm.yml`. Empty text is valid and gives the defaults. */
-export function parseRepoConfig(text: string): ConfigResult {
+/** The most alias expansions (`*name`) a config may make: an alias bomb grows a small file exponentially. */
+export const MAX_CONFIG_ALIASES = 100;
+
+/**
+ * Parses `.github/swarm.yml`, as text or as the file's bytes. Empty is valid and gives the defaults. A file
+ * that is too large, binary, not UTF-8 or an alias bomb is a problem like any other, never a throw.
+ */
+export function parseRepoConfig(source: string | Uint8Array): ConfigResult {
+  const decoded = decodeConfig(source);
+  if (!decoded.ok) return decoded;
+  const text = decoded.text;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  } catch (error) {
+    return unreadable(error);
+  }
   const at = (offset: number | undefined) => {
     if (offset === undefined) return {};
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
 
+  if (doc.errors.some((e) => /call stack/i.test(e.message))) return unreadable(doc.errors[0]);
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -38,7 +54,30 @@ export function parseRepoConfig(text: string): ConfigResult {
     };
   }
 
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_CONFIG_ALIASES }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError && /alias count/i.test(error.message))) return unreadable(error);
+    let first: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        first = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    return {
+      ok: false,
+      problems: [
+        {
+          path: "(yaml)",
+          ...at(first),
+          message: `its aliases (*name) expand to more than ${MAX_CONFIG_ALIASES} copies, the most swarm allows (an alias bomb makes a small file huge)`,
+          fix: "write the values out, or use fewer anchors (&name) and aliases",
+        },
+      ],
+    };
+  }
   if (typeof value !== "object" || Array.isArray(value)) {
     return {
       ok: false,
@@ -59,6 +98,69 @@ export function parseRepoConfig(text: string): ConfigResult {
   const problems = parsed.error.issues.flatMap((issue) => toProblems(issue, doc, value, at));
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ok: false, problems };
+}
+
+/** The file's text, or why it has none: too large, binary, or not UTF-8. */
+function decodeConfig(
+  source: string | Uint8Array,
+): { ok: true; text: string } | Extract<ConfigResult, { ok: false }> {
+  const fail = (message: string, fix: string, line?: number) => ({
+    ok: false as const,
+    problems: [{ path: "(file)", ...(line === undefined ? {} : { line, column: 1 }), message, fix }],
+  });
+  // A string's UTF-16 length is at most its UTF-8 size, so a long string is refused before it is encoded.
+  const bytes =
+    typeof source !== "string"
+      ? source.byteLength
+      : source.length > MAX_CONFIG_BYTES
+        ? source.length
+        : new TextEncoder().encode(source).byteLength;
+  const tooLarge = configSizeProblem(bytes);
+  if (tooLarge) return { ok: false, problems: [tooLarge] };
+  const strict = typeof source === "string" ? source : decodeStrictly(source);
+  const lenient = strict ?? new TextDecoder("utf-8").decode(source as Uint8Array);
+  const lineOf = (index: number) => lenient.slice(0, index).split("\n").length;
+  const nul = lenient.indexOf("\u0000");
+  if (nul >= 0)
+    return fail(
+      `the file is binary (a NUL byte on line ${lineOf(nul)}), not YAML text`,
+      "write the config as UTF-8 text; `swarm config schema` prints the keys it may hold",
+      lineOf(nul),
+    );
+  // U+FFFD is what a lenient decoder leaves for bytes that are not UTF-8 (text came decoded so already).
+  const bad = typeof source === "string" || strict === null ? lenient.indexOf("\uFFFD") : -1;
+  if (bad >= 0)
+    return fail(
+      `the file is not UTF-8 text (line ${lineOf(bad)} has bytes that are not UTF-8)`,
+      "save the file as UTF-8 (your editor's encoding setting), or retype the characters on that line",
+      lineOf(bad),
+    );
+  return { ok: true, text: lenient };
+}
+
+function decodeStrictly(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** YAML the parser gave up on: nesting so deep that its stack ran out, or worse. */
+function unreadable(error: unknown): Extract<ConfigResult, { ok: false }> {
+  const why = error instanceof Error ? firstLine(error.message) : String(error);
+  return {
+    ok: false,
+    problems: [
+      {
+        path: "(yaml)",
+        message: /call stack/i.test(why)
+          ? "the YAML nests too deeply to be read (lists or mappings inside each other thousands of levels down)"
+          : `cannot be read as YAML (${why})`,
+        fix: "simplify the file: a config is a shallow mapping of settings, such as `label: swarm`",
+      },
+    ],
+  };
 }
 
 function toProblems(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseRepoConfig } from "../../../src/domain/config/parse-repo-config.js";
+import { MAX_CONFIG_BYTES } from "../../../src/domain/config/config-size-problem.js";
+import { MAX_CONFIG_ALIASES, parseRepoConfig } from "../../../src/domain/config/parse-repo-config.js";
 import { DEFAULT_MODELS, DEFAULT_PRICES } from "../../../src/domain/config/repo-config.js";
 
 function problemsOf(text: string) {
@@ -186,6 +187,89 @@ describe("parseRepoConfig", () => {
         column: 1,
         message: "the file must be a mapping of settings, but it is a list",
         fix: "start the file with settings such as `label: swarm`; see the configuration reference",
+      },
+    ]);
+  });
+
+  it("reads anchors and aliases used as people use them", () => {
+    const result = parseRepoConfig(
+      "validation:\n  commands: &checks [npm test, npm run lint]\n  ci: *checks\n",
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      config: { validation: { commands: ["npm test", "npm run lint"], ci: ["npm test", "npm run lint"] } },
+    });
+  });
+
+  it(`refuses an alias bomb (more than ${MAX_CONFIG_ALIASES} expansions) with the first alias's place`, () => {
+    const text = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      {
+        path: "(yaml)",
+        line: 2,
+        column: 8,
+        message: `its aliases (*name) expand to more than ${MAX_CONFIG_ALIASES} copies, the most swarm allows (an alias bomb makes a small file huge)`,
+        fix: "write the values out, or use fewer anchors (&name) and aliases",
+      },
+    ]);
+  });
+
+  it("refuses text and bytes over the size limit, with both numbers, before parsing them", () => {
+    const text = `label: swarm\n${"#".repeat(MAX_CONFIG_BYTES)}\n`;
+    const expected = {
+      path: "(file)",
+      message: `the file is 256 KiB (${MAX_CONFIG_BYTES + 14} bytes); swarm reads a config of at most 256 KiB (262144 bytes)`,
+      fix: "keep only swarm's settings in it (a config is a page of keys); move anything long elsewhere",
+    };
+    expect(problemsOf(text)).toEqual([expected]);
+    expect(parseRepoConfig(new TextEncoder().encode(text))).toEqual({ ok: false, problems: [expected] });
+    // Counted in UTF-8 bytes, not characters: 100 000 three-byte characters are 300 000 bytes.
+    expect(problemsOf(`label: ${"€".repeat(100_000)}\n`)[0]?.message).toMatch(/\(300008 bytes\)/);
+  });
+
+  it("refuses bytes that are not UTF-8 and text that came decoded from them, with the line", () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode("label: ok\nbaseBranch: caf"), 0xe9, 0x0a]);
+    const expected = {
+      path: "(file)",
+      line: 2,
+      column: 1,
+      message: "the file is not UTF-8 text (line 2 has bytes that are not UTF-8)",
+      fix: "save the file as UTF-8 (your editor's encoding setting), or retype the characters on that line",
+    };
+    expect(parseRepoConfig(bytes)).toEqual({ ok: false, problems: [expected] });
+    expect(problemsOf(new TextDecoder().decode(bytes))).toEqual([expected]);
+    // A real U+FFFD in valid UTF-8 bytes is text like any other.
+    expect(parseRepoConfig(new TextEncoder().encode("label: \uFFFD\n"))).toMatchObject({ ok: true });
+  });
+
+  it("refuses a binary file", () => {
+    expect(problemsOf("label: x\n\u0000\u0001")).toEqual([
+      {
+        path: "(file)",
+        line: 2,
+        column: 1,
+        message: "the file is binary (a NUL byte on line 2), not YAML text",
+        fix: "write the config as UTF-8 text; `swarm config schema` prints the keys it may hold",
+      },
+    ]);
+  });
+
+  it("refuses a scalar at the top level, and nesting too deep to parse, without throwing", () => {
+    expect(problemsOf("42\n")[0]).toMatchObject({
+      path: "(root)",
+      message: expect.stringContaining("but it is 42"),
+    });
+    expect(problemsOf(`a: ${"[".repeat(50_000)}${"]".repeat(50_000)}`)).toEqual([
+      {
+        path: "(yaml)",
+        message:
+          "the YAML nests too deeply to be read (lists or mappings inside each other thousands of levels down)",
+        fix: "simplify the file: a config is a shallow mapping of settings, such as `label: swarm`",
       },
     ]);
   });
