@@ -41,9 +41,11 @@ export async function reserveRunNumber(repoDir: string, gitDir: string): Promise
     );
     if (taken) continue;
     await writeFile(join(dir, "pid"), String(process.pid));
+    // Looked at again now that this number is ours: a run that started at the same instant shows too.
+    const live = (await liveRunNumbers(gitDir)).filter((n) => n !== number);
     return {
       number,
-      others: others.sort((a, b) => a - b),
+      others: [...new Set([...others, ...live])].sort((a, b) => a - b),
       release: () => rm(dir, { recursive: true, force: true }),
     };
   }

@@ -98,9 +98,9 @@ function actionsEnv(repo: RepoState, eventPath: string): Record<string, string> 
 }
 
 describe("swarm action", () => {
-  it("names each missing variable and exits 1 outside a workflow", async () => {
+  it("names each missing variable and exits 2 (bad input) outside a workflow", async () => {
     const r = await action({});
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("swarm action cannot start; fix these environment variables:");
     expect(r.stderr).toContain("GITHUB_EVENT_NAME:");
     expect(r.stderr).toContain("SWARM_GITHUB_TOKEN: pass the action's github-token input");

@@ -81,10 +81,10 @@ describe("swarm plan", () => {
   it("says what is missing: the API key, or a readable spec file", async () => {
     const { repo, spec } = setup();
     const noKey = await swarm(["--repo", repo, "--spec", spec], {});
-    expect(noKey.code).toBe(1);
+    expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain("ANTHROPIC_API_KEY");
     const noSpec = await swarm(["--repo", repo, "--spec", "nowhere.md"], { ANTHROPIC_API_KEY: "k" });
-    expect(noSpec.code).toBe(1);
-    expect(noSpec.stderr).toContain("The spec file nowhere.md cannot be read.");
+    expect(noSpec.code).toBe(2);
+    expect(noSpec.stderr).toContain("The spec file nowhere.md does not exist.");
   });
 });
