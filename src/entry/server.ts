@@ -144,9 +144,14 @@ export async function startServer(
   });
   app.use("/admin/queues", adminOnly(e.ADMIN_USER, e.ADMIN_PASSWORD), board.getRouter());
 
-  const server: Server = await new Promise((done, fail) => {
-    const s = app.listen(e.PORT, e.HOST, () => done(s));
-    s.once("error", (error: NodeJS.ErrnoException) => fail(listenError(error, e.HOST, e.PORT)));
+  const server: Server = await new Promise<Server>((done, fail) => {
+    // Express 5 hands a listen error to this callback too.
+    const s = app.listen(e.PORT, e.HOST, (error?: Error) =>
+      error ? fail(listenError(error as NodeJS.ErrnoException, e.HOST, e.PORT)) : done(s),
+    );
+  }).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   return {
