@@ -113,7 +113,7 @@ async function handOver(
         const errors = error instanceof AggregateError ? [...error.errors] : [error];
         const shape = errors.find((e) => e instanceof WebhookShapeError);
         return shape
-          ? { status: 400, reason: oneLine(shape) }
+          ? { status: 400, reason: (shape as Error).message.split("\n")[0]?.slice(0, 500) ?? "" }
           : { status: 500, reason: errors.map(oneLine).join("; ").slice(0, 500) };
       },
     );
