@@ -119,43 +119,14 @@ program
   .description(
     "Serve the plan, command, node, integrate and review queues (any number of workers can share one Redis). SIGTERM drains.",
   )
-  .action(async () => {
-    const { startWorkers, WorkerEnvError } = await import("./worker.js");
-    try {
-      const workers = await startWorkers(process.env);
-      process.stdout.write("swarm worker: serving the plan, command, node, integrate and review queues\n");
-      const drain = () => {
-        process.stdout.write("swarm worker: draining (jobs in hand finish first)\n");
-        void workers.stop().then(() => process.exit(0));
-      };
-      process.once("SIGTERM", drain);
-      process.once("SIGINT", drain);
-    } catch (error) {
-      if (!(error instanceof WorkerEnvError)) return failCli(error, "swarm worker");
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = EXIT.badInput;
-    }
-  });
+  .action(async () => (await import("./run-worker.js")).runWorker(process.env));
 
 program
   .command("server")
   .description(
     "Serve GitHub's webhooks, /healthz, /readyz, /metrics and the queue dashboard at /admin/queues. Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET.",
   )
-  .action(async () => {
-    const { startServer, ServerEnvError } = await import("./server.js");
-    try {
-      const server = await startServer(process.env);
-      process.stdout.write(`swarm server: listening on ${server.url}\n`);
-      const stop = () => void server.stop().then(() => process.exit(0));
-      process.once("SIGTERM", stop);
-      process.once("SIGINT", stop);
-    } catch (error) {
-      if (!(error instanceof ServerEnvError)) return failCli(error, "swarm server");
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = EXIT.badInput;
-    }
-  });
+  .action(async () => (await import("./run-server.js")).runServer(process.env));
 
 program
   .command("plan")

@@ -1,75 +1,49 @@
-import { createHash, createPrivateKey, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import { Queue } from "bullmq";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
+import { Probot, ProbotOctokit } from "probot";
 import { Gauge, Histogram, Registry } from "prom-client";
 import { z } from "zod";
+import { InputError } from "../domain/errors.js";
 import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
-import { createRedis } from "../queue/redis.js";
 import { createRedisMetrics, renderWorkerMetrics } from "../queue/redis-metrics.js";
+import { watchRedis } from "../queue/watch-redis.js";
 import { swarmApp } from "./app.js";
-
-const pem = (value: string) => {
-  try {
-    createPrivateKey(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { appId, httpUrl, prefix, readServiceEnv, redisUrl, wholeNumber } from "./read-service-env.js";
+import { receiveWebhook } from "./receive-webhook.js";
 
 const ServerEnvSchema = z.object({
-  APP_ID: z.coerce.number({ error: "set it to the GitHub App's id (a number)" }).int().positive(),
+  APP_ID: appId,
   PRIVATE_KEY: z.string().optional(),
   PRIVATE_KEY_PATH: z.string().optional(),
-  WEBHOOK_SECRET: z.string({ error: "set it to the App's webhook secret" }).min(1),
-  GITHUB_API_URL: z.url().optional(),
-  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
-  SWARM_PREFIX: z
-    .string()
-    .regex(/^[\w{}-]+$/)
-    .default("swarm"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WEBHOOK_SECRET: z.string({
+    error: "is not set; set it to the App's webhook secret (the one on the App's settings page)",
+  }),
+  GITHUB_API_URL: httpUrl("GitHub's REST API, such as https://api.github.com (or unset it)").optional(),
+  REDIS_URL: redisUrl,
+  SWARM_PREFIX: prefix,
+  // 0 asks the system for a free port (the server prints the one it got).
+  PORT: wholeNumber(0, 65535, "the TCP port to listen on, such as 3000").default(3000),
   HOST: z.string().default("0.0.0.0"),
   /** Credentials of the queue dashboard at /admin/queues; without them it refuses everyone. */
   ADMIN_USER: z.string().default("admin"),
-  ADMIN_PASSWORD: z.string().min(12, "use at least 12 characters").optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(12, "is shorter than 12 characters; use a longer password, or unset it to keep the dashboard closed")
+    .optional(),
 });
 
-export class ServerEnvError extends Error {}
-
-/** The environment of `swarm server`, checked at start-up: every missing or malformed variable is named. */
+/** The environment of `swarm server`, checked at start-up: each missing or malformed variable is named with its fix. */
 export function readServerEnv(env: Readonly<Record<string, string | undefined>>) {
-  const parsed = ServerEnvSchema.safeParse(env);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
-  let privateKey = env.PRIVATE_KEY;
-  if (!privateKey && env.PRIVATE_KEY_PATH) {
-    try {
-      privateKey = readFileSync(resolve(env.PRIVATE_KEY_PATH), "utf8");
-    } catch {
-      problems.push(`  PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH}`);
-    }
-  }
-  if (!privateKey && !env.PRIVATE_KEY_PATH)
-    problems.push("  PRIVATE_KEY: set PRIVATE_KEY (the App's PEM key) or PRIVATE_KEY_PATH");
-  else if (privateKey && !pem(privateKey.replace(/\\n/g, "\n")))
-    problems.push(
-      `  ${env.PRIVATE_KEY ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH"}: is not a PEM private key (it should start with -----BEGIN RSA PRIVATE KEY-----)`,
-    );
-  if (!parsed.success || problems.length > 0)
-    throw new ServerEnvError(
-      `swarm server cannot start; fix these environment variables:\n${problems.join("\n")}`,
-    );
-  return { ...parsed.data, privateKey: (privateKey ?? "").replace(/\\n/g, "\n") };
+  return readServiceEnv("swarm server", ServerEnvSchema, env, {
+    inline: "PRIVATE_KEY",
+    path: "PRIVATE_KEY_PATH",
+  });
 }
 
 const QUEUES = ["plan", "command", "integrate", "review"] as const;
@@ -79,24 +53,28 @@ const QUEUES = ["plan", "command", "integrate", "review"] as const;
  * Prometheus metrics at /metrics, and the BullMQ dashboard at /admin/queues behind basic authentication.
  * Workers (`swarm worker`) do the work; run them beside it on the same Redis.
  */
-export async function startServer(env: Readonly<Record<string, string | undefined>>) {
+export async function startServer(
+  env: Readonly<Record<string, string | undefined>>,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+) {
   const e = readServerEnv(env);
-  const redis = createRedis(e.REDIS_URL);
-  const jobs = createBullmqJobQueue(redis, e.SWARM_PREFIX);
+  const watch = watchRedis(e.REDIS_URL, (line) => say(`swarm server: ${line}`));
+  const redis = watch.connect();
+  const jobs = createBullmqJobQueue(redis, e.SWARM_PREFIX, (error) => watch.queueError(error));
   const nodeQueue = new Queue("node", { connection: redis, prefix: `${e.SWARM_PREFIX}:q` });
+  nodeQueue.on("error", (error) => watch.queueError(error));
   const probot = new Probot({
     appId: e.APP_ID,
     privateKey: e.privateKey,
     secret: e.WEBHOOK_SECRET,
-    logLevel: "warn",
+    // Probot's own log of a failed delivery carries the payload; receiveWebhook logs one line instead.
+    logLevel: "fatal",
     ...(e.GITHUB_API_URL
       ? { Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, baseUrl: e.GITHUB_API_URL })) }
       : {}),
   });
-  const webhooks = await createNodeMiddleware(swarmApp(jobs), {
-    probot,
-    webhooksPath: "/api/github/webhooks",
-  });
+  await probot.load(swarmApp(jobs));
+  const webhooks = receiveWebhook({ probot, secret: e.WEBHOOK_SECRET, log: say });
 
   const registry = new Registry();
   const workerMetrics = createRedisMetrics(redis, e.SWARM_PREFIX);
@@ -113,9 +91,14 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     labelNames: ["queue", "state"],
     registers: [registry],
     async collect() {
+      if (!watch.reachable) return;
       const all = [...QUEUES.map((q) => [q, jobs.queue(q)] as const), ["node", nodeQueue] as const];
       for (const [name, queue] of all) {
-        const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized");
+        const counts = await within(
+          2000,
+          queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
+          {},
+        );
         for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
       }
     },
@@ -132,15 +115,24 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const ok = await redis.ping().then(
-      (pong) => pong === "PONG",
-      () => false,
-    );
+    // Commands wait for a lost connection to come back, so a Redis that does not answer is not waited on.
+    const ok =
+      watch.reachable &&
+      (await within(
+        2000,
+        redis.ping().then(
+          (pong) => pong === "PONG",
+          () => false,
+        ),
+        false,
+      ));
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "redis is not answering" });
   });
   app.get("/metrics", async (_req, res) => {
     // The server's own metrics, then what every worker has recorded in Redis.
-    const workers = await workerMetrics.read().then(renderWorkerMetrics, () => "");
+    const workers = watch.reachable
+      ? await within(2000, workerMetrics.read().then(renderWorkerMetrics), "").catch(() => "")
+      : "";
     res.type(registry.contentType).send(`${await registry.metrics()}${workers}`);
   });
 
@@ -152,8 +144,14 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   });
   app.use("/admin/queues", adminOnly(e.ADMIN_USER, e.ADMIN_PASSWORD), board.getRouter());
 
-  const server: Server = await new Promise((done) => {
-    const s = app.listen(e.PORT, e.HOST, () => done(s));
+  const server: Server = await new Promise<Server>((done, fail) => {
+    // Express 5 hands a listen error to this callback too.
+    const s = app.listen(e.PORT, e.HOST, (error?: Error) =>
+      error ? fail(listenError(error as NodeJS.ErrnoException, e.HOST, e.PORT)) : done(s),
+    );
+  }).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -164,7 +162,43 @@ export async function startServer(env: Readonly<Record<string, string | undefine
       await jobs.close();
       redis.disconnect();
     },
+    /** Stops at once: Redis is not answering, so closing the queues cleanly would wait for it. */
+    abandon() {
+      server.close();
+      server.closeAllConnections();
+      redis.disconnect();
+    },
   };
+}
+
+/** `promise`, or `fallback` if it has not settled within `ms`. */
+function within<T>(ms: number, promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** The port is taken, or the host is not this machine's: said with what to change. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${host}:${port}`;
+  if (error.code === "EADDRINUSE")
+    return new InputError({
+      problem: `cannot listen on ${where}: another program holds the port.`,
+      fix: "stop it, or set PORT to a free port.",
+    });
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")
+    return new InputError({
+      problem: `cannot listen on ${where}: this machine has no such address.`,
+      fix: "set HOST to one of this machine's addresses, or 0.0.0.0 for all of them.",
+    });
+  if (error.code === "EACCES")
+    return new InputError({
+      problem: `cannot listen on ${where}: ports below 1024 need privileges.`,
+      fix: "set PORT to 1024 or more (put a reverse proxy in front for 443).",
+    });
+  return error;
 }
 
 /** Basic authentication for the dashboard; with no password configured, nobody gets in. */

@@ -32,6 +32,8 @@ export type WorkerWiring = {
   /** Planned runs are coded (true in production; planning tests may stop at the plan). */
   execute?: boolean;
   dashboardWaitMs?: number;
+  /** Told of the queues' and workers' `error` events (a lost Redis connection, mostly). */
+  onQueueError?: (error: unknown) => void;
   /** Where a failed job's one-line reason goes (the worker's stderr). */
   log?: (line: string) => void;
   /** Told how long each job took (for /metrics). */
@@ -81,12 +83,13 @@ export function startJobWorkers(w: WorkerWiring) {
     return c;
   };
   const connection = connect();
-  const queue = createBullmqJobQueue(connection, w.prefix);
+  const queue = createBullmqJobQueue(connection, w.prefix, w.onQueueError);
   const scheduler = createRedisScheduler({
     connection: connect(),
     prefix: w.prefix,
     concurrency: w.concurrency,
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
+    ...(w.onQueueError ? { onError: w.onQueueError } : {}),
     ...(w.execute === false ? {} : { runNode: timed("node", createNodeRunner(w.services)) }),
     onSettled: async (runId, _states, context) => {
       const ctx = context as NodeRunContext;
@@ -219,6 +222,7 @@ export function startJobWorkers(w: WorkerWiring) {
     prefix: w.prefix,
     concurrency: w.concurrency,
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
+    ...(w.onQueueError ? { onError: w.onQueueError } : {}),
   };
   const workers = [
     startWorker<PlanJob>("plan", observed("plan", plan, w.observe?.plan), {
@@ -288,6 +292,15 @@ export function startJobWorkers(w: WorkerWiring) {
       await Promise.all(workers.map((worker) => worker.close()));
       await scheduler.close();
       await queue.close();
+      for (const c of opened) c.disconnect();
+    },
+    /**
+     * Stops at once, without waiting for the jobs in hand (Redis is gone, so they could not be recorded):
+     * their locks lapse and BullMQ's stalled check gives them to another worker.
+     */
+    abandon() {
+      if (sweeper) clearInterval(sweeper);
+      for (const worker of workers) void worker.close(true).catch(() => undefined);
       for (const c of opened) c.disconnect();
     },
   };

@@ -22,12 +22,18 @@ const SCHEMAS: Record<QueueName, z.ZodType> = {
  * are freed on completion so a later request is a new job (the stage itself then sees the live run).
  * The prefix names the deployment; wrap it in braces ({swarm}) to keep a queue's keys in one Redis Cluster slot.
  */
-export function createBullmqJobQueue(connection: Redis, prefix = "{swarm}") {
+export function createBullmqJobQueue(
+  connection: Redis,
+  prefix = "{swarm}",
+  /** Told of the queues' `error` events (a lost connection); without a listener BullMQ prints each one. */
+  onError: (error: unknown) => void = () => undefined,
+) {
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName) => {
     let q = queues.get(name);
     if (!q) {
       q = new Queue(name, { connection, prefix });
+      q.on("error", onError);
       queues.set(name, q);
     }
     return q;
@@ -55,10 +61,17 @@ export function createBullmqJobQueue(connection: Redis, prefix = "{swarm}") {
 export function startWorker<T>(
   name: QueueName,
   process: (data: T, job: { id: string; attemptsMade: number }) => Promise<unknown>,
-  options: { connection: Redis; prefix?: string; concurrency?: number; stalledIntervalMs?: number },
+  options: {
+    connection: Redis;
+    prefix?: string;
+    concurrency?: number;
+    stalledIntervalMs?: number;
+    /** Told of the worker's `error` events (a lost connection); without a listener BullMQ prints each one. */
+    onError?: (error: unknown) => void;
+  },
 ): Worker {
   const stalled = options.stalledIntervalMs ?? 30_000;
-  return new Worker(
+  const worker = new Worker(
     name,
     async (job) =>
       process(SCHEMAS[name].parse(job.data) as T, { id: job.id ?? "", attemptsMade: job.attemptsMade }),
@@ -73,4 +86,6 @@ export function startWorker<T>(
       maxStalledCount: 10,
     },
   );
+  worker.on("error", options.onError ?? (() => undefined));
+  return worker;
 }

@@ -39,6 +39,8 @@ export type RedisSchedulerOptions = {
   onEvent?: (event: NodeEvent) => void;
   /** Called by the process that finished a run's last node (keep it short: it should queue the next step). */
   onSettled?: OnSettled;
+  /** Told of the node queue's and worker's `error` events (a lost connection, mostly). */
+  onError?: (error: unknown) => void;
 };
 
 /**
@@ -55,6 +57,8 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
       (k) => `${prefix}:{run-${runId}}:${k}`,
     );
   const queue = new Queue("node", { connection: redis, prefix: `${prefix}:q` });
+  const onError = options.onError ?? (() => undefined);
+  queue.on("error", onError);
   const emit = (runId: string, nodeId: string, status: NodeStatus) =>
     options.onEvent?.({ runId, nodeId, status, at: Date.now() });
 
@@ -131,6 +135,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
 
   // BullMQ's worker blocks on its own connection, which it does not close: close() does.
   const workerConnection = redis.duplicate();
+  workerConnection.on("error", onError);
   const worker = options.runNode
     ? new Worker(
         "node",
@@ -200,6 +205,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
         },
       )
     : undefined;
+  worker?.on("error", onError);
 
   return {
     async start(run) {

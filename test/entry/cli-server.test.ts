@@ -39,12 +39,14 @@ describe("swarm server", () => {
   it("will not start without APP_ID or with a malformed private key, and names the variable", () => {
     const { APP_ID: _, ...noId } = base();
     const missing = refuse(noId);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("swarm server cannot start; fix these environment variables:");
-    expect(missing.stderr).toContain("APP_ID: set it to the GitHub App's id (a number)");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      "swarm server: cannot start: an environment variable is missing or malformed.",
+    );
+    expect(missing.stderr).toContain("- APP_ID is not set; set it to the GitHub App's id (a number");
     const malformed = refuse({ ...base(), PRIVATE_KEY: "not a key" });
-    expect(malformed.code).toBe(1);
-    expect(malformed.stderr).toContain("PRIVATE_KEY: is not a PEM private key");
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain("- PRIVATE_KEY is not a PEM private key");
     expect(malformed.stderr).not.toContain("not a key"); // the value itself is never echoed
   });
 

@@ -25,10 +25,14 @@ describe("swarm worker", () => {
       env: { PATH: process.env.PATH ?? "" },
       encoding: "utf8",
     });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain("swarm worker cannot start; fix these environment variables:");
-    expect(r.stderr).toContain("GITHUB_APP_ID: set it to the GitHub App's id (a number)");
-    expect(r.stderr).toContain("GITHUB_PRIVATE_KEY: set GITHUB_PRIVATE_KEY (PEM) or GITHUB_PRIVATE_KEY_PATH");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      "swarm worker: cannot start: 3 environment variables are missing or malformed.",
+    );
+    expect(r.stderr).toContain("- GITHUB_APP_ID is not set; set it to the GitHub App's id (a number");
+    expect(r.stderr).toContain("- GITHUB_PRIVATE_KEY is not set; set it to the App's private key");
+    expect(r.stderr).toContain("or set GITHUB_PRIVATE_KEY_PATH to its path");
+    expect(r.stderr).toContain("- ANTHROPIC_API_KEY is not set; set it to an Anthropic API key");
   });
 
   describe("as a process against the fakes", () => {

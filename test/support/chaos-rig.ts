@@ -3,7 +3,6 @@
 // fake GitHub (with CI) and the fake Messages API. Tests kill and wipe parts of it and expect a green run.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
@@ -14,6 +13,7 @@ import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.
 import { git } from "./fake-github/bare-repo.js";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github/server.js";
 import type { Issue, RepoState } from "./fake-github/state.js";
+import { startPrivateRedis } from "./private-redis.js";
 import { createStatsLibraryRepo, statsLibraryModel } from "./stats-library.js";
 
 const bin = resolve(import.meta.dirname, "../../bin/swarm.js");
@@ -42,74 +42,14 @@ function roleOf(req: MessageCreateParams): ModelCall {
   return { role, node: /Your node: `([a-z0-9-]+)`/.exec(text)?.[1] ?? "", turn };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A redis-server of the test's own, without persistence (as many deployments run it). */
-async function startRedisServer() {
-  const port = await freePort();
-  let proc: ChildProcess;
-  const launch = async () => {
-    proc = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: "ignore",
-      },
-    );
-    const probe = new Redis(port, "127.0.0.1", {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    probe.on("error", () => undefined);
-    for (let i = 0; i < 100; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        probe.disconnect();
-        return;
-      } catch {
-        await sleep(50);
-      }
-    }
-    throw new Error(`redis-server on port ${port} did not answer`);
-  };
-  await launch();
-  const url = `redis://127.0.0.1:${port}`;
-  return {
-    url,
-    get pid() {
-      return proc.pid;
-    },
-    /** Killed and started again, empty: what a restart without persistence does. */
-    async restartEmpty() {
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGKILL");
-      await exited;
-      await launch();
-    },
-    async stop() {
-      const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGKILL");
-      await exited;
-    },
-  };
-}
 
 type Proc = { child: ChildProcess; output: string; name: string };
 
 export async function startChaosRig(
   options: { workers?: number; hook?: ModelHook; deliveries?: number; env?: Record<string, string> } = {},
 ) {
-  const redis = await startRedisServer();
+  const redis = await startPrivateRedis();
   const github: FakeGitHub = await startFakeGitHub();
   let hook = options.hook;
   /** What the scripted model was asked, by role, in order. */

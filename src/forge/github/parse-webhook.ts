@@ -70,6 +70,11 @@ const SCHEMAS = {
 
 export const HANDLED_EVENTS = Object.keys(SCHEMAS);
 
+/** A delivery of an event swarm handles whose payload lacks the fields swarm reads (the server answers 400). */
+export class WebhookShapeError extends Error {
+  override name = "WebhookShapeError";
+}
+
 /**
  * The event swarm acts on, or null for the many it ignores. A payload of a handled event that does not
  * match its schema throws, naming the event and the fields, because that is a change on GitHub's side.
@@ -84,7 +89,9 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
   const parsed = SCHEMAS[key].safeParse(payload);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`webhook ${name}.${String(action)} does not have the fields swarm reads: ${fields}`);
+    throw new WebhookShapeError(
+      `webhook ${name}.${String(action)} does not have the fields swarm reads: ${fields}`,
+    );
   }
   const p = parsed.data;
   const base = {
