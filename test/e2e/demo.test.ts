@@ -280,6 +280,7 @@ describe("the offline demo", () => {
       },
     );
     let stdout = "";
+    let stderr = "";
     const exited = new Promise<number | null>((done) => child.on("close", done));
     await new Promise<void>((done) =>
       child.stdout.on("data", (c) => {
@@ -290,6 +291,13 @@ describe("the offline demo", () => {
     // While the nodes work, their copies are in the run's own temporary folder.
     expect(readdirSync(tmp)).toHaveLength(1);
     child.kill("SIGINT");
+    // The second once the first is taken (signals sent together arrive as one).
+    await new Promise<void>((done) =>
+      child.stderr.on("data", (c) => {
+        stderr += c;
+        if (stderr.includes("cancelling")) done();
+      }),
+    );
     child.kill("SIGINT");
     const code = await exited;
     anthropic.setModel(todoAppModel);

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
-import { Redis } from "ioredis";
 import { readMarker } from "../../src/domain/markers.js";
 import type { ScriptedModel, ScriptedReply } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";

@@ -83,13 +83,11 @@ function stageLine(view: DashboardView): string | null {
   const waiting = ids(["pending", "ready"]);
   const at = view.since ? new Date(view.since) : null;
   const since = at && !Number.isNaN(at.getTime()) ? ` since ${at.toISOString().slice(11, 16)} UTC` : "";
-  return (
-    [
-      `<sub>Stage: **${view.status}**${since}`,
-      ...(running.length > 0 ? [`running ${running.join(", ")}`] : []),
-      ...(waiting.length > 0 ? [`waiting: ${waiting.join(", ")}`] : []),
-    ].join(" · ") + "</sub>"
-  );
+  return `${[
+    `<sub>Stage: **${view.status}**${since}`,
+    ...(running.length > 0 ? [`running ${running.join(", ")}`] : []),
+    ...(waiting.length > 0 ? [`waiting: ${waiting.join(", ")}`] : []),
+  ].join(" · ")}</sub>`;
 }
 
 /** The plan as a Mermaid flowchart, each node coloured by its status. */
