@@ -41,11 +41,31 @@ const view: ReportView = {
     format:
       "**Node `format` failed:** after 14 turns (end_turn), 1 check failure that was not there before it started:\n\n- `npx vitest run` › formats a done todo: expected `[ ] a` to be `[x] a`",
   },
-  checks: [],
+  checks: [
+    {
+      name: "npx vitest run",
+      conclusion: "failure",
+      title: "Failed with exit code 1",
+      summary:
+        "FAIL test/format.test.ts > formats a done todo\nAssertionError: expected '[ ] a' to be '[x] a'",
+    },
+    {
+      name: "swarm",
+      conclusion: "success",
+      title: "All checks pass",
+      summary: "`npx tsc --noEmit`: success\n\n**Every node is done** and the repository's checks pass.",
+    },
+  ],
   reviews: [
     {
       body: "**Checks failed.** The marks in `format` are swapped.\n\n1. Swap `[x]` and `[ ]`.\n2. Run `npx vitest run` again.\n\n<img src=x onerror=alert(1)>",
-      comments: [{ path: "src/format.ts", line: 4, body: '**Swapped:** use `item.done ? "[x]" : "[ ]"`.' }],
+      comments: [
+        {
+          path: "src/format.ts",
+          line: 4,
+          body: '**Swapped:** use `item.done ? "[x]" : "[ ]"`.\n\n<sub>Sent to node `format`.</sub>',
+        },
+      ],
     },
   ],
   notes: [
@@ -123,6 +143,8 @@ describe("report.html in a browser", () => {
     // …because they became elements.
     expect(dom).toContain("<strong>Checks failed.</strong>");
     expect(dom).toContain("<code>complete(id)</code>");
+    expect(dom).toContain("<sub>Sent to node <code>format</code>.</sub>");
+    expect(dom).toContain("<strong>Every node is done</strong> and the repository's checks pass.");
     expect(dom).toMatch(
       /<td class="did"><p><strong>Node <code>format<\/code> failed:<\/strong> after 14 turns/,
     );

@@ -159,6 +159,22 @@ describe("the run report", () => {
     expect(svg.match(/<g class="stage">/g)).toHaveLength(2);
   });
 
+  it("writes a stage's label only where it has room, leaving a crowded one to its tooltip", () => {
+    const svg = ganttSvg({
+      nodes: ["a"],
+      spans: { a: [{ start: 0, end: 40 }] },
+      states: { a: "done" },
+      stages: ["integrating", "checking", "reviewing"].map((text, i) => ({ at: 30 + i * 0.4, text })),
+      seconds: 40,
+    });
+    expect(svg.match(/<g class="stage">/g)).toHaveLength(3);
+    expect(svg.match(/<title>3\d\.\d s: (integrating|checking|reviewing)<\/title>/g)).toHaveLength(3);
+    expect(svg.match(/font-size="11">(integrating|checking|reviewing)</g)).toEqual([
+      'font-size="11">integrating<',
+      'font-size="11">checking<',
+    ]);
+  });
+
   it("says the verdict, where the result is, and escapes untrusted text in the HTML", () => {
     const { markdown, html } = renderReport(baseView);
     expect(markdown).toContain("Result: ❌ failed: it reached the revision limit");
@@ -184,7 +200,22 @@ describe("the run report", () => {
       reviews: [
         {
           body: "**Checks failed.** The `query` node must handle an empty term.\n\n- one\n- two",
-          comments: [{ path: "src/a.ts", line: 3, body: "Use `trim()` here. <img src=x onerror=alert(1)>" }],
+          comments: [
+            {
+              path: "src/a.ts",
+              line: 3,
+              body: 'Use `trim()` here. <img src=x onerror=alert(1)>\n\n<sub>Sent to node `a`.</sub> <sub onclick="x">y</sub> <a href="javascript:alert(3)">z</a>',
+            },
+          ],
+        },
+      ],
+      checks: [
+        { name: "npm test", conclusion: "failure", title: "Failed", summary: "1 test failed: **/a.test.ts" },
+        {
+          name: "swarm",
+          conclusion: "success",
+          title: "All checks pass",
+          summary: "`npm test`: success\n\n**Every node is done.**",
         },
       ],
       notes: [
@@ -200,12 +231,22 @@ describe("the run report", () => {
     expect(html).toContain("<li>one</li>");
     expect(html).toContain("Use <code>trim()</code> here. &lt;img src=x onerror=alert(1)&gt;");
     expect(html).toContain("&lt;script&gt;alert(2)&lt;/script&gt;");
+    // swarm's own bare <sub> stays markup; with attributes, or any other tag, it is text.
+    expect(html).toContain(
+      "<sub>Sent to node <code>a</code>.</sub> &lt;sub onclick=&quot;x&quot;&gt;y</sub>",
+    );
+    expect(html).toContain("&lt;a href=&quot;javascript:alert(3)&quot;&gt;z");
+    // A failed check's summary is its output, verbatim; swarm's own check says Markdown, rendered.
+    expect(html).toContain("<pre><code>1 test failed: **/a.test.ts</code></pre>");
+    expect(html).toContain(
+      "<p><code>npm test</code>: success</p>\n<p><strong>Every node is done.</strong></p>",
+    );
     expect(html).toContain("Stopped at <code>maxRevisions</code>.");
     expect(html).toContain("<code>swarm/1-add-search/integration</code>");
     expect(html).not.toMatch(/<(script|img)\b/);
     expect(html).not.toMatch(/href="javascript:/i);
-    // What a reader sees holds no Markdown left unrendered (the Mermaid-free HTML has no fences either).
-    const body = textOf(html.slice(html.indexOf("<body>")));
+    // What a reader sees holds no Markdown left unrendered, but for the check's output, shown as it was.
+    const body = textOf(html.slice(html.indexOf("<body>")).replace(/<pre>[\s\S]*?<\/pre>/g, ""));
     expect(body).not.toContain("**");
     expect(body).not.toMatch(/`[^`\n]+`/);
   });

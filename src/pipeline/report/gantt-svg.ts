@@ -38,14 +38,22 @@ export function ganttSvg(view: {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
   ];
-  // Stage lines first, so bars sit over them; labels alternate between two rows so near ones do not collide.
-  view.stages.forEach((s, i) => {
+  // Stage lines first, so bars sit over them. Each label takes the first of two rows with room for it; one
+  // that fits in neither is left to the line's tooltip rather than written over another.
+  const free = [0, 0];
+  for (const s of view.stages) {
     const at = x(s.at);
+    const text = s.text.length > 24 ? `${s.text.slice(0, 23)}…` : s.text;
+    const row = free.findIndex((end) => end <= at);
+    const y = row === 1 ? 26 : 12;
     parts.push(
-      `<g class="stage"><title>${escapeHtml(`${s.at.toFixed(1)} s: ${s.text}`)}</title><line x1="${at}" y1="${i % 2 === 0 ? 12 : 26}" x2="${at}" y2="${bottom}" stroke="#9ca3af" stroke-dasharray="3,3"/>`,
-      `<text x="${at + 3}" y="${i % 2 === 0 ? 12 : 26}" fill="#4b5563" font-size="11">${escapeHtml(s.text.length > 24 ? `${s.text.slice(0, 23)}…` : s.text)}</text></g>`,
+      `<g class="stage"><title>${escapeHtml(`${s.at.toFixed(1)} s: ${s.text}`)}</title><line x1="${at}" y1="${row === -1 ? TOP - 4 : y}" x2="${at}" y2="${bottom}" stroke="#9ca3af" stroke-dasharray="3,3"/>`,
+      row === -1
+        ? "</g>"
+        : `<text x="${at + 3}" y="${y}" fill="#4b5563" font-size="11">${escapeHtml(text)}</text></g>`,
     );
-  });
+    if (row !== -1) free[row] = at + 3 + text.length * 5.6 + 6;
+  }
   view.nodes.forEach((id, row) => {
     const y = TOP + row * ROW;
     const status = view.states[id] ?? "pending";

@@ -142,18 +142,18 @@ export function renderReport(view: ReportView): { markdown: string; html: string
     sections.push({
       heading: "Checks on the result",
       // A failed check's summary is the tail of its output: shown verbatim, as a log (Markdown would
-      // mangle its `*` and `#`). Any other summary is a line or a note, rendered.
+      // mangle its `*` and `#`). Any other summary is a line or a note (swarm's own check), rendered.
       markdown: view.checks.flatMap((c) => {
         const head = `- **${c.name}**: ${c.conclusion ?? "not finished"} (${c.title})`;
         if (!c.summary) return [head];
         if (isLog(c)) return [head, "", fence(c.summary), ""];
-        return [`${head}: ${oneLine(c.summary)}`];
+        return [head, "", ...c.summary.split("\n").map((l) => (l ? `  ${l}` : "")), ""];
       }),
       html: view.checks.map((c) => {
         const head = `<strong>${escapeHtml(c.name)}</strong>: ${escapeHtml(c.conclusion ?? "not finished")} (${markdownToHtml(c.title, { inline: true })})`;
         if (!c.summary) return `<p class="check">${head}</p>`;
         if (isLog(c)) return `<p class="check">${head}</p><pre><code>${escapeHtml(c.summary)}</code></pre>`;
-        return `<p class="check">${head}: ${markdownToHtml(oneLine(c.summary), { inline: true })}</p>`;
+        return `<p class="check">${head}</p><div class="summary">${markdownToHtml(c.summary)}</div>`;
       }),
     });
   if (view.reviews.length > 0)
@@ -203,9 +203,9 @@ export function renderReport(view: ReportView): { markdown: string; html: string
 const STYLE = [
   'body{font-family:system-ui,sans-serif,"Noto Color Emoji","Apple Color Emoji","Segoe UI Emoji";max-width:72rem;margin:2rem auto;padding:0 1rem;line-height:1.45}',
   "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}",
-  "td.did p{margin:0 0 .4em}td.did p:last-child{margin:0}td.nowrap{white-space:nowrap}",
+  "td.did p{margin:0 0 .4em}td.did p:last-child{margin:0}td.nowrap{white-space:nowrap}p.html{white-space:pre-wrap}",
   "pre{background:#f6f8fa;padding:8px;overflow:auto;white-space:pre-wrap}code{background:#f6f8fa;padding:0 3px;border-radius:3px}",
-  "figure{margin:1rem 0;overflow-x:auto}.review,.note{border-left:3px solid #d0d7de;padding-left:12px;margin:1rem 0}",
+  "figure{margin:1rem 0;overflow-x:auto}.summary{margin-left:1.5rem}.review,.note{border-left:3px solid #d0d7de;padding-left:12px;margin:1rem 0}",
   ".verdict-passed{color:#166534}.verdict-failed{color:#991b1b}.verdict-warning{color:#92400e}",
 ].join("");
 
