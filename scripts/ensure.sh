@@ -56,3 +56,10 @@ ensure_go() {
   echo "test: installing golang-go"
   apt_install golang-go
 }
+
+ensure_chromium() {
+  # The report test opens report.html in headless Chromium and checks what it rendered.
+  command -v chromium >/dev/null && return 0
+  echo "test: installing chromium"
+  apt_install chromium
+}

@@ -12,6 +12,7 @@ ensure_bubblewrap
 ensure_tmux
 ensure_pytest
 ensure_go
+ensure_chromium
 npm run typecheck
 npm run lint
 npm test

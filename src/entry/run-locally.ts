@@ -108,14 +108,16 @@ async function runPrepared(
   { started, spec, repo: given, slot, recorded }: Prepared,
 ): Promise<LocalRunResult> {
   // The report's timeline and node times come from the same events the terminal shows.
-  const timeline: { at: number; text: string }[] = [];
-  const nodeSeconds: Record<string, number> = {};
+  const stages: { at: number; text: string }[] = [];
+  const sinceStart = (at: number) => (at - started) / 1000;
+  const nodeSpans: Record<string, { start: number; end: number }[]> = {};
   const nodeSince: Record<string, number> = {};
   const emit = (e: RunEvent) => {
-    if (e.kind === "stage") timeline.push({ at: (Date.now() - started) / 1000, text: e.text });
+    if (e.kind === "stage") stages.push({ at: sinceStart(Date.now()), text: e.text });
     if (e.kind === "node" && e.status === "running") nodeSince[e.id] = e.at;
     else if (e.kind === "node" && nodeSince[e.id] !== undefined && !["pending", "ready"].includes(e.status)) {
-      nodeSeconds[e.id] = (nodeSeconds[e.id] ?? 0) + (e.at - (nodeSince[e.id] ?? e.at)) / 1000;
+      const start = sinceStart(nodeSince[e.id] ?? e.at);
+      nodeSpans[e.id] = [...(nodeSpans[e.id] ?? []), { start, end: sinceStart(e.at) }];
       delete nodeSince[e.id];
     }
     options.onEvent?.(e);
@@ -309,12 +311,29 @@ async function runPrepared(
   // On the spec (errors, why it stopped), then on the sub-issues of the nodes that did not finish (why).
   const said = (issue: number) =>
     state.issues.find((i) => i.number === issue)?.comments.filter((c) => c.key !== "dashboard") ?? [];
+  const unfinished = state.nodes.filter((n) => n.spec === specNumber && n.status !== "done");
   const notes = [
     ...said(specNumber).map((c) => c.body),
-    ...state.nodes
-      .filter((n) => n.spec === specNumber && n.status !== "done")
-      .flatMap((n) => said(n.issue).map((c) => `Node \`${n.node.id}\`: ${c.body}`)),
+    ...unfinished.flatMap((n) => said(n.issue).map((c) => `Node \`${n.node.id}\`: ${c.body}`)),
   ];
+  // The same words, by node, fill "what it did" for the nodes that did not finish.
+  const failures = Object.fromEntries(
+    unfinished
+      .map(
+        (n) =>
+          [
+            n.node.id,
+            said(n.issue)
+              .map((c) => c.body)
+              .join("\n\n"),
+          ] as const,
+      )
+      .filter(([, why]) => why !== ""),
+  );
+  // A node still being coded when the run ended (cancelled, or the run stopped) ran until now.
+  const seconds = sinceStart(Date.now());
+  for (const [id, since] of Object.entries(nodeSince))
+    nodeSpans[id] = [...(nodeSpans[id] ?? []), { start: sinceStart(since), end: seconds }];
   const report = renderReport({
     title: spec.title,
     status,
@@ -329,11 +348,12 @@ async function runPrepared(
     summaries: run?.summaries ?? {},
     checks: state.checkRuns.filter((c) => c.headSha === headSha),
     reviews: pull?.reviews ?? [],
+    failures,
     notes,
     ledger: await model.readLedger(),
-    seconds: (Date.now() - started) / 1000,
-    timeline,
-    nodeSeconds,
+    seconds,
+    stages,
+    nodeSpans,
     modelSource: replay ? `answers replayed from ${replay}` : "the Anthropic API",
   });
   await writeFile(join(runDir, "report.md"), report.markdown);

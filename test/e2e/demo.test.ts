@@ -77,6 +77,14 @@ describe("the offline demo", () => {
     const html = reportOf(r, "html");
     expect(html).toContain("<svg");
     expect(html).toMatch(/summary · done/);
+    // The timeline: a lane per node; format has a bar for its first run and one for its revision.
+    expect(html.match(/<g class="node-bars" data-node="[^"]+">/g)).toEqual([
+      '<g class="node-bars" data-node="complete">',
+      '<g class="node-bars" data-node="format">',
+      '<g class="node-bars" data-node="summary">',
+    ]);
+    expect(html.match(/<rect class="bar" data-node="format"/g)).toHaveLength(2);
+    expect(md).toMatch(/\| format \| \d+\.\d s \| \d+\.\d s \|/);
     // The result is a branch of a repository holding the merged, working code.
     const repo = /result: branch (\S+) in (\S+)/.exec(r.stdout);
     expect(repo).not.toBeNull();
@@ -196,7 +204,18 @@ describe("the offline demo", () => {
       expect(r.stdout).toContain(why);
       expect(r.stdout.split(why).length - 1).toBe(1);
       expect(r.stdout).not.toMatch(/\*\*|`/);
-      expect(reportOf(r, "md")).toContain("| format | Format the list | failed |");
+      const md = reportOf(r, "md");
+      expect(md).toContain("| format | Format the list | failed |");
+      // "What it did" says why a node did not finish: what swarm said on its sub-issue, or what held it.
+      expect(md).toMatch(
+        /\| format \| Format the list \| failed \|[^\n]*\| swarm hit a problem coding node `format`: The Anthropic API refused/,
+      );
+      expect(md).toMatch(
+        /\| summary \|[^\n]*\| blocked \|[^\n]*\| Did not start: it depends on `format` \(failed\)\. \|/,
+      );
+      expect(reportOf(r, "html")).toContain(
+        '<td class="did"><p><strong>swarm hit a problem coding node <code>format</code>: The Anthropic API refused the request (400): prompt is too long</strong></p>',
+      );
     } finally {
       anthropic.setModel(todoAppModel);
     }
