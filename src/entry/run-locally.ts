@@ -9,7 +9,9 @@ import type { NodeStatus } from "../domain/state/node-status.js";
 import type { RunStatus } from "../domain/state/run-status.js";
 import { createLocalForge, openLocalSpec } from "../forge/local/create-local-forge.js";
 import { localStateFile } from "../forge/local/local-state.js";
+import { secretsFromEnv } from "../domain/security/redact-secrets.js";
 import { connectModel } from "../model/connect-model.js";
+import { loadReplay } from "../model/load-replay.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { PlanJob } from "../pipeline/jobs.js";
@@ -82,6 +84,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       problem: `The repository folder ${options.repo} does not exist.`,
       fix: "Pass --repo the path of a local git repository (or of a folder to copy into one).",
     });
+  // The trace is read and checked before anything is made, so a bad one leaves no run folder or branch.
+  const replay = options.replay ?? recordedTraceFor(options.spec, options.env);
+  const replayer = replay ? await loadReplay(replay, secretsFromEnv(options.env)) : undefined;
   const runId = `local-${started.toString(36)}`;
   const runDir = resolve(options.runsDir, runId);
   await mkdir(runDir, { recursive: true });
@@ -91,7 +96,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       kind: "notice",
       text: `${options.repo} is not the top of a git repository, so swarm works on a copy: ${repoDir}`,
     });
-  const replay = options.replay ?? recordedTraceFor(options.spec, options.env);
   if (replay && !options.replay)
     emit({
       kind: "notice",
@@ -111,7 +115,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     config,
     runId,
     runDir,
-    ...(replay ? { replayTrace: replay } : {}),
+    ...(replayer ? { replay: replayer } : {}),
   });
   // One download cache for the person's own repositories, kept between runs as npm keeps its own.
   const downloads = options.env.SWARM_CACHE_DIR ?? join(homedir(), ".cache", "swarm", "downloads");
@@ -284,6 +288,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   });
   await writeFile(join(runDir, "report.md"), report.markdown);
   await writeFile(join(runDir, "report.html"), report.html);
+  // Answers recorded for another run are never reported as this run's result, green or not.
+  if (replayer?.miss) throw replayer.miss;
   return {
     status,
     headline,
