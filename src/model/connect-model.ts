@@ -3,9 +3,9 @@ import type { RepoConfig } from "../domain/config/repo-config.js";
 import { secretsFromEnv } from "../domain/security/redact-secrets.js";
 import { createAnthropicTransport } from "./anthropic-transport.js";
 import { createMemoryLedger, type LedgerStore } from "./ledger-store.js";
+import { loadReplay } from "./load-replay.js";
 import { createModelClient, type ModelClient } from "./model-client.js";
 import { readModelEnv } from "./read-model-env.js";
-import { loadReplay } from "./load-replay.js";
 import type { ReplayTransport } from "./replay-transport.js";
 import { createFileTraceSink } from "./trace/file-trace-sink.js";
 import type { TraceLine, TraceSink } from "./trace/trace-line.js";
@@ -32,14 +32,14 @@ export async function connectModel(options: ConnectModelOptions): Promise<ModelC
     (options.replayTrace
       ? await loadReplay(options.replayTrace, secretsFromEnv(options.env))
       : (() => {
-        const env = readModelEnv(options.env);
-        return createAnthropicTransport({
-          apiKey: env.apiKey,
-          timeoutMs: env.timeoutMs,
-          maxAttempts: env.maxAttempts,
-          ...(env.baseURL ? { baseURL: env.baseURL } : {}),
-        });
-      })());
+          const env = readModelEnv(options.env);
+          return createAnthropicTransport({
+            apiKey: env.apiKey,
+            timeoutMs: env.timeoutMs,
+            maxAttempts: env.maxAttempts,
+            ...(env.baseURL ? { baseURL: env.baseURL } : {}),
+          });
+        })());
   return createModelClient({
     runId: options.runId,
     transport,

@@ -119,7 +119,8 @@ function compare(
         : `the task (the agent's first message) differs: ${firstDifference(was, here.task, redact)}`,
     );
   }
-  if (recorded.system !== now.system) out.push("the system prompt differs (another version of swarm's prompts)");
+  if (recorded.system !== now.system)
+    out.push("the system prompt differs (another version of swarm's prompts)");
   if (recorded.toolsHash !== now.toolsHash)
     out.push(
       recorded.tools.join() === now.tools.join()
@@ -128,7 +129,8 @@ function compare(
     );
   if (recorded.format !== now.format) out.push("the output format (its JSON schema) differs");
   const settings = [JSON.stringify(recorded.settings), JSON.stringify(now.settings)];
-  if (settings[0] !== settings[1]) out.push(`the settings differ: recorded ${settings[0]}, here ${settings[1]}`);
+  if (settings[0] !== settings[1])
+    out.push(`the settings differ: recorded ${settings[0]}, here ${settings[1]}`);
   if (recorded.messages !== now.messages)
     out.push(
       `the conversation differs: recorded with ${recorded.messages} messages so far, here ${now.messages}`,
@@ -137,11 +139,14 @@ function compare(
 }
 
 /** `recorded "…x…" here "…y…"`: about 120 characters of each around the first character that differs. */
-function firstDifference(was: string, now: string, redact: (text: string) => string): string {
+function firstDifference(recorded: string, current: string, redact: (text: string) => string): string {
+  // Redacted whole before it is cut, so a secret is never shown in part at the edge of an excerpt.
+  const was = redact(recorded);
+  const now = redact(current);
   let at = 0;
   while (at < was.length && at < now.length && was[at] === now[at]) at++;
   const from = Math.max(0, at - 40);
-  const part = (text: string) => quote(redact(text.slice(from, from + 120)), from + 120 < text.length, from > 0);
+  const part = (text: string) => quote(text.slice(from, from + 120), from + 120 < text.length, from > 0);
   return `recorded ${part(was)}, here ${part(now)}`;
 }
 

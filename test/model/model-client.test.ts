@@ -199,7 +199,9 @@ describe("model client", () => {
     expect(error).toMatchObject({
       code: "model-replay-miss",
       problem: expect.stringContaining("the request for the planner, turn 0 differs from the recorded one"),
-      details: ['the task (the agent\'s first message) differs: recorded "plan version 1", here "plan version 2"'],
+      details: [
+        'the task (the agent\'s first message) differs: recorded "plan version 1", here "plan version 2"',
+      ],
     });
   });
 });

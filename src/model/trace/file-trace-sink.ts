@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { InputError } from "../../domain/errors.js";
 import { redactSecrets } from "../../domain/security/redact-secrets.js";
 import { type RecordedCall, RecordedCallSchema } from "./recorded-call.js";
-import type { TraceLine, TraceSink } from "./trace-line.js";
+import type { TraceSink } from "./trace-line.js";
 
 /**
  * Appends one JSON line per call to `path` (normally `<run folder>/trace.jsonl`). Lines are redacted as
@@ -31,7 +31,8 @@ const RECORD_AGAIN =
  * that names the file, the line and what to do.
  */
 export async function readTrace(path: string): Promise<RecordedCall[]> {
-  const bad = (problem: string, fix: string) => new InputError({ problem: `The trace ${path} ${problem}`, fix });
+  const bad = (problem: string, fix: string) =>
+    new InputError({ problem: `The trace ${path} ${problem}`, fix });
   const bytes = await readTraceFile(path);
   const text = bytes.toString("utf8");
   // A NUL byte, or bytes that are not UTF-8: an archive, an image, a database; not a trace.jsonl.

@@ -50,7 +50,10 @@ export const RecordedCallSchema = z.looseObject({
       "must be a Messages API message (type message, with content) or null",
     )
     .nullable(),
-  usage: z.custom<Usage>((v) => typeof v === "object").nullable().optional(),
+  usage: z
+    .custom<Usage>((v) => typeof v === "object")
+    .nullable()
+    .optional(),
   attempts: z.number().int().nonnegative(),
   rateLimit: z.record(z.string(), z.number()).default({}),
   error: z
