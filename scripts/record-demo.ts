@@ -1,12 +1,16 @@
 // npm run demo:record: runs the demo (examples/todo-app with examples/todo-app.spec.md) against the fake
 // Anthropic API answering with the scripted model in test/support/todo-app-model.ts, and keeps the run's
 // trace as examples/todo-app.trace.jsonl, which `swarm run` replays when no ANTHROPIC_API_KEY is set. Each
-// line is labelled as the scripted model's; requests are left out (a replay matches role, node and turn).
+// line is labelled as the scripted model's. Requests are left out to keep the file small: a replay matches
+// each call by role, node and turn and checks its digest; the text of each agent's task is kept once, on the
+// first call that has it, so a replay that differs can show where.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createProgressBoard } from "../src/entry/progress-board.js";
 import { runLocally } from "../src/entry/run-locally.js";
+import { digestRequest } from "../src/model/trace/request-digest.js";
+import type { TraceLine } from "../src/model/trace/trace-line.js";
 import { startFakeAnthropic } from "../test/support/fake-anthropic/server.js";
 import { todoAppModel } from "../test/support/todo-app-model.js";
 
@@ -26,11 +30,16 @@ try {
   if (result.status !== "green")
     throw new Error(`the scripted demo ended ${result.status}: ${result.headline}`);
   const lines = (await readFile(join(result.runDir, "trace.jsonl"), "utf8")).split("\n").filter(Boolean);
+  const tasks = new Set<string>();
   const labelled = lines.map((line) => {
-    const { request: _request, ts: _ts, latencyMs: _latency, ...kept } = JSON.parse(line);
+    const { request, ts: _ts, latencyMs: _latency, ...kept } = JSON.parse(line) as TraceLine;
+    const { digest, task } = digestRequest(request);
+    const first = !tasks.has(digest.task);
+    tasks.add(digest.task);
     return JSON.stringify({
       recordedWith: "swarm's scripted model (test/support/todo-app-model.ts), not Claude",
       ...kept,
+      ...(first ? { task } : {}),
     });
   });
   await writeFile(TRACE, `${labelled.join("\n")}\n`);

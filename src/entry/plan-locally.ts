@@ -2,9 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Plan } from "../domain/plan/plan.js";
+import { secretsFromEnv } from "../domain/security/redact-secrets.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
 import { createLocalForge } from "../forge/local/create-local-forge.js";
 import { connectModel } from "../model/connect-model.js";
+import { loadReplay } from "../model/load-replay.js";
 import { repositoryView } from "../pipeline/plan/repository-view.js";
 import { runPlanner } from "../pipeline/plan/run-planner.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
@@ -39,6 +41,7 @@ export async function planLocally(
   const spec = parseSpec(await loadSpecFile(options.spec));
   const repo = await checkRepository(options.repo);
   await checkRepositoryConfig(repo);
+  const replay = options.replay ? await loadReplay(options.replay, secretsFromEnv(options.env)) : undefined;
   checkModelAccess(options.env, options.replay, "plan");
   const runsDir = options.runsDir ?? runsFolderFor(repo, options.env);
   await checkRunsFolder(runsDir, options.env);
@@ -57,13 +60,17 @@ export async function planLocally(
       config,
       runId,
       runDir,
-      ...(options.replay ? { replayTrace: options.replay } : {}),
+      ...(replay ? { replay } : {}),
     });
     // The working tree is the repository here, so the map indexes it in place.
     const view = await repositoryView(forge, ref, spec, (_ref, query) =>
       contextOfCopy(repoDir, query, PLANNER_CONTEXT_TOKENS),
     );
-    const { plan, turns } = await runPlanner(model, config, spec, view);
+    // A replay that missed is the reason, whatever the planner made of the failed call.
+    const { plan, turns } = await runPlanner(model, config, spec, view).catch((error: unknown) => {
+      throw replay?.miss ?? error;
+    });
+    if (replay?.miss) throw replay.miss;
     return { plan, turns, trace: join(runDir, "trace.jsonl") };
   } finally {
     await rm(scratch, { recursive: true, force: true });

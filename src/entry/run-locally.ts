@@ -4,11 +4,14 @@ import { homedir, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
+import { secretsFromEnv } from "../domain/security/redact-secrets.js";
 import type { NodeStatus } from "../domain/state/node-status.js";
 import type { RunStatus } from "../domain/state/run-status.js";
 import { createLocalForge, openLocalSpec } from "../forge/local/create-local-forge.js";
 import { localStateFile } from "../forge/local/local-state.js";
 import { connectModel } from "../model/connect-model.js";
+import { loadReplay } from "../model/load-replay.js";
+import type { ReplayTransport } from "../model/replay-transport.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { PlanJob } from "../pipeline/jobs.js";
@@ -80,6 +83,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   await checkRepositoryConfig(repo);
   const recorded = options.replay ? undefined : recordedTraceFor(options.spec, options.env);
   const replay = options.replay ?? recorded;
+  // The trace is read and checked before anything is made, so a bad one leaves no run folder or branch.
+  const replayer = replay ? await loadReplay(replay, secretsFromEnv(options.env)) : undefined;
   checkModelAccess(options.env, replay, "run");
   const runsDir = options.runsDir ?? runsFolderFor(repo, options.env);
   await checkRunsFolder(runsDir, options.env);
@@ -87,7 +92,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   try {
     return await runPrepared(
       { ...options, runsDir, replay },
-      { started, spec, repo, slot, recorded: recorded !== undefined },
+      { started, spec, repo, slot, recorded: recorded !== undefined, replayer },
     );
   } finally {
     await slot?.release();
@@ -101,11 +106,12 @@ type Prepared = {
   slot: RunNumber | null;
   /** The answers come from the trace beside the spec because there is no key (the demo). */
   recorded: boolean;
+  replayer: ReplayTransport | undefined;
 };
 
 async function runPrepared(
   options: LocalRunOptions & { runsDir: string; replay: string | undefined },
-  { started, spec, repo: given, slot, recorded }: Prepared,
+  { started, spec, repo: given, slot, recorded, replayer }: Prepared,
 ): Promise<LocalRunResult> {
   // The report's timeline and node times come from the same events the terminal shows.
   const stages: { at: number; text: string }[] = [];
@@ -165,7 +171,7 @@ async function runPrepared(
     config,
     runId,
     runDir,
-    ...(replay ? { replayTrace: replay } : {}),
+    ...(replayer ? { replay: replayer } : {}),
   });
   // One download cache for the person's own repositories, kept between runs as npm keeps its own.
   const downloads = options.env.SWARM_CACHE_DIR ?? join(homedir(), ".cache", "swarm", "downloads");
@@ -358,6 +364,8 @@ async function runPrepared(
   });
   await writeFile(join(runDir, "report.md"), report.markdown);
   await writeFile(join(runDir, "report.html"), report.html);
+  // Answers recorded for another run are never reported as this run's result, green or not.
+  if (replayer?.miss) throw replayer.miss;
   return {
     status,
     headline,

@@ -7,6 +7,7 @@ import { SwarmError } from "../domain/errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { ModelCallError } from "./model-call-error.js";
 import { requestHash } from "./replay-transport.js";
+import { digestRequest } from "./trace/request-digest.js";
 import type { TraceLine, TraceSink } from "./trace/trace-line.js";
 import type { CallMeta, MessagesTransport, ModelRequest, RateLimitInfo } from "./types.js";
 
@@ -69,6 +70,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         turn: turns.get(turnKey) ?? 0,
         ...(caller.nodeId ? { nodeId: caller.nodeId } : {}),
       };
+      const { digest } = digestRequest(request);
       const line = (fields: Partial<TraceLine>): TraceLine => ({
         ts: new Date().toISOString(),
         run: runId,
@@ -77,6 +79,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         model,
         turn: meta.turn,
         requestHash: requestHash(request),
+        digest,
         request,
         response: null,
         usage: null,

@@ -153,7 +153,7 @@ describe("planning, end to end", () => {
           ) as Plan,
       );
       expect(replies).toEqual([cyclic, conflicting, plan]);
-      const repairs = lines.slice(1).map((l) => String(l.request.messages.at(-1)?.content));
+      const repairs = lines.slice(1).map((l) => String(l.request?.messages.at(-1)?.content));
       expect(repairs[0]).toContain("Dependencies form a cycle");
       expect(repairs[1]).toContain('Nodes "api" and "ui" both own "src/api/x"');
     } finally {

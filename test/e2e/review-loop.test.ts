@@ -109,11 +109,11 @@ describe("integrate, validate and review until green", () => {
     // The planner got a code map and each coder its node's code context; the run's trace holds them.
     const runId = readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.runId ?? "";
     const trace = await readTrace(join(rig.runsDir, runId, "trace.jsonl"));
-    const planner = JSON.stringify(trace.find((l) => l.role === "planner")?.request.messages);
+    const planner = JSON.stringify(trace.find((l) => l.role === "planner")?.request?.messages);
     expect(planner).toContain("(code map: the definitions most related to the spec)");
     const firstCall = (id: string) =>
       JSON.stringify(
-        trace.find((l) => l.role === "coder" && l.node === id && l.turn === 0)?.request.messages,
+        trace.find((l) => l.role === "coder" && l.node === id && l.turn === 0)?.request?.messages,
       );
     expect(firstCall("core")).toContain("(code context: your files first");
     // `index` builds on stats and format: its context shows their definitions, which its copy holds.

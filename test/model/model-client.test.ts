@@ -116,7 +116,7 @@ describe("model client", () => {
       turn: 0,
       attempts: 2,
     });
-    expect(line?.request.messages[0]?.content).toBe("connect with [REDACTED] and [REDACTED]");
+    expect(line?.request?.messages[0]?.content).toBe("connect with [REDACTED] and [REDACTED]");
     expect(line?.costUsd).toBeGreaterThan(0);
     expect(line?.latencyMs).toBeGreaterThan(0);
     expect(line?.stopReason).toBe("end_turn");
@@ -152,13 +152,14 @@ describe("model client", () => {
       outputs.push((await recorded.client.call(caller, ask(text))).message);
 
     const before = fake.requests.length;
-    const transport = createReplayTransport(await readTrace(recorded.tracePath), { strict: true });
+    const transport = createReplayTransport(await readTrace(recorded.tracePath));
     const { client } = modelClientFor(fake, { transport });
     const replayed = [];
     for (const [caller, text] of script) replayed.push((await client.call(caller, ask(text))).message);
     expect(replayed).toEqual(outputs);
     expect(fake.requests.length).toBe(before);
     expect(transport.mismatches).toBe(0);
+    expect(transport.miss).toBeUndefined();
   });
 
   it("says what is missing when a replay asks for a call the trace does not have", async () => {
@@ -170,21 +171,37 @@ describe("model client", () => {
     });
     await client.call({ role: "planner" }, ask("plan"));
     await expect(client.call({ role: "planner" }, ask("plan"))).rejects.toThrow(
-      "The trace has no call for the planner, turn 1.",
+      "The trace has no call for the planner, turn 1: it ends before this run does (it holds 1 call)",
     );
+    // The run ends on the first miss: a later call fails with it, even one the trace could answer.
+    await expect(client.call({ role: "planner" }, ask("plan"))).rejects.toThrow("the planner, turn 1");
+  });
+
+  it("names the coder of a node the trace has no call for", async () => {
+    fake.setModel(() => reply.text("only one"));
+    const recorded = modelClientFor(fake);
+    await recorded.client.call({ role: "planner" }, ask("plan"));
+    const { client } = modelClientFor(fake, {
+      transport: createReplayTransport(await readTrace(recorded.tracePath)),
+    });
     await expect(client.call({ role: "coder", nodeId: "db" }, ask("x"))).rejects.toThrow(
-      'the coder of node "db", turn 0',
+      "The trace has no call for the coder of node `db`, turn 0",
     );
   });
 
-  it("notices in strict replay that a request changed since the recording", async () => {
+  it("fails a replayed call whose request changed since the recording, saying what changed", async () => {
     fake.setModel(() => reply.text("ok"));
     const recorded = modelClientFor(fake);
     await recorded.client.call({ role: "planner" }, ask("plan version 1"));
     const lines = await readTrace(recorded.tracePath);
-    const { client } = modelClientFor(fake, { transport: createReplayTransport(lines, { strict: true }) });
-    await expect(client.call({ role: "planner" }, ask("plan version 2"))).rejects.toThrow(
-      "The request for the planner, turn 0 differs from the recorded one.",
-    );
+    const { client } = modelClientFor(fake, { transport: createReplayTransport(lines) });
+    const error = await client.call({ role: "planner" }, ask("plan version 2")).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "model-replay-miss",
+      problem: expect.stringContaining("the request for the planner, turn 0 differs from the recorded one"),
+      details: [
+        'the task (the agent\'s first message) differs: recorded "plan version 1", here "plan version 2"',
+      ],
+    });
   });
 });
