@@ -23,15 +23,27 @@ export async function cleanRuns(options: {
       problem: `${options.repo} is not a git repository, so it has no swarm branches; a run on a plain folder keeps its copy in its run folder.`,
       fix: "Pass --repo the repository whose swarm runs to remove, or delete the run folder (the path after report: in the run's output).",
     });
-  const runs = await localRuns(repo.dir, runsFolderFor(repo, options.env), await liveRunNumbers(repo.gitDir));
+  const { runs, others } = await localRuns(
+    repo.dir,
+    repo.gitDir,
+    runsFolderFor(repo, options.env),
+    await liveRunNumbers(repo.gitDir),
+  );
+  const leftAlone =
+    others.length > 0
+      ? [
+          `Left alone: ${others.length} swarm branch${others.length === 1 ? "" : "es"} not made by a local run here (${others[0]}${others.length > 1 ? ", …" : ""}).`,
+        ]
+      : [];
   const q = shellQuote(repo.dir);
   if (options.which === null) {
-    if (runs.length === 0) return `No swarm runs in ${repo.dir}.`;
+    if (runs.length === 0) return [`No swarm runs in ${repo.dir}.`, ...leftAlone].join("\n");
     return [
       ...runs.map(
         (r) =>
           `run ${r.spec}${r.live ? " (under way)" : ""}: ${r.branches.length} branch${r.branches.length === 1 ? "" : "es"}${r.branches[0] ? ` (${r.branches[0].replace(/\/[^/]+$/, "/…")})` : ""}, ${r.folders.length} run folder${r.folders.length === 1 ? "" : "s"}`,
       ),
+      ...leftAlone,
       "",
       `Remove one with: swarm clean --repo ${q} <run>   (every finished one: swarm clean --repo ${q} --all)`,
     ].join("\n");
@@ -49,25 +61,36 @@ export async function cleanRuns(options: {
       problem: `Run ${live.spec} is under way in ${repo.dir}.`,
       fix: "Cancel it first (Ctrl-C in its terminal), then clean it.",
     });
-  const head = (await git(repo.dir, "symbolic-ref", "-q", "--short", "HEAD").catch(() => "")).trim();
-  const checkedOut = chosen.flatMap((r) => r.branches).find((b) => b === head);
+  const inUse = await checkedOutBranches(repo.dir);
+  const checkedOut = chosen.flatMap((r) => r.branches).find((b) => inUse.has(b));
   if (checkedOut)
     throw new InputError({
-      problem: `Branch ${checkedOut} is checked out in ${repo.dir}, so it cannot be removed.`,
+      problem: `Branch ${checkedOut} is checked out (in ${repo.dir} or one of its worktrees), so it cannot be removed.`,
       fix: `Switch to another branch first (git -C ${q} switch main), then clean again.`,
     });
   const said: string[] = [];
   for (const r of chosen) {
     if (r.branches.length > 0) await git(repo.dir, "branch", "-D", "-q", ...r.branches);
     for (const folder of r.folders) await rm(folder, { recursive: true, force: true });
+    await rm(join(repo.gitDir, "swarm", "numbers", String(r.spec)), { recursive: true, force: true });
     said.push(
       `removed run ${r.spec}: ${r.branches.length} branch${r.branches.length === 1 ? "" : "es"}, ${r.folders.length} run folder${r.folders.length === 1 ? "" : "s"}`,
     );
   }
-  return said.length > 0 ? said.join("\n") : "Nothing to remove: no finished runs.";
+  return [...(said.length > 0 ? said : ["Nothing to remove: no finished runs."]), ...leftAlone].join("\n");
 }
 
-async function localRuns(repoDir: string, runsDir: string, live: readonly number[]): Promise<LocalRun[]> {
+/**
+ * The local runs of a repository: numbers it reserved (`.git/swarm/numbers`) or that have a run folder of
+ * this repository, each with its `swarm/<n>-…` branches. Branches of other numbers (a GitHub run's branch
+ * checked out by hand, say) are not a local run's, and are left alone.
+ */
+async function localRuns(
+  repoDir: string,
+  gitDir: string,
+  runsDir: string,
+  live: readonly number[],
+): Promise<{ runs: LocalRun[]; others: string[] }> {
   const byNumber = new Map<number, LocalRun>();
   const of = (spec: number) => {
     let run = byNumber.get(spec);
@@ -77,8 +100,8 @@ async function localRuns(repoDir: string, runsDir: string, live: readonly number
     }
     return run;
   };
-  const refs = await git(repoDir, "for-each-ref", "--format=%(refname:short)", "refs/heads/swarm/");
-  for (const [branch, n] of refs.matchAll(/^swarm\/(\d+)-\S+$/gm)) of(Number(n)).branches.push(branch);
+  for (const name of await readdir(join(gitDir, "swarm", "numbers")).catch(() => [] as string[]))
+    if (/^\d+$/.test(name)) of(Number(name));
   for (const name of await readdir(runsDir).catch(() => [] as string[])) {
     const meta = await readFile(join(runsDir, name, "run.json"), "utf8")
       .then((t) => JSON.parse(t) as { spec?: unknown; repo?: unknown })
@@ -86,6 +109,18 @@ async function localRuns(repoDir: string, runsDir: string, live: readonly number
     if (meta && typeof meta.spec === "number" && meta.repo === repoDir)
       of(meta.spec).folders.push(join(runsDir, name));
   }
-  for (const n of live) of(n);
-  return [...byNumber.values()].sort((a, b) => a.spec - b.spec);
+  const others: string[] = [];
+  const refs = await git(repoDir, "for-each-ref", "--format=%(refname:short)", "refs/heads/swarm/");
+  for (const [branch, n] of refs.matchAll(/^swarm\/(\d+)-\S+$/gm)) {
+    const run = byNumber.get(Number(n));
+    if (run) run.branches.push(branch);
+    else others.push(branch);
+  }
+  return { runs: [...byNumber.values()].sort((a, b) => a.spec - b.spec), others };
+}
+
+/** Branches checked out in any worktree of the repository (git refuses to delete those). */
+async function checkedOutBranches(repoDir: string): Promise<Set<string>> {
+  const list = await git(repoDir, "worktree", "list", "--porcelain").catch(() => "");
+  return new Set([...list.matchAll(/^branch refs\/heads\/(.+)$/gm)].map((m) => m[1] ?? ""));
 }

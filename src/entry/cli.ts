@@ -324,7 +324,7 @@ program.addHelpText(
     "Example:",
     "  npx swarm run --repo . --spec issue.md    plan, code, check and review issue.md on this repository",
     "",
-    "Exit codes: 0 done (green), 1 the run or the command failed, 2 bad input (a wrong option, file or folder).",
+    "Exit codes: 0 done (green), 1 the run or the command failed, 2 bad input (a wrong option, file or folder), 3 not verified (no checks ran).",
     "Each command has its own help: swarm <command> --help.",
   ].join("\n"),
 );
@@ -341,12 +341,12 @@ program.commands
       "  ANTHROPIC_API_KEY   the key for Claude; without it, a trace recorded beside the spec",
       "                      (issue.md -> issue.trace.jsonl) answers, or --replay does",
       "  ANTHROPIC_BASE_URL  another address for the Messages API (a proxy or a gateway)",
-      "  SWARM_RUNS_DIR      where each run's folder goes: state, trace, report (default .swarm/runs)",
+      "  SWARM_RUNS_DIR      where each run's folder goes: state, trace, report (default .git/swarm/runs of the repository)",
       "  SWARM_CACHE_DIR     the install step's download cache, kept between runs",
       "                      (default ~/.cache/swarm/downloads)",
       "  SWARM_DEBUG=1       show the stack of an unexpected error (the same as --debug)",
       "",
-      "Exit codes: 0 green, 1 not green (the report says why), 2 bad input.",
+      "Exit codes: 0 green, 1 failed (the report says why), 2 bad input (nothing was started), 3 not verified (no checks are configured, or none passed).",
     ].join("\n"),
   );
 

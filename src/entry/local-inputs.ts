@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { access, constants, mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { formatConfigProblems } from "../domain/config/format-config-problems.js";
 import { parseRepoConfig } from "../domain/config/parse-repo-config.js";
@@ -78,7 +79,8 @@ export async function loadSpecFile(path: string): Promise<{ title: string; body:
 
 export type RepositoryKind =
   | { kind: "repository"; dir: string; gitDir: string }
-  | { kind: "folder"; dir: string };
+  /** A plain folder, copied; `gitDir` is that of the repository it sits in, if it is inside one. */
+  | { kind: "folder"; dir: string; gitDir: string | null };
 
 /**
  * `--repo`: the top of a git repository that swarm can branch from, or a plain folder (copied into a new
@@ -102,7 +104,12 @@ export async function checkRepository(path: string): Promise<RepositoryKind> {
       fix: `Clone it and pass the clone: git clone ${shellQuote(dir)} work && swarm run --repo work …`,
     });
   const top = await ask("rev-parse", "--show-toplevel");
-  if (!top || (await realpath(top)) !== (await realpath(dir))) return { kind: "folder", dir };
+  if (!top || (await realpath(top)) !== (await realpath(dir)))
+    return {
+      kind: "folder",
+      dir,
+      gitDir: top ? await ask("rev-parse", "--path-format=absolute", "--git-common-dir") : null,
+    };
   const q = shellQuote(path);
   if ((await ask("rev-parse", "--verify", "-q", "HEAD")) === null)
     throw new InputError({
@@ -144,15 +151,18 @@ export async function checkRepository(path: string): Promise<RepositoryKind> {
 }
 
 /**
- * Where a local run keeps its state: `SWARM_RUNS_DIR` if set; else inside the repository's `.git` (never in
- * the working tree, so it cannot be committed by accident); else, for a plain folder, `.swarm/runs` here.
+ * Where a local run keeps its state: `SWARM_RUNS_DIR` if set; else inside the `.git` of the repository (or of
+ * the one a copied folder sits in), never in a working tree, so it cannot be committed by accident; else,
+ * for a folder in no repository, the user's state folder (`$XDG_STATE_HOME/swarm/runs`, `~/.local/state/…`).
  */
 export function runsFolderFor(
   repo: RepositoryKind,
   env: Readonly<Record<string, string | undefined>>,
 ): string {
   if (env.SWARM_RUNS_DIR) return resolve(env.SWARM_RUNS_DIR);
-  return repo.kind === "repository" ? join(repo.gitDir, "swarm", "runs") : resolve(".swarm/runs");
+  if (repo.gitDir) return join(repo.gitDir, "swarm", "runs");
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), ".local", "state");
+  return join(state, "swarm", "runs");
 }
 
 /** The runs folder exists (or can be made) and can be written to. */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 export function usePrivateTmp(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   process.env.TMPDIR = dir;
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  // Retried: a process of the run may still be writing there in the instant the removal runs.
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
   return dir;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { git } from "../workspace/git-workspace.js";
 
@@ -13,40 +13,33 @@ export type RunNumber = {
 /**
  * A spec number no other local run of this repository has or is using, taken atomically (mkdir of
  * `<git dir>/swarm/numbers/<n>` fails for the second of two runs that race), so concurrent runs never share
- * branches. Numbers come after the highest `swarm/<n>-…` branch. A number whose process is gone is free.
+ * branches. Numbers come after the highest `swarm/<n>-…` branch and the highest number ever taken.
  */
 export async function reserveRunNumber(repoDir: string, gitDir: string): Promise<RunNumber> {
   const root = join(gitDir, "swarm", "numbers");
   await mkdir(root, { recursive: true });
-  const others: number[] = [];
-  let highest = await highestSpecBranch(repoDir);
-  for (const name of await readdir(root)) {
-    const n = Number(name);
-    if (!Number.isInteger(n)) continue;
-    const pid = Number(await readFile(join(root, name, "pid"), "utf8").catch(() => "0"));
-    if (alive(pid)) {
-      others.push(n);
-      highest = Math.max(highest, n);
-    } else if (pid > 0) await rm(join(root, name), { recursive: true, force: true });
-    else highest = Math.max(highest, n); // being taken this instant: its pid is not written yet
-  }
+  // A number once taken is never handed out again, even when its run is gone (its folder stays until
+  // `swarm clean` removes the run): two runs starting together can then never both take a freed number.
+  const taken = (await readdir(root)).map(Number).filter((n) => Number.isInteger(n));
+  const highest = Math.max(await highestSpecBranch(repoDir), ...taken);
   for (let number = highest + 1; ; number++) {
     const dir = join(root, String(number));
-    const taken = await mkdir(dir).then(
+    const lost = await mkdir(dir).then(
       () => false,
       (error: NodeJS.ErrnoException) => {
         if (error.code === "EEXIST") return true;
         throw error;
       },
     );
-    if (taken) continue;
+    if (lost) continue;
     await writeFile(join(dir, "pid"), String(process.pid));
     // Looked at again now that this number is ours: a run that started at the same instant shows too.
     const live = (await liveRunNumbers(gitDir)).filter((n) => n !== number);
     return {
       number,
-      others: [...new Set([...others, ...live])].sort((a, b) => a - b),
-      release: () => rm(dir, { recursive: true, force: true }),
+      others: live,
+      // The number stays taken; its pid becomes 0, so the run no longer counts as under way.
+      release: () => writeFile(join(dir, "pid"), "0"),
     };
   }
 }
@@ -56,8 +49,12 @@ export async function liveRunNumbers(gitDir: string): Promise<number[]> {
   const root = join(gitDir, "swarm", "numbers");
   const live: number[] = [];
   for (const name of await readdir(root).catch(() => [] as string[])) {
-    const pid = Number(await readFile(join(root, name, "pid"), "utf8").catch(() => "0"));
-    if (Number.isInteger(Number(name)) && alive(pid)) live.push(Number(name));
+    if (!Number.isInteger(Number(name))) continue;
+    const pid = await readFile(join(root, name, "pid"), "utf8").catch(() => null);
+    // No pid yet: a run is taking the number this instant (or died doing so, long ago).
+    const justTaken =
+      pid === null && Date.now() - ((await stat(join(root, name)).catch(() => null))?.mtimeMs ?? 0) < 10_000;
+    if (justTaken || (pid !== null && alive(Number(pid)))) live.push(Number(name));
   }
   return live.sort((a, b) => a - b);
 }

@@ -259,20 +259,19 @@ async function runPrepared(
     },
   });
   rerun = (id, key, nodes) => scheduler.rerun(id, key, nodes);
-  options.signal?.addEventListener(
-    "abort",
-    () =>
-      void (async () => {
-        await scheduler.cancel(runId).catch(() => undefined); // not started yet while planning
-        await refreshDashboard(forge, specNumber, {
-          status: "cancelled",
-          headline: "Cancelled from the terminal.",
-          ledger: await model.readLedger(),
-        }).catch(() => undefined);
-        finish("Cancelled from the terminal; the branches made so far are kept.");
-      })(),
-    { once: true },
-  );
+  const cancel = () =>
+    void (async () => {
+      await scheduler.cancel(runId).catch(() => undefined); // not started yet while planning
+      await refreshDashboard(forge, specNumber, {
+        status: "cancelled",
+        headline: "Cancelled from the terminal.",
+        ledger: await model.readLedger(),
+      }).catch(() => undefined);
+      finish("Cancelled from the terminal; the branches made so far are kept.");
+    })();
+  // A Ctrl-C while the run was being set up counts too: an aborted signal fires no more events.
+  if (options.signal?.aborted) cancel();
+  else options.signal?.addEventListener("abort", cancel, { once: true });
 
   emit({ kind: "stage", text: "planning" });
   const job: PlanJob = {
@@ -292,6 +291,7 @@ async function runPrepared(
       withCheckout(repoDir, ref, (dir) => contextOfCopy(dir, query, PLANNER_CONTEXT_TOKENS)),
     scheduleNodes: async (run) => {
       emit({ kind: "plan", nodes: run.plan.nodes.map((n) => ({ id: n.id, title: n.title })) });
+      if (options.signal?.aborted) return; // cancelled while planning: no node starts
       emit({ kind: "stage", text: "coding" });
       await startRunWith(scheduler)(run, job);
     },

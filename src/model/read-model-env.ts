@@ -12,7 +12,9 @@ export type ModelEnv = { apiKey: string; baseURL?: string; timeoutMs: number; ma
 
 /** The model settings from the environment; a missing or malformed variable is named with its fix. */
 export function readModelEnv(env: Readonly<Record<string, string | undefined>>): ModelEnv {
-  const parsed = ModelEnvSchema.safeParse(env);
+  // An empty variable is unset, as the server and worker read it.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ModelEnvSchema.safeParse(given);
   if (!parsed.success) {
     const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
     throw new ConfigError({

@@ -77,7 +77,16 @@ export function createReplayTransport(
             `${trace} does not match this run: the request for ${where} differs from the recorded one, so its answers were recorded for another spec, repository or settings.`,
             differences,
           );
-      } else if (line.requestHash !== undefined && requestHash(request) !== line.requestHash) mismatches++;
+      } else if (line.requestHash === undefined || requestHash(request) !== line.requestHash) {
+        // Recorded before digests, with no request kept: only the whole request's hash can tell, and it
+        // cannot say what differed. A line that cannot be checked at all is never trusted.
+        mismatches++;
+        throw fail(
+          line.requestHash === undefined
+            ? `${trace} cannot be checked against this run: its line for ${where} has no digest, request or hash.`
+            : `${trace} does not match this run: the request for ${where} differs from the recorded one (the trace was made before swarm kept digests, so it cannot say what differed).`,
+        );
+      }
       if (line.error) {
         const failure = (line.error.failure ?? "unknown") as ConstructorParameters<typeof ModelCallError>[0];
         throw new ModelCallError(failure, line.error.decision, line.attempts, {

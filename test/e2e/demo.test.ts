@@ -296,8 +296,11 @@ describe("the offline demo", () => {
           ANTHROPIC_API_KEY: anthropic.apiKey,
           ANTHROPIC_BASE_URL: anthropic.url,
         },
+        // Its own process group, as a terminal's foreground job is: Ctrl-C reaches every process in it.
+        detached: true,
       },
     );
+    const ctrlC = () => process.kill(-(child.pid as number), "SIGINT");
     let stdout = "";
     let stderr = "";
     const exited = new Promise<number | null>((done) => child.on("close", done));
@@ -309,7 +312,7 @@ describe("the offline demo", () => {
     );
     // While the nodes work, their copies are in the run's own temporary folder.
     expect(readdirSync(tmp)).toHaveLength(1);
-    child.kill("SIGINT");
+    ctrlC();
     // The second once the first is taken (signals sent together arrive as one).
     await new Promise<void>((done) =>
       child.stderr.on("data", (c) => {
@@ -317,7 +320,7 @@ describe("the offline demo", () => {
         if (stderr.includes("cancelling")) done();
       }),
     );
-    child.kill("SIGINT");
+    ctrlC();
     const code = await exited;
     anthropic.setModel(todoAppModel);
     expect(code).toBe(130);

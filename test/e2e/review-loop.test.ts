@@ -281,7 +281,7 @@ describe("a run that cannot reach green", () => {
   }, async () => {
     const repo = libraryRepo();
     rig.github.ci.enable(repo, "node test/check.mjs", { name: "test", conclusion: "skipped" });
-    const spec = rig.github.openIssue(repo, "Stats library (no CI)", "Write `summary(xs)`: the mean.");
+    const spec = rig.github.openIssue(repo, "Stats library (CI skipped)", "Write `summary(xs)`: the mean.");
     rig.github.labelIssue(repo, spec, "swarm");
     await rig.until(() => rig.reviewOutcomes.some((o) => o.kind === "unverified"), 90_000);
     await rig.settled();

@@ -29,7 +29,7 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
   reviewing: ["green", "unverified", "revising", "failed", "cancelled"],
   revising: ["coding", "integrating", "failed", "cancelled"],
   green: ["revising"],
-  unverified: ["revising", "coding"],
+  unverified: ["reviewing", "revising", "coding"],
   failed: ["planning", "coding", "revising"],
   cancelled: ["planning", "coding"],
 };

@@ -23,7 +23,7 @@ export function createFileTraceSink(path: string, knownSecrets: readonly string[
 }
 
 const RECORD_AGAIN =
-  "Replay a trace.jsonl that a run wrote (each run's folder under SWARM_RUNS_DIR, default .swarm/runs, holds one), or record one by running with ANTHROPIC_API_KEY set; the demo's own trace is recorded again with `npm run demo:record`.";
+  "Replay a trace.jsonl that a run wrote (each run's folder holds one: under .git/swarm/runs of the repository, or SWARM_RUNS_DIR), or record one by running with ANTHROPIC_API_KEY set; the demo's own trace is recorded again with `npm run demo:record`.";
 
 /**
  * The calls of a recorded trace, each line checked, so a replay never starts on a damaged file: a file that

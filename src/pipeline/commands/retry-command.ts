@@ -66,13 +66,14 @@ export async function retryCommand(
   }
   // Every node done but no open PR (closed by hand, or the worker died before the merge): merge again.
   const allDone = run.plan.nodes.every((n) => run.states[n.id] === "done");
-  // The reviewer could not finish on the PR's head (the API kept failing): review it again.
+  // The reviewer could not finish on the PR's head (the API kept failing), or nothing verified it (checks
+  // were added since): review it again.
   const pr = run.pullRequest;
   if (
     !named &&
     allDone &&
     pr &&
-    run.meta.status === "failed" &&
+    (run.meta.status === "failed" || run.meta.status === "unverified") &&
     run.meta.reviewedSha !== pr.headSha &&
     more.reviewAgain
   ) {

@@ -135,7 +135,12 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
         : `The revision changed nothing, so the pull request is as it was. Not verified: ${notVerifiedReason(checks)}`,
       ledger: deps.ledger,
     });
-    return { kind: "skipped", reason: "the revision changed nothing, and the checks pass" };
+    return {
+      kind: "skipped",
+      reason: verified
+        ? "the revision changed nothing, and the checks pass"
+        : "the revision changed nothing, and nothing verified it",
+    };
   }
   // Nothing to push (an integration again, or a PR to open again on the same head): announce it now.
   if (!merged.pushed) await announce(merged.headSha);

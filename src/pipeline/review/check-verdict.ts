@@ -22,7 +22,7 @@ export function notVerifiedReason(
 ): string {
   const real = checks.filter((c) => c.title !== NOT_VERIFIED_TITLE);
   if (real.length === 0) return NO_CHECKS;
-  return `None of the checks verified anything: ${real.map((c) => `\`${c.name}\` (${c.conclusion})`).join(", ")} ended without a pass. Make at least one check run on this pull request, then run again.`;
+  return `None of the checks verified anything: ${real.map((c) => `\`${c.name}\` (${c.conclusion})`).join(", ")} ended without a pass, so nothing was verified.`;
 }
 
 /** The title of the neutral check that stands for "nothing was run". */

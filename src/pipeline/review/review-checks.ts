@@ -214,13 +214,13 @@ async function unverified(
   await forge.ensureComment(
     pr.number,
     `unverified-${headSha}`,
-    `**Not verified:** ${why} The pull request stays a draft.`,
+    `**Not verified:** ${why} The pull request stays a draft; once a check that verifies something runs on it, comment \`/swarm retry\` to review it again.`,
   );
   await refreshDashboard(forge, run.spec, {
     status: "unverified",
     headline: `Not verified on \`${headSha.slice(0, 7)}\`: ${why}`,
     ledger,
-    meta: { reviewedSha: headSha },
+    // Not recorded as reviewed: once checks that verify something exist, `/swarm retry` reviews it again.
   });
   return { kind: "unverified" };
 }

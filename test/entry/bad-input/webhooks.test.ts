@@ -142,9 +142,16 @@ function stream(bytes: number, opts: { contentLength: boolean; signed: boolean }
       done(res.statusCode ?? 0);
       req.destroy();
     });
-    // Once answered, the rest of the upload may be cut off: that is the point.
-    req.on("error", (error) => (sent >= bytes ? undefined : fail(error)));
-    body.pipe(req);
+    // Once answered, the rest of the upload may be cut off (EPIPE, a reset): that is the point, so an
+    // error counts only when no answer came at all.
+    req.on("error", (error) => {
+      if (sent < bytes) setTimeout(() => fail(error), 2000).unref();
+    });
+    if (opts.contentLength) {
+      // The length is claimed, the body never sent: the answer must come from the headers alone.
+      req.flushHeaders();
+      req.write(chunk);
+    } else body.pipe(req);
   });
 }
 
