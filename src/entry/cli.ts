@@ -88,7 +88,7 @@ program
         const parsed = await readConfigFile(configPath, DEFAULT_CONFIG);
         if (!parsed.ok) {
           process.stderr.write(`${parsed.message}\n`);
-          process.exitCode = 1;
+          process.exitCode = EXIT.badInput; // nothing ran: the repository's config is bad input
           return;
         }
         config = parsed.config;

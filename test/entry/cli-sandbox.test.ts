@@ -43,7 +43,7 @@ describe("swarm sandbox", () => {
 
   it("names the problems of an invalid configuration", () => {
     const r = swarm(repo("sandbox:\n  wallSeconds: -1\n"), "true");
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain("sandbox.wallSeconds: must be greater than 0, but it is -1");
   });
 });

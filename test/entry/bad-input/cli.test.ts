@@ -187,7 +187,7 @@ describe("swarm config validate on files that are not a config", () => {
     const repo = userRepo({ ".github/swarm.yml": bomb });
     const before = userState(repo);
     const r = swarm(["sandbox", "--cwd", repo, "--", "touch", "ran"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("(yaml): its aliases (*name) expand to more than 100 copies");
     expect(r.stderr).toContain("    fix: write the values out");
     expectPlain(r.stderr);
