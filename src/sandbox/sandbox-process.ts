@@ -6,6 +6,24 @@ import { SandboxUnavailableError } from "./sandbox-unavailable-error.js";
 
 const found = new Map<string, boolean>();
 
+/** The process groups of the sandboxed commands running now (each is its own group, out of Ctrl-C's reach). */
+const running = new Set<number>();
+
+/**
+ * Kills every sandboxed command still running, at once. For a process that is exiting however it exits
+ * (a second Ctrl-C): its sandboxes are in process groups of their own, which the terminal's signal misses.
+ */
+export function killAllSandboxes(): void {
+  for (const group of running) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  running.clear();
+}
+
 export function hasBubblewrap(binary: string): boolean {
   let ok = found.get(binary);
   if (ok === undefined) {
@@ -96,6 +114,11 @@ export function spawnSandboxed(
     detached: true, // its own process group, so the whole tree can be killed at once
     stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
   });
+  const group = child.pid;
+  if (group !== undefined) {
+    running.add(group);
+    child.once("exit", () => running.delete(group));
+  }
   const memoryBy = cgroup.kind === "none" ? "rlimit-as" : cgroup.kind;
   return {
     child,

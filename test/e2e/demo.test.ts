@@ -324,6 +324,8 @@ describe("the offline demo", () => {
     const code = await exited;
     anthropic.setModel(todoAppModel);
     expect(code).toBe(130);
+    // Removed on the way out, or by the cleaner it leaves when a child was still writing there.
+    for (let i = 0; i < 100 && readdirSync(tmp).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(readdirSync(tmp)).toEqual([]);
   }, 60_000);
 

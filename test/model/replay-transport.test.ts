@@ -199,12 +199,17 @@ describe("createReplayTransport", () => {
     ]);
   });
 
-  it("counts, but cannot check, a line with neither digest nor request (the oldest traces)", async () => {
+  it("refuses to trust a line with neither digest nor request (the oldest traces) when its hash differs", async () => {
     const transport = createReplayTransport([line(request(spec), 0, { digest: false, request: false })]);
-    const result = await transport.send({ ...request("<spec>\n# Other</spec>"), model: MODEL }, meta(0));
-    expect(result.message).toEqual(answer("turn 0"));
-    expect(transport.mismatches).toBe(1);
-    expect(transport.miss).toBeUndefined();
+    // The same request: its whole-request hash matches, so it is answered.
+    expect((await transport.send({ ...request(spec), model: MODEL }, meta(0))).message).toEqual(
+      answer("turn 0"),
+    );
+    const other = createReplayTransport([line(request(spec), 0, { digest: false, request: false })]);
+    const error = await missOf(other.send({ ...request("<spec>\n# Other</spec>"), model: MODEL }, meta(0)));
+    expect(error.code).toBe("model-replay-miss");
+    expect(error.problem).toContain("made before swarm kept digests, so it cannot say what differed");
+    expect(other.mismatches).toBe(1);
   });
 
   it("replays a recorded failure as the same error, not as a miss", async () => {
