@@ -49,7 +49,13 @@ const checksOn = (repo: RepoState, sha: string) =>
 const headOf = (repo: RepoState, pull: Pull) => git(repo.bare, "rev-parse", pull.head);
 
 async function label(title: string) {
-  const repo = libraryRepo(title.includes("stubborn") ? "limits:\n  maxRevisionRounds: 1\n" : "");
+  const repo = libraryRepo(
+    title.includes("patience")
+      ? "limits:\n  maxRevisionRounds: 3\n"
+      : title.includes("stubborn")
+        ? "limits:\n  maxRevisionRounds: 1\n"
+        : "",
+  );
   const spec = rig.github.openIssue(
     repo,
     title,
@@ -271,6 +277,32 @@ describe("a run that cannot reach green", () => {
     expect(stopped?.body).toContain("- **test**: failure");
     expect(stopped?.body).toContain("`test/check.mjs:6` mean([2, 4]) returned 2, expected 3");
     expect(stopped?.body).toContain("- Round 1: revised `stats` (1 finding).");
+    expect(pull.draft).toBe(true);
+    expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "failure", test: "failure" });
+    expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("failed");
+  });
+
+  it("stops at the first repeat, not at the round limit, when a revised failure comes back unchanged", {
+    timeout: 120_000,
+  }, async () => {
+    const before = coderStarts();
+    const stops = () => rig.reviewOutcomes.filter((o) => o.kind === "stopped").length;
+    const stoppedBefore = stops();
+    const { repo, spec } = await label("Stats library (stubborn) with patience");
+    await rig.until(() => stops() > stoppedBefore, 90_000);
+    await rig.settled();
+    // One revision round of three was spent: `stats` was coded twice, not four times.
+    expect(since(before)).toEqual({ core: 1, stats: 2, format: 1, index: 1 });
+    const pull = pullOf(repo);
+    const stopped = [...repo.comments.values()].filter(
+      (c) => c.issueNumber === pull.number && c.body.startsWith("**swarm stopped"),
+    );
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]?.body).toContain("2 failures that round 1 was sent to fix came back unchanged");
+    expect(stopped[0]?.body).toContain("mean([2, 4]) returned 2, expected 3");
+    expect(stopped[0]?.body).toContain("- Round 1: revised `stats` (1 finding).");
+    expect(stopped[0]?.body).not.toContain("Round 2");
+    expect(stopped[0]?.body).toContain("**Fix:** this needs a person: push a fix to this branch yourself");
     expect(pull.draft).toBe(true);
     expect(checksOn(repo, headOf(repo, pull))).toEqual({ swarm: "failure", test: "failure" });
     expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("failed");

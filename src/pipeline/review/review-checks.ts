@@ -9,6 +9,7 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { checkVerdict, notVerifiedReason } from "./check-verdict.js";
+import { failureIdentities } from "./failure-identities.js";
 import { runReviewer } from "./run-reviewer.js";
 import { type Rerun, sendRevisions } from "./send-revisions.js";
 import { FAILED, stopRevising } from "./stop-revising.js";
@@ -66,9 +67,21 @@ export async function reviewChecks(
 
   const round = (run.meta.round ?? 0) + 1;
   const tried = run.meta.tried ?? [];
-  const stop = (why: string) => stopRevising(forge, run, input.headSha, failed, tried, why, ledger);
+  const stop = (why: string, fix?: string) =>
+    stopRevising(forge, run, input.headSha, failed, tried, why, ledger, fix);
   const overBudget =
     ledger && (ledger.usd >= config.limits.maxUsdPerRun || ledger.tokens >= config.limits.maxTokensPerRun);
+  // A failure the last round was sent to fix is back unchanged: more rounds would repeat it, so stop now.
+  const identities = failureIdentities(failed);
+  const back = identities.filter((f) => run.meta.targeted?.includes(f.id));
+  if (back.length > 0 && !overBudget && round <= config.limits.maxRevisionRounds)
+    return stop(
+      `${back.length === 1 ? "a failure" : `${back.length} failures`} that round ${round - 1} was sent to fix came back unchanged (${back
+        .slice(0, 3)
+        .map((f) => f.text)
+        .join("; ")}), so another round would most likely repeat it`,
+      "this needs a person: push a fix to this branch yourself, or comment `/swarm revise <what to change>` with what the last round missed (it starts a new round with your words).",
+    );
   if (round > config.limits.maxRevisionRounds || overBudget) {
     const why = overBudget
       ? `the run has spent its budget (${ledger?.usd.toFixed(2)} of ${config.limits.maxUsdPerRun} USD)`
@@ -125,6 +138,7 @@ export async function reviewChecks(
       heading: `Checks failed: ${failed.map((c) => c.name).join(", ")} (revision round ${round} of ${config.limits.maxRevisionRounds})`,
       round,
       tried,
+      targeted: identities.map((f) => f.id),
       ledger,
       run,
     },

@@ -32,6 +32,8 @@ export async function sendRevisions(
     heading: string;
     round: number;
     tried: readonly string[];
+    /** The identities of the failures this round is sent to fix (none for a person's revision). */
+    targeted?: readonly string[];
     ledger: Ledger | null;
     /** Post the review on the PR (not when a person's line comment already says it all). */
     announce?: boolean;
@@ -82,7 +84,12 @@ export async function sendRevisions(
     status: "revising",
     headline: `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`,
     ledger: input.ledger,
-    meta: { round: input.round, reviewedSha: input.headSha, tried: [...input.tried, line] },
+    meta: {
+      round: input.round,
+      reviewedSha: input.headSha,
+      tried: [...input.tried, line],
+      targeted: [...(input.targeted ?? [])],
+    },
   });
   return { targets, unassigned: unassigned.length };
 }

@@ -17,6 +17,8 @@ export async function stopRevising(
   tried: readonly string[],
   why: string,
   ledger: Ledger | null,
+  /** What a person could do; by default, fix it by hand, steer with /swarm revise, or raise the limit. */
+  fix = "push a fix to this branch yourself, comment `/swarm revise <what to change>`, or raise the limit in `.github/swarm.yml` and comment `/swarm retry`.",
 ): Promise<{ kind: "stopped"; reason: string }> {
   const pr = run.pullRequest as NonNullable<LoadedRun["pullRequest"]>;
   const still = failed.flatMap((c) => [
@@ -35,7 +37,7 @@ export async function stopRevising(
       "What was tried:",
       ...(tried.length > 0 ? tried.map((t) => `- ${t}`) : ["- (no revision round)"]),
       "",
-      "**Fix:** push a fix to this branch yourself, comment `/swarm revise <what to change>`, or raise the limit in `.github/swarm.yml` and comment `/swarm retry`.",
+      `**Fix:** ${fix}`,
     ].join("\n"),
   );
   await forge.upsertCheckRun({
