@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { INTEGRATION_LEAF, integrationBranch } from "../domain/branch/branch-names.js";
+import type { RepoConfig } from "../domain/config/repo-config.js";
 import { type IntegrateOutcome, integrateRun } from "../pipeline/integrate/integrate-run.js";
 import { resolveConflict } from "../pipeline/integrate/resolve-conflict.js";
 import type { IntegrateJob } from "../pipeline/jobs.js";
@@ -11,6 +12,13 @@ import type { NodeRunnerOptions } from "./node-runner.js";
 /** An integrate job, wired: the repository's config, the merge in a working copy, the integrator agent. */
 export function createIntegrateProcessor(
   options: NodeRunnerOptions,
+  /** Told of each PR head it opened or updated, with the config (the workers queue the CI fallback). */
+  onOpened?: (
+    job: IntegrateJob,
+    outcome: Extract<IntegrateOutcome, { kind: "opened" }>,
+    integration: string,
+    config: RepoConfig,
+  ) => Promise<void>,
 ): (job: IntegrateJob) => Promise<IntegrateOutcome> {
   return async (job) => {
     const forge = options.forgeFor(job.installationId, job.repo.owner, job.repo.name);
@@ -23,7 +31,7 @@ export function createIntegrateProcessor(
     const integration = nodeBranch
       ? nodeBranch.replace(/\/[^/]+$/, `/${INTEGRATION_LEAF}`)
       : integrationBranch(job.spec.number, job.spec.title);
-    return integrateRun(
+    const outcome = await integrateRun(
       {
         runId: job.runId,
         spec: job.spec,
@@ -53,5 +61,7 @@ export function createIntegrateProcessor(
           }),
       },
     );
+    if (outcome.kind === "opened") await onOpened?.(job, outcome, integration, config);
+    return outcome;
   };
 }

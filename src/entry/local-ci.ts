@@ -5,6 +5,7 @@ import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { Annotation, Forge } from "../pipeline/forge.js";
 import { NO_CHECKS, NOT_VERIFIED_TITLE } from "../pipeline/review/check-verdict.js";
 import { type CheckOptions, runCheckCommand } from "../sandbox/run-checks.js";
+import { gitClone, type RemoteAuth } from "../workspace/git-transport.js";
 import { git } from "../workspace/git-workspace.js";
 import type { InstallReuse } from "../workspace/install-reuse.js";
 import { installStep } from "./install-step.js";
@@ -21,12 +22,13 @@ export async function runLocalCi(
   config: RepoConfig,
   headSha: string,
   onCheck?: (name: string, state: "running" | LocalCheck) => void,
-  options: CheckOptions & { installs?: InstallReuse } = {},
+  /** `auth`: for a remote that needs a token (GitHub, when a worker stands in for missing CI). */
+  options: CheckOptions & { installs?: InstallReuse; auth?: RemoteAuth } = {},
 ): Promise<LocalCheck[]> {
   const commands = config.validation.ci ?? config.validation.commands;
   const dir = await mkdtemp(join(tmpdir(), "swarm-ci-"));
   try {
-    await git(dir, "clone", "-q", "--no-checkout", await forge.cloneUrl(), ".");
+    await gitClone(await forge.cloneUrl(), dir, options.auth ?? {}, { noCheckout: true });
     await git(dir, "checkout", "-q", headSha);
     for (const command of commands)
       await forge.upsertCheckRun({ name: command, headSha, status: "queued", title: "Queued", summary: "" });

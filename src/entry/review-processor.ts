@@ -8,6 +8,7 @@ import { type ReviewOutcome, reviewChecks } from "../pipeline/review/review-chec
 import type { Rerun } from "../pipeline/review/send-revisions.js";
 import { diffAgainstBase } from "../workspace/integration-workspace.js";
 import type { NodeRunnerOptions } from "./node-runner.js";
+import { standInForCi } from "./stand-in-ci.js";
 
 /** What the review stage and `/swarm revise` share: the run's model, the PR's diff, the ledger. */
 export function reviewServices(
@@ -49,6 +50,21 @@ export function createReviewProcessor(
       spec = specOfIntegrationBranch((await forge.readPullRequest(job.pullNumbers[0])).headRef);
     if (spec === null) return { kind: "ignored", reason: "not a swarm pull request" };
     const config = await readRepoConfig(forge, await forge.defaultBranch());
+    if (job.ciFallback) {
+      const token = await options.tokenFor(job.installationId);
+      const remote = await forge.cloneUrl();
+      const stoodIn = await standInForCi(
+        forge,
+        config,
+        { spec, headSha: job.headSha },
+        {
+          auth: token ? { token } : {},
+          ...(options.cacheFor ? { cacheDir: options.cacheFor(remote) } : {}),
+          ...(options.installs ? { installs: options.installs } : {}),
+        },
+      );
+      if (!stoodIn) return { kind: "ignored", reason: "the repository's own checks reported on this head" };
+    }
     return reviewChecks(
       { spec, headSha: job.headSha },
       {

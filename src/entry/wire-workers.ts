@@ -160,7 +160,23 @@ export function startJobWorkers(w: WorkerWiring) {
       () => planSpecOf(job),
     );
   // One merge of a run at a time: after Redis is lost, a rebuilt run's merge may meet one still at work.
-  const integrateRun = createIntegrateProcessor(w.services);
+  // Each PR head swarm pushes gets a review job `validation.ciWaitMinutes` later: if no check has
+  // appeared by then (a repository without PR workflows), swarm runs `validation.ci` itself and reviews.
+  const integrateRun = createIntegrateProcessor(w.services, (job, opened, integration, config) =>
+    queue.add({
+      queue: "review",
+      id: jobId("review-ci", job.repo.owner, job.repo.name, opened.headSha),
+      data: {
+        ...reviewJobOf(job.installationId, job.repo, {
+          number: opened.pullRequest.number,
+          headSha: opened.headSha,
+          headBranch: integration,
+        }),
+        ciFallback: true,
+      },
+      delayMs: Math.round(config.validation.ciWaitMinutes * 60_000),
+    }),
+  );
   const integrate = (job: IntegrateJob) =>
     withRedisLock(
       connection,

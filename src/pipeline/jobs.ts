@@ -48,6 +48,11 @@ export const ReviewJobSchema = z.object({
   headSha: z.string(),
   headBranch: z.string().nullable(),
   pullNumbers: z.array(z.int()),
+  /**
+   * Queued by swarm `validation.ciWaitMinutes` after it opened or updated the PR: if no check has appeared
+   * on the head by then, the repository has no PR checks, and swarm runs `validation.ci` itself.
+   */
+  ciFallback: z.boolean().optional(),
 });
 export type ReviewJob = z.infer<typeof ReviewJobSchema>;
 
@@ -63,11 +68,12 @@ export const IntegrateJobSchema = z.object({
 export type IntegrateJob = z.infer<typeof IntegrateJobSchema>;
 
 export type QueueName = "plan" | "command" | "review" | "integrate";
-export type JobToEnqueue =
+export type JobToEnqueue = (
   | { queue: "plan"; id: string; data: PlanJob }
   | { queue: "command"; id: string; data: CommandJob }
   | { queue: "review"; id: string; data: ReviewJob }
-  | { queue: "integrate"; id: string; data: IntegrateJob };
+  | { queue: "integrate"; id: string; data: IntegrateJob }
+) & { /** Run it no sooner than this. */ delayMs?: number };
 
 /** Where intake puts work. BullMQ implements it (src/queue); a job id that exists already is not added again. */
 export type JobQueue = { add(job: JobToEnqueue): Promise<void> };

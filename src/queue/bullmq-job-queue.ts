@@ -47,6 +47,7 @@ export function createBullmqJobQueue(
         removeOnFail: { count: 1000 },
         attempts: 3,
         backoff: { type: "exponential", delay: 5000 },
+        ...(job.delayMs ? { delay: job.delayMs } : {}),
       });
     },
     queue,

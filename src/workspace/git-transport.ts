@@ -74,9 +74,10 @@ export function gitClone(
   url: string,
   dir: string,
   auth: RemoteAuth,
-  options: { branch?: string; depth?: number; reference?: string } = {},
+  options: { branch?: string; depth?: number; reference?: string; noCheckout?: boolean } = {},
 ): Promise<string> {
   const args = ["clone", "--quiet", "--no-tags"];
+  if (options.noCheckout) args.push("--no-checkout");
   if (options.branch) args.push("--branch", options.branch);
   if (options.depth) args.push("--depth", String(options.depth));
   if (options.reference) args.push("--reference", options.reference);

@@ -308,6 +308,35 @@ describe("a run that cannot reach green", () => {
     expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("failed");
   });
 
+  it("a repository without PR workflows: swarm runs validation.ci itself and goes green from its check runs", {
+    timeout: 120_000,
+  }, async () => {
+    const repo = createStatsLibraryRepo(rig.github, `stats${++count}`, "", {
+      workflows: false,
+      validation:
+        "validation:\n  commands: [sh lint.sh]\n  ci: [node test/check.mjs]\n  ciWaitMinutes: 0.02\n",
+    });
+    const spec = rig.github.openIssue(
+      repo,
+      "Stats library (correct) without workflows",
+      "Write `summary(xs)`.",
+    );
+    const greens = rig.reviewOutcomes.filter((o) => o.kind === "green").length;
+    rig.github.labelIssue(repo, spec, "swarm");
+    await rig.until(() => rig.reviewOutcomes.filter((o) => o.kind === "green").length > greens, 90_000);
+    await rig.settled();
+    const pull = pullOf(repo);
+    // The check is swarm's own run of validation.ci, recorded on the head by swarm's App, not by Actions.
+    const runs = [...repo.checkRuns.values()].filter((r) => r.headSha === headOf(repo, pull));
+    expect(Object.fromEntries(runs.map((r) => [r.name, r.conclusion]))).toEqual({
+      "node test/check.mjs": "success",
+      swarm: "success",
+    });
+    expect(runs.map((r) => r.app.login)).not.toContain("github-actions");
+    expect(pull.draft).toBe(false);
+    expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status).toBe("green");
+  });
+
   it("a pull request whose only check was skipped is not verified: never green, swarm's check neutral", {
     timeout: 120_000,
   }, async () => {

@@ -120,6 +120,13 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
           queue.queue(q).getJobCounts("waiting", "active", "delayed", "prioritized"),
         ),
       );
+      // The CI stand-in's review, due `validation.ciWaitMinutes` after each push, waits minutes for a
+      // repository with workflows: not work in flight. Any other delayed job (a retry) is.
+      const standIns = (await queue.queue("review").getDelayed()).filter(
+        (j) => j.id?.startsWith("review-ci-") && j.timestamp + (j.opts.delay ?? 0) - Date.now() > 30_000,
+      ).length;
+      const review = counts[3];
+      if (review) review.delayed = (review.delayed ?? 0) - standIns;
       if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

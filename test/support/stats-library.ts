@@ -111,8 +111,16 @@ export function statsLibraryModel(req: MessageCreateParams) {
   return reply.text("Done.");
 }
 
-/** The library's repository on the fake GitHub, over HTTP (so pushes start CI), with CI enabled. */
-export function createStatsLibraryRepo(github: FakeGitHub, name: string, extraConfig = ""): RepoState {
+/**
+ * The library's repository on the fake GitHub, over HTTP (so pushes start CI), with CI enabled unless
+ * `workflows: false` (a repository without PR checks); `validation` replaces its validation block.
+ */
+export function createStatsLibraryRepo(
+  github: FakeGitHub,
+  name: string,
+  extraConfig = "",
+  options: { workflows?: boolean; validation?: string } = {},
+): RepoState {
   const repo = github.createRepo(
     "acme",
     name,
@@ -121,10 +129,10 @@ export function createStatsLibraryRepo(github: FakeGitHub, name: string, extraCo
       "lint.sh": 'for f in src/*.js; do node --check "$f" || exit 1; done; echo "syntax ok"\n',
       "test/check.mjs": CHECK,
       "src/.keep": "",
-      ".github/swarm.yml": `validation:\n  commands: [sh lint.sh]\npullRequest:\n  reviewers: [octocat]\n${extraConfig}`,
+      ".github/swarm.yml": `${options.validation ?? "validation:\n  commands: [sh lint.sh]\n"}pullRequest:\n  reviewers: [octocat]\n${extraConfig}`,
     },
     { gitOverHttp: true },
   );
-  github.ci.enable(repo, "node test/check.mjs", { name: "test" });
+  if (options.workflows !== false) github.ci.enable(repo, "node test/check.mjs", { name: "test" });
   return repo;
 }

@@ -215,7 +215,15 @@ export const RepoConfigSchema = z
           .array(z.string().min(1))
           .optional()
           .describe(
-            "Commands `swarm run` runs on the merged result in the sandbox, standing in for the repository's CI (on GitHub, the workflows' checks are used instead). Unset: the same as `commands`.",
+            "Commands `swarm run` runs on the merged result in the sandbox, standing in for the repository's CI (on GitHub, the workflows' checks are used instead, unless none appear: see `ciWaitMinutes`). Unset: the same as `commands`.",
+          ),
+        ciWaitMinutes: z
+          .number()
+          .min(0)
+          .max(1440)
+          .default(10)
+          .describe(
+            "On GitHub: if no check (other than swarm's) appears on a pull request's head within this many minutes, swarm runs `ci` itself in a worker's sandbox on that head, records the results as check runs and reviews from them. For repositories without PR workflows.",
           ),
       })
       .prefault({})

@@ -35,7 +35,7 @@ describe("parseRepoConfig", () => {
           maxUsdPerRun: 25,
         },
         protectedPaths: [".github/workflows/**"],
-        validation: { installNetwork: true, commands: [] },
+        validation: { installNetwork: true, commands: [], ciWaitMinutes: 10 },
         sandbox: {
           mode: "bubblewrap",
           wallSeconds: 600,
