@@ -126,10 +126,14 @@ export async function triageFailures(input: {
   return { kind: "revise", failed: rest, note };
 }
 
-/** The same check failed on the base too, and every failure it names here is one it names there. */
+/**
+ * The same check failed on the base too, and every failure it names here is one it names there. A lost
+ * runner or a network error, here or there, says nothing about the base's code: that is re-run instead.
+ */
 function redOnBase(check: CheckResult, onBase: readonly CheckResult[]): boolean {
   const there = onBase.find((b) => b.name === check.name && b.status === "completed");
   if (!there || !isFailed(there)) return false;
+  if (infrastructureSign(check) || infrastructureSign(there)) return false;
   const known = new Set(there.annotations.map(identity));
   return check.annotations.every((a) => known.has(identity(a)));
 }
