@@ -356,7 +356,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
           pull_requests: "write",
           contents: "write",
           checks: "write",
-          actions: "read",
+          actions: "write",
           metadata: "read",
         },
         repository_selection: "all",
