@@ -1,7 +1,8 @@
 // npm run bench:github — GitHub API requests against the fake GitHub. First per Forge operation: the first
 // call, a repeat in the same process (idempotent path), and a repeat from a new process (cold caches). Then
 // whole runs of the review loop (label → plan → 4 nodes → PR → CI → review → green), with and without a
-// revision round: requests per run and per node, and the most content-creating requests in any minute.
+// revision round, and with a flaky job (its runner is lost on the first attempt: re-run once, no revision):
+// requests per run and per node, and the most content-creating requests in any minute.
 import { createGitHubForge } from "../src/forge/github/create-github-forge.js";
 import { createOctokit } from "../src/forge/github/create-octokit.js";
 import type { Forge, IssueRef } from "../src/pipeline/forge.js";
@@ -162,12 +163,16 @@ type RunFigures = {
   maxWritesPerMinute: number;
   wallMs: number;
   top: string;
+  reruns: number;
+  revisions: number;
 };
-async function wholeRun(title: string, name: string): Promise<RunFigures> {
+async function wholeRun(title: string, name: string, options: { flaky?: boolean } = {}): Promise<RunFigures> {
   const from = rig.github.requests.length;
+  const outcomesFrom = rig.reviewOutcomes.length;
   const greens = () => rig.reviewOutcomes.filter((o) => o.kind === "green").length;
   const before = greens();
   const repo = createStatsLibraryRepo(rig.github, name);
+  if (options.flaky) rig.github.ci.enable(repo, "node test/check.mjs", { name: "test", flaky: 1 });
   const spec = rig.github.openIssue(repo, title, "Write a small statistics library with `summary(xs)`.");
   const started = performance.now();
   rig.github.labelIssue(repo, spec, "swarm");
@@ -189,10 +194,22 @@ async function wholeRun(title: string, name: string): Promise<RunFigures> {
     .slice(0, 6)
     .map(([route, n]) => `${n} ${route}`)
     .join("\n    ");
-  return { requests: made.length, writes: writes.length, maxWritesPerMinute, wallMs, top };
+  const outcomes = rig.reviewOutcomes.slice(outcomesFrom);
+  return {
+    requests: made.length,
+    writes: writes.length,
+    maxWritesPerMinute,
+    wallMs,
+    top,
+    reruns: made.filter((r) => r.template?.endsWith("/rerun-failed-jobs")).length,
+    revisions: outcomes.filter((o) => o.kind === "revising").length,
+  };
 }
 const clean = await wholeRun("Stats library (correct)", "run-clean");
 const revised = await wholeRun("Stats library", "run-revised");
+const flaky = await wholeRun("Stats library (correct)", "run-flaky", { flaky: true });
+if (flaky.reruns !== 1 || flaky.revisions !== 0)
+  throw new Error(`the flaky run made ${flaky.reruns} re-runs and ${flaky.revisions} revisions, not 1 and 0`);
 if (rig.github.violations.length > 0)
   throw new Error(`contract violations: ${rig.github.violations.join("; ")}`);
 await rig.stop();
@@ -212,6 +229,15 @@ console.log(
   `(wall time on loopback: ${(clean.wallMs / 1000).toFixed(1)} s and ${(revised.wallMs / 1000).toFixed(1)} s; GitHub allows 80 content-creating requests a minute)`,
 );
 console.log(`most requested, with a revision round:\n    ${revised.top}`);
+
+console.log("\nA flaky job (its runner lost on the first attempt) against the same run green at once");
+console.log("                                 green at once   flaky job, re-run  ratio");
+line("API requests per run", clean.requests, flaky.requests);
+line("content-creating requests", clean.writes, flaky.writes);
+line("most content-creating in a minute", clean.maxWritesPerMinute, flaky.maxWritesPerMinute);
+console.log(
+  `re-runs of failed jobs: ${flaky.reruns}; revision rounds: ${flaky.revisions}; wall time ${(flaky.wallMs / 1000).toFixed(1)} s (a revision round instead: ${(revised.wallMs / 1000).toFixed(1)} s, ${revised.requests} requests)`,
+);
 Object.assign(figures, {
   run_requests: clean.requests,
   run_requests_per_node: clean.requests / NODES,
@@ -221,5 +247,11 @@ Object.assign(figures, {
   revised_run_requests_per_node: revised.requests / NODES,
   revised_run_writes: revised.writes,
   revised_run_max_writes_per_minute: revised.maxWritesPerMinute,
+  flaky_run_requests: flaky.requests,
+  flaky_run_writes: flaky.writes,
+  flaky_run_max_writes_per_minute: flaky.maxWritesPerMinute,
+  flaky_run_reruns: flaky.reruns,
+  flaky_run_revisions: flaky.revisions,
+  flaky_run_wall_s: Number((flaky.wallMs / 1000).toFixed(1)),
 });
 console.log(JSON.stringify(figures));

@@ -37,6 +37,20 @@ export const DashboardMarkerSchema = z.object({
   tried: z.array(z.string()).optional(),
   /** The identities of the failures the last revision round was sent to fix: one coming back stops the loop. */
   targeted: z.array(z.string()).optional(),
+  /**
+   * Failed checks that were run again (once per head commit) because they looked flaky: the commit, the
+   * checks, the ids of the failed check runs (until new ones replace them, the re-run is under way) and why.
+   */
+  reruns: z
+    .array(
+      z.object({
+        sha: z.string(),
+        checks: z.array(z.string()),
+        ids: z.array(z.int()),
+        why: z.array(z.string()),
+      }),
+    )
+    .optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */
   statusSince: z.string().optional(),
   /** The plan while its sub-issues are being laid out, so a plan job cut off part-way can finish it. */

@@ -59,7 +59,12 @@ export type CheckResult = {
   annotations: Annotation[];
   /** The end of the job's log, for failed runs of GitHub Actions jobs. */
   logTail: string | null;
+  /** Where the check links (for a GitHub Actions job, its page, which names the workflow run and the job). */
+  detailsUrl?: string | null;
 };
+
+/** What asking for failed checks to run again started: the checks re-run, and the ones that cannot be. */
+export type RerunResult = { rerun: string[]; notRerun: { name: string; why: string }[] };
 
 export type ReviewComment = { path: string; line: number; body: string };
 
@@ -149,6 +154,12 @@ export type Forge = {
   /** The check run called `name` on `headSha`, created or updated; annotations are sent 50 at a time. */
   upsertCheckRun(input: CheckRunInput): Promise<{ id: number }>;
   listCheckResults(ref: string): Promise<CheckResult[]>;
+  /**
+   * Runs the failed jobs behind these checks again on the same commit (GitHub Actions' "re-run failed
+   * jobs"); their new results arrive as new check runs of the same names. Checks that are not jobs of a
+   * workflow run, or that GitHub refuses to re-run, are returned in `notRerun`.
+   */
+  rerunFailedJobs(checks: readonly CheckResult[]): Promise<RerunResult>;
   readFile(ref: string, path: string): Promise<string | null>;
   getPermission(username: string): Promise<Permission>;
   addReaction(

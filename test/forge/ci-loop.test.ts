@@ -7,8 +7,10 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { installationToken } from "../../src/forge/github/create-octokit.js";
 import { parseWebhook } from "../../src/forge/github/parse-webhook.js";
+import type { CheckResult } from "../../src/pipeline/forge.js";
 import type { ForgeEvent } from "../../src/pipeline/forge-events.js";
 import { gitClone, gitPush } from "../../src/workspace/git-transport.js";
+import { RUNNER_LOST } from "../support/fake-github/ci.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { forgeFor, octokitFor } from "../support/github-rig.js";
@@ -115,3 +117,84 @@ it("plays CI on a PR: a failing check with annotations and a log, then green aft
     ["check_suite", "success", head],
   ]);
 });
+
+it("re-runs the failed jobs of a workflow run: the job that lost its runner runs again, the passed one does not", async () => {
+  const flaky = fake.createRepo("acme", "flaky", { "check.sh": CHECK, "src/value.txt": "2\n" });
+  fake.ci.enable(flaky, "sh check.sh", { name: "test", flaky: 1 });
+  fake.ci.enable(flaky, "echo lint ok", { name: "lint" });
+  const branch = "swarm/8-flaky/integration";
+  pushTo(flaky, branch);
+  const forge = forgeFor(fake, flaky);
+  const pr = await forge.ensurePullRequest({ head: branch, base: "main", title: "T", body: "", draft: true });
+  await settled();
+
+  const first = await forge.listCheckResults(pr.headSha);
+  const test = first.find((c) => c.name === "test");
+  const lint = first.find((c) => c.name === "lint");
+  expect(test).toMatchObject({
+    conclusion: "failure",
+    title: "The job lost its runner",
+    annotations: [expect.objectContaining({ path: ".github", message: RUNNER_LOST })],
+  });
+  expect(lint?.conclusion).toBe("success");
+  // swarm's own check is no Actions job: there is nothing to re-run behind it.
+  await forge.upsertCheckRun({
+    name: "swarm",
+    headSha: pr.headSha,
+    status: "completed",
+    conclusion: "failure",
+    title: "t",
+    summary: "s",
+  });
+  const own = (await forge.listCheckResults(pr.headSha)).find((c) => c.name === "swarm");
+
+  const asked = await forge.rerunFailedJobs([test as CheckResult, own as CheckResult]);
+  expect(asked).toEqual({
+    rerun: ["test"],
+    notRerun: [{ name: "swarm", why: "it is not a GitHub Actions job" }],
+  });
+  // At once the failed job is queued again as a new check run of the same name.
+  const queued = (await forge.listCheckResults(pr.headSha)).find((c) => c.name === "test");
+  expect(queued?.id).not.toBe(test?.id);
+  await settled();
+
+  const after = await forge.listCheckResults(pr.headSha);
+  expect(after.filter((c) => c.name !== "swarm").map((c) => [c.name, c.conclusion, c.id])).toEqual([
+    ["lint", "success", lint?.id],
+    ["test", "success", queued?.id],
+  ]);
+  // The workflow run is one run in two attempts; the re-run's job names it, and its suite ends green.
+  const jobs = [...flaky.jobs.values()].filter((j) => j.name === "test");
+  expect(jobs.map((j) => [j.runAttempt, j.conclusion])).toEqual([
+    [1, "failure"],
+    [2, "success"],
+  ]);
+  expect(new Set(jobs.map((j) => j.runId)).size).toBe(1);
+  expect(
+    checkEvents()
+      .filter((e) => e.headSha === pr.headSha)
+      .slice(-2)
+      .map((e) => [e.source, e.conclusion]),
+  ).toEqual([
+    ["check_run", "success"],
+    ["check_suite", "success"],
+  ]);
+  const routes = fake.requests.map((r) => `${r.method} ${r.template} ${r.status}`);
+  expect(routes).toContain("GET /repos/{owner}/{repo}/actions/jobs/{job_id} 200");
+  expect(routes).toContain("POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs 201");
+});
+
+it("plays a workflow on a push to the default branch, whose checks the base branch's latest commit then has", async () => {
+  const red = fake.createRepo("acme", "red-main", { "check.sh": CHECK, "src/value.txt": "1\n" });
+  fake.ci.enable(red, "sh check.sh", { name: "test" });
+  fake.ci.pushed(red, "main");
+  await settled();
+  const onMain = await forgeFor(fake, red).listCheckResults("main");
+  expect(onMain.map((c) => [c.name, c.conclusion, c.annotations[0]?.message])).toEqual([
+    ["test", "failure", "expected 2, found 1"],
+  ]);
+});
+
+function pushTo(repo: RepoState, branch: string) {
+  execFileSync("git", ["--git-dir", repo.bare, "branch", branch, "main"]);
+}

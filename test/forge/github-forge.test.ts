@@ -239,6 +239,7 @@ describe("GitHub forge", () => {
           { path: "src/index.ts", startLine: 3, endLine: 3, level: "failure", message: "expected 2, got 3" },
         ],
         logTail: Array.from({ length: 150 }, (_, i) => `line ${i + 250}`).join("\n"),
+        detailsUrl: expect.stringMatching(new RegExp(`/actions/runs/\\d+/job/${job.id}$`)),
       },
     ]);
   });

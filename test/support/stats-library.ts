@@ -113,13 +113,13 @@ export function statsLibraryModel(req: MessageCreateParams) {
 
 /**
  * The library's repository on the fake GitHub, over HTTP (so pushes start CI), with CI enabled unless
- * `workflows: false` (a repository without PR checks); `validation` replaces its validation block.
+ * `workflows: false` (a repository without PR checks); `validation` replaces its validation block; `files` are added.
  */
 export function createStatsLibraryRepo(
   github: FakeGitHub,
   name: string,
   extraConfig = "",
-  options: { workflows?: boolean; validation?: string } = {},
+  options: { workflows?: boolean; validation?: string; files?: Record<string, string> } = {},
 ): RepoState {
   const repo = github.createRepo(
     "acme",
@@ -130,6 +130,7 @@ export function createStatsLibraryRepo(
       "test/check.mjs": CHECK,
       "src/.keep": "",
       ".github/swarm.yml": `${options.validation ?? "validation:\n  commands: [sh lint.sh]\n"}pullRequest:\n  reviewers: [octocat]\n${extraConfig}`,
+      ...options.files,
     },
     { gitOverHttp: true },
   );

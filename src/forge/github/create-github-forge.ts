@@ -16,6 +16,7 @@ import {
   requestReviewers,
 } from "./pull-request-operations.js";
 import { cloneUrl, defaultBranch, listFiles, readIssue } from "./repository-reads.js";
+import { rerunFailedJobs } from "./rerun-failed-jobs.js";
 import { setNodeStatus } from "./set-node-status.js";
 import { addReaction, getPermission, readFile } from "./small-operations.js";
 import { upsertCheckRun } from "./upsert-check-run.js";
@@ -53,6 +54,7 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     postReview: (input) => postReview(ctx, input),
     upsertCheckRun: (input) => upsertCheckRun(ctx, input),
     listCheckResults: (ref) => listCheckResults(ctx, ref),
+    rerunFailedJobs: (checks) => rerunFailedJobs(ctx, checks),
     readFile: (ref, path) => readFile(ctx, ref, path),
     getPermission: (username) => getPermission(ctx, username),
     addReaction: (target, content) => addReaction(ctx, target, content),

@@ -27,6 +27,7 @@ export async function listCheckResults(ctx: GitHubContext, ref: string): Promise
         summary: run.output.summary,
         annotations,
         logTail: failed ? await logTail(ctx, run.details_url) : null,
+        detailsUrl: run.details_url,
       };
     }),
   );

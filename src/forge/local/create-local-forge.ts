@@ -218,6 +218,14 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         .checkRuns.filter((r) => r.headSha === sha)
         .map((r): CheckResult => ({ ...r, logTail: null }));
     },
+    // Local checks are the sandbox's own runs of the repository's commands: nothing to re-run elsewhere,
+    // and a run again on the same commit and sandbox shows the same result.
+    async rerunFailedJobs(checks) {
+      return {
+        rerun: [],
+        notRerun: checks.map((c) => ({ name: c.name, why: "local checks are not re-run" })),
+      };
+    },
     async readFile(ref, path) {
       return git(repoDir, "show", `${ref}:${path}`).catch(() => null);
     },

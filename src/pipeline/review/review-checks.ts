@@ -9,10 +9,12 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { checkVerdict, notVerifiedReason } from "./check-verdict.js";
+import { filesOfDiff } from "./failing-outside-change.js";
 import { failureIdentities } from "./failure-identities.js";
 import { runReviewer } from "./run-reviewer.js";
 import { type Rerun, sendRevisions } from "./send-revisions.js";
-import { FAILED, stopRevising } from "./stop-revising.js";
+import { stopRevising } from "./stop-revising.js";
+import { type TriageOutcome, triageFailures } from "./triage-failures.js";
 
 export type ReviewDeps = {
   forge: Forge;
@@ -32,7 +34,8 @@ export type ReviewOutcome =
   | { kind: "green" }
   | { kind: "unverified" }
   | { kind: "revising"; round: number; nodes: string[] }
-  | { kind: "stopped"; reason: string };
+  | { kind: "stopped"; reason: string }
+  | TriageOutcome;
 
 /**
  * When the repository's checks finish on the PR's head: green ends the run (PR ready, reviewers asked);
@@ -56,13 +59,31 @@ export async function reviewChecks(
   const checks = (await forge.listCheckResults(input.headSha)).filter((c) => c.name !== SWARM_CHECK);
   const pending = checks.filter((c) => c.status !== "completed").map((c) => c.name);
   if (checks.length === 0 || pending.length > 0) return { kind: "waiting", pending };
-  const failed = checks.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion));
   const runId = run.meta.runId;
   const ledger = await deps.ledger(runId);
+  // The PR's diff, read once: the triage asks which files it changes, the reviewer reads it.
+  let diffOnce: Promise<string> | undefined;
+  const prDiff = async () => {
+    const head = findIntegrationBranch(Object.keys(run.branches));
+    diffOnce ??= deps.diff(config.baseBranch ?? (await forge.defaultBranch()), head);
+    return diffOnce;
+  };
+  // Flaky or pre-existing failures are re-run or reported here, not revised.
+  const triaged = await triageFailures({
+    forge,
+    config,
+    run,
+    headSha: input.headSha,
+    checks,
+    ledger,
+    changedFiles: async () => filesOfDiff(await prDiff()),
+  });
+  if (triaged.kind === "settled") return triaged.outcome;
+  const { failed, note } = triaged;
 
   if (failed.length === 0)
     return checkVerdict(checks) === "green"
-      ? green(forge, config, run, input.headSha, checks, ledger)
+      ? green(forge, config, run, input.headSha, checks, ledger, note)
       : unverified(forge, run, input.headSha, checks, ledger);
 
   const round = (run.meta.round ?? 0) + 1;
@@ -92,8 +113,7 @@ export async function reviewChecks(
   let review: Review;
   let diff: string;
   try {
-    const head = findIntegrationBranch(Object.keys(run.branches));
-    diff = await deps.diff(config.baseBranch ?? (await forge.defaultBranch()), head);
+    diff = await prDiff();
     review = await runReviewer(await deps.model(config, runId), config, {
       spec: await specOf(forge, input.spec),
       plan: run.plan,
@@ -135,7 +155,7 @@ export async function reviewChecks(
       diff,
       review,
       key: `review-${input.headSha}`,
-      heading: `Checks failed: ${failed.map((c) => c.name).join(", ")} (revision round ${round} of ${config.limits.maxRevisionRounds})`,
+      heading: `Checks failed: ${failed.map((c) => c.name).join(", ")} (revision round ${round} of ${config.limits.maxRevisionRounds})${note ? `; ${note}` : ""}`,
       round,
       tried,
       targeted: identities.map((f) => f.id),
@@ -182,21 +202,24 @@ async function green(
   headSha: string,
   checks: readonly CheckResult[],
   ledger: Ledger | null,
+  /** What the triage did on the way (a flaky check re-run), said in the summary and headline. */
+  note: string | null = null,
 ): Promise<ReviewOutcome> {
   const pr = run.pullRequest as NonNullable<LoadedRun["pullRequest"]>;
+  const after = note ? ` ${note}` : "";
   await forge.upsertCheckRun({
     name: SWARM_CHECK,
     headSha,
     status: "completed",
     conclusion: "success",
     title: "All checks pass",
-    summary: `${checks.map((c) => `${c.name}: ${c.conclusion}`).join("\n")}\n\nEvery node is done and the repository's checks pass${run.meta.round ? ` after ${run.meta.round} revision round${run.meta.round === 1 ? "" : "s"}` : ""}.`,
+    summary: `${checks.map((c) => `${c.name}: ${c.conclusion}`).join("\n")}\n\nEvery node is done and the repository's checks pass${run.meta.round ? ` after ${run.meta.round} revision round${run.meta.round === 1 ? "" : "s"}` : ""}${after}.`,
   });
   if (pr.draft) await forge.markReadyForReview(pr.number);
   await forge.requestReviewers(pr.number, config.pullRequest.reviewers);
   await refreshDashboard(forge, run.spec, {
     status: "green",
-    headline: `All checks pass on \`${headSha.slice(0, 7)}\`${run.meta.round ? ` after ${run.meta.round} revision round${run.meta.round === 1 ? "" : "s"}` : ""}: the pull request is ready for review.`,
+    headline: `All checks pass on \`${headSha.slice(0, 7)}\`${run.meta.round ? ` after ${run.meta.round} revision round${run.meta.round === 1 ? "" : "s"}` : ""}${after}: the pull request is ready for review.`,
     ledger,
     meta: { reviewedSha: headSha },
   });

@@ -7,11 +7,13 @@ import type {
   CheckSuite,
   Comment,
   Issue,
+  Job,
   Pull,
   Reaction,
   RepoState,
   Review,
   ReviewComment,
+  WorkflowRun,
 } from "./state.js";
 
 const shape = (component: string, fields: Record<string, unknown>) => ({
@@ -208,8 +210,12 @@ export function checkRunJson(base: string, repo: RepoState, run: CheckRun) {
     status: run.status,
     conclusion: run.conclusion,
     external_id: run.externalId,
+    // An Actions job's check run links to the job's page, which names its workflow run and job.
     details_url:
-      run.detailsUrl ?? (run.jobId ? `https://github.invalid/${full}/actions/runs/1/job/${run.jobId}` : null),
+      run.detailsUrl ??
+      (run.jobId
+        ? `https://github.invalid/${full}/actions/runs/${repo.jobs.get(run.jobId)?.runId ?? 1}/job/${run.jobId}`
+        : null),
     url: `${base}/repos/${full}/check-runs/${run.id}`,
     html_url: `https://github.invalid/${full}/runs/${run.id}`,
     started_at: run.startedAt,
@@ -241,5 +247,33 @@ export function checkSuiteJson(base: string, repo: RepoState, suite: CheckSuite)
     url: `${base}/repos/${repo.owner.login}/${repo.name}/check-suites/${suite.id}`,
     app: shape("integration", { id: suite.app.id, slug: suite.app.login, name: suite.app.login }),
     pull_requests: [],
+  });
+}
+
+export function jobJson(base: string, repo: RepoState, run: WorkflowRun, job: Job) {
+  const full = `${repo.owner.login}/${repo.name}`;
+  return shape("job", {
+    id: job.id,
+    run_id: run.id,
+    run_attempt: job.runAttempt ?? 1,
+    run_url: `${base}/repos/${full}/actions/runs/${run.id}`,
+    head_sha: job.headSha ?? run.headSha,
+    head_branch: run.headBranch,
+    workflow_name: run.name,
+    name: job.name,
+    status: job.status ?? "completed",
+    conclusion: job.conclusion ?? null,
+    url: `${base}/repos/${full}/actions/jobs/${job.id}`,
+    html_url: `https://github.invalid/${full}/actions/runs/${run.id}/job/${job.id}`,
+    check_run_url: `${base}/repos/${full}/check-runs/${job.checkRunId ?? job.id}`,
+    created_at: job.startedAt ?? run.createdAt,
+    started_at: job.startedAt ?? run.createdAt,
+    completed_at: job.completedAt ?? null,
+    steps: [],
+    labels: ["ubuntu-latest"],
+    runner_id: 1,
+    runner_name: "GitHub Actions 7",
+    runner_group_id: 1,
+    runner_group_name: "GitHub Actions",
   });
 }

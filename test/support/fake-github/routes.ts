@@ -1,11 +1,12 @@
 // The REST routes swarm uses, keyed by "METHOD template" as GitHub's OpenAPI description names them.
 import { git, listBranches, readBlob, resolveRef } from "./bare-repo.js";
-
+import { requeueFailedJobs } from "./ci.js";
 import {
   checkRunJson,
   checkSuiteJson,
   commentJson,
   issueJson,
+  jobJson,
   labelJson,
   pullJson,
   reactionJson,
@@ -15,7 +16,17 @@ import {
   userJson,
 } from "./objects.js";
 import { githubContract } from "./openapi-contract.js";
-import type { Actor, Annotation, CheckRun, FakeState, Issue, Pull, RepoState } from "./state.js";
+import type {
+  Actor,
+  Annotation,
+  CheckRun,
+  FakeState,
+  Issue,
+  Job,
+  Pull,
+  RepoState,
+  WorkflowRun,
+} from "./state.js";
 
 export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 export type Ctx = {
@@ -39,6 +50,7 @@ export type FakeEvent =
       action: "opened" | "synchronize" | "ready_for_review";
     }
   | { kind: "check-run"; repo: RepoState; run: CheckRun }
+  | { kind: "workflow-rerun"; repo: RepoState; run: WorkflowRun; jobs: Job[] }
   | { kind: "review"; repo: RepoState; pull: Pull; reviewId: number };
 
 type Handler = (ctx: Ctx) => Reply;
@@ -477,9 +489,19 @@ export const ROUTES: Record<string, Handler> = {
   },
   "get /repos/{owner}/{repo}/commits/{ref}/check-runs": (ctx) => {
     const sha = resolveRef(ctx.repo.bare, ctx.params.ref ?? "") ?? ctx.params.ref;
-    const runs = [...ctx.repo.checkRuns.values()].filter(
+    const all = [...ctx.repo.checkRuns.values()].filter(
       (r) => r.headSha === sha && (!ctx.query.get("check_name") || r.name === ctx.query.get("check_name")),
     );
+    // `filter=latest` (the default) keeps the most recent run of each name: a re-run's, once there is one.
+    const latest = new Map<string, CheckRun>();
+    for (const r of all) {
+      const key = `${r.app.login}\n${r.name}`;
+      if ((latest.get(key)?.id ?? -1) < r.id) latest.set(key, r);
+    }
+    const runs =
+      ctx.query.get("filter") === "all"
+        ? all
+        : all.filter((r) => latest.get(`${r.app.login}\n${r.name}`) === r);
     return {
       status: 200,
       body: {
@@ -506,6 +528,27 @@ export const ROUTES: Record<string, Handler> = {
       blob_href: `https://github.invalid/${full}/blob/${run.headSha}/${a.path}`,
     }));
     return { status: 200, body: page(annotations, ctx.query), headers: linkHeader(ctx, annotations.length) };
+  },
+  "get /repos/{owner}/{repo}/actions/jobs/{job_id}": (ctx) => {
+    const job = ctx.repo.jobs.get(Number(ctx.params.job_id));
+    const run = job?.runId ? ctx.repo.workflowRuns.get(job.runId) : undefined;
+    if (!job || !run) return notFound("job");
+    return { status: 200, body: jobJson(ctx.base, ctx.repo, run, job) };
+  },
+  "post /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs": (ctx) => {
+    const run = ctx.repo.workflowRuns.get(Number(ctx.params.run_id));
+    if (!run) return notFound("workflow run");
+    const jobs = requeueFailedJobs(ctx.state, ctx.repo, run);
+    if (!jobs)
+      return {
+        status: 403,
+        body: {
+          message: "This workflow run is not complete",
+          documentation_url: "https://docs.github.com/rest",
+        },
+      };
+    ctx.emit({ kind: "workflow-rerun", repo: ctx.repo, run, jobs });
+    return { status: 201, body: {} };
   },
   "get /repos/{owner}/{repo}/actions/jobs/{job_id}/logs": (ctx) => {
     const job = ctx.repo.jobs.get(Number(ctx.params.job_id));

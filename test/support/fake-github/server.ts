@@ -96,9 +96,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       case "review":
         webhooks.reviewSubmitted(event.repo, event.pull, event.reviewId);
         return;
+      case "workflow-rerun":
+        ci.rerun(event.repo, event.run, event.jobs);
+        return;
       case "check-run": {
         const suite = event.repo.checkSuites.get(event.run.suiteId);
-        const runs = [...event.repo.checkRuns.values()].filter((r) => r.suiteId === event.run.suiteId);
+        // A re-run adds check runs to the suite: the latest of each name is what counts, as on GitHub.
+        const latest = new Map<string, CheckRun>();
+        for (const r of event.repo.checkRuns.values())
+          if (r.suiteId === event.run.suiteId && (latest.get(r.name)?.id ?? -1) < r.id) latest.set(r.name, r);
+        const runs = [...latest.values()];
         if (suite && runs.every((r) => r.status === "completed")) {
           suite.status = "completed";
           suite.conclusion = worstConclusion(runs);
@@ -349,7 +356,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
           pull_requests: "write",
           contents: "write",
           checks: "write",
-          actions: "read",
+          actions: "write",
           metadata: "read",
         },
         repository_selection: "all",
@@ -512,6 +519,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         checkRuns: new Map(),
         checkSuites: new Map(),
         jobs: new Map(),
+        workflowRuns: new Map(),
         nextNumber: 1,
         ...(options.gitOverHttp ? { gitOverHttp: true } : {}),
       };

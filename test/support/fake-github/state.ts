@@ -99,7 +99,34 @@ export type CheckSuite = {
   conclusion: string | null;
   app: Actor;
 };
-export type Job = { id: number; name: string; log: string };
+export type Job = {
+  id: number;
+  name: string;
+  log: string;
+  /** The workflow run it belongs to and the attempt of that run it was played in (GitHub Actions jobs). */
+  runId?: number;
+  runAttempt?: number;
+  headSha?: string;
+  status?: "queued" | "in_progress" | "completed";
+  conclusion?: string | null;
+  checkRunId?: number;
+  startedAt?: string;
+  completedAt?: string | null;
+};
+/** A GitHub Actions workflow run: one check suite, its jobs (one check run each), re-run as attempts. */
+export type WorkflowRun = {
+  id: number;
+  name: string;
+  event: "pull_request" | "push";
+  headSha: string;
+  headBranch: string | null;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  runAttempt: number;
+  suiteId: number;
+  createdAt: string;
+  updatedAt: string;
+};
 
 export type RepoState = {
   id: number;
@@ -116,6 +143,7 @@ export type RepoState = {
   gitOverHttp?: boolean;
   checkSuites: Map<number, CheckSuite>;
   jobs: Map<number, Job>;
+  workflowRuns: Map<number, WorkflowRun>;
   nextNumber: number;
 };
 
