@@ -35,6 +35,8 @@ export const DashboardMarkerSchema = z.object({
   reviewedSha: z.string().optional(),
   /** One line per revision round: which nodes were sent back, and why. */
   tried: z.array(z.string()).optional(),
+  /** Node id → the head commits on which it was caught weakening tests: a second one fails the run. */
+  weakened: z.record(z.string(), z.array(z.string())).optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */
   statusSince: z.string().optional(),
   /** The plan while its sub-issues are being laid out, so a plan job cut off part-way can finish it. */

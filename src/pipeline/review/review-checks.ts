@@ -9,6 +9,7 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { checkVerdict, notVerifiedReason } from "./check-verdict.js";
+import { checkWeakenedTests, type WeakenedTestsDeps } from "./check-weakened-tests.js";
 import { runReviewer } from "./run-reviewer.js";
 import { type Rerun, sendRevisions } from "./send-revisions.js";
 import { FAILED, stopRevising } from "./stop-revising.js";
@@ -18,7 +19,8 @@ export type ReviewDeps = {
   config: RepoConfig;
   model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
   /** The PR's diff: `head` (a branch) against where it left `base`. */
-  diff: (base: string, head: string) => Promise<string>;
+  diff: WeakenedTestsDeps["diff"];
+  testFacts?: WeakenedTestsDeps["testFacts"];
   rerun: Rerun;
   ledger: (runId: string) => Promise<Ledger | null>;
   /** Takes up the run in the scheduler if it was lost there, so revisions have a run to go to. */
@@ -58,6 +60,8 @@ export async function reviewChecks(
   const failed = checks.filter((c) => c.conclusion !== null && FAILED.has(c.conclusion));
   const runId = run.meta.runId;
   const ledger = await deps.ledger(runId);
+  const weakened = await checkWeakenedTests({ run, headSha: input.headSha, failed, ledger }, deps);
+  if (weakened.outcome) return weakened.outcome;
 
   if (failed.length === 0)
     return checkVerdict(checks) === "green"
@@ -88,6 +92,7 @@ export async function reviewChecks(
       failures: describeChecks(failed),
       round,
     });
+    review = { ...review, findings: [...review.findings, ...weakened.findings] };
   } catch (error) {
     // Not a verdict on the code: the head stays unreviewed, so `/swarm retry` reviews it again.
     const why = (describeFailure(error, "the reviewer").split("\n")[0] ?? "").replace(/\*\*/g, "");
