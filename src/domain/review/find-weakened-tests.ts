@@ -113,7 +113,8 @@ export function findWeakenedTests(input: {
     }
     const newNames = new Set(s.new.cases.map((c) => c.name));
     const gone = s.old.cases.filter((c) => !c.name || (!newNames.has(c.name) && !addedNames.has(c.name)));
-    if (s.new.cases.length < s.old.cases.length && gone.length > 0)
+    const deleted = s.new.cases.length < s.old.cases.length && gone.length > 0;
+    if (deleted)
       at(
         "deleted-test-case",
         s.toNew(gone[0]?.line ?? 0),
@@ -140,6 +141,8 @@ export function findWeakenedTests(input: {
     const lost = s.old.assertions.filter(
       (a) => !newTexts.has(squash(a.text)) && !addedTexts.has(squash(a.text)),
     );
+    // A deleted case takes its assertions with it: that finding already says to restore them.
+    if (deleted) return;
     if (s.new.assertions.length < s.old.assertions.length && lost.length > 0)
       at(
         "removed-assertion",
@@ -289,7 +292,7 @@ function askedFor(
   const subjects = [finding.path, base, ...names, ...(SUBJECTS[finding.kind] ?? [])].map((s) =>
     s.toLowerCase(),
   );
-  return text.split(/[.!?\n]+/).some((sentence) => {
+  return text.split(/[.!?](?:\s|$)|\n/).some((sentence) => {
     const s = sentence.toLowerCase();
     return PERMIT.test(s) && !FORBID.test(s) && subjects.some((subject) => s.includes(subject));
   });

@@ -29,7 +29,8 @@ const PATTERNS: Record<TestLanguage, Patterns> = {
     skip: /@pytest\.mark\.(?:skip|skipif|xfail)\b|@unittest\.(?:skip\w*|expectedFailure)\b|\bpytest\.(?:skip|xfail)\s*\(|\.skipTest\s*\(/,
     focus: null,
     assertion: /^\s*assert\b|\bself\.assert\w+\s*\(|\bpytest\.raises\s*\(/g,
-    weak: /^\s*assert\s+(?:not\s+)?[\w.()[\]'"]+\s*(?:,.*)?$|is not None\s*(?:,.*)?$|self\.assert(?:True|IsNotNone)\s*\(/,
+    // An assert that compares nothing (`assert x`), or only with None.
+    weak: /^\s*assert\s+(?!.*(?:[=!<>]=|[<>]|\bin\b|\bis\b))|\bis not None\s*(?:,.*)?$|self\.assert(?:True|IsNotNone)\s*\(/,
   },
   go: {
     comment: /\/\/.*$/,
