@@ -137,7 +137,9 @@ describe.each([
     expect(kinds(found)).toEqual([
       { kind: "removed-assertion", path: "test/stats.test.js", line: 6, node: "stats" },
     ]);
-    expect(found[0]?.message).toMatch(/^`assert\.equal\(mean\(\[2, 4\]\), 3\);?` was removed from `test\/stats\.test\.js`/);
+    expect(found[0]?.message).toMatch(
+      /^`assert\.equal\(mean\(\[2, 4\]\), 3\);?` was removed from `test\/stats\.test\.js`/,
+    );
     const [c, d] = js((t) =>
       t.replace("  assert.equal(mean([2, 4]), 3);", "  // assert.equal(mean([2, 4]), 3);"),
     );
