@@ -51,6 +51,8 @@ export const DashboardMarkerSchema = z.object({
       }),
     )
     .optional(),
+  /** Node id → the head commits on which it was caught weakening tests: a second one fails the run. */
+  weakened: z.record(z.string(), z.array(z.string())).optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */
   statusSince: z.string().optional(),
   /** The plan while its sub-issues are being laid out, so a plan job cut off part-way can finish it. */

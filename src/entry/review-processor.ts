@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { testSyntaxFacts } from "../context/test-syntax-facts.js";
 import { specOfIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { LoadedRun } from "../pipeline/forge.js";
@@ -21,16 +22,18 @@ export function reviewServices(
   return {
     forge,
     model: (config: RepoConfig, runId: string) => options.model(config, runId, join(options.runsDir, runId)),
-    diff: async (base: string, head: string) => {
+    diff: async (base: string, head: string, diffOptions: { wholeFiles?: boolean } = {}) => {
       const token = await options.tokenFor(installationId);
       return diffAgainstBase({
         remote: await forge.cloneUrl(),
         auth: token ? { token } : {},
         base,
         head,
+        ...(diffOptions.wholeFiles ? { wholeFiles: true } : {}),
         ...(options.mirrorsDir ? { mirrorsDir: options.mirrorsDir } : {}),
       });
     },
+    testFacts: testSyntaxFacts,
     ledger: async (runId: string) => (await options.readLedger?.(runId)) ?? null,
   };
 }

@@ -104,7 +104,9 @@ export async function mergeNodeBranches(
 }
 
 /** The unified diff of `head` against where it left `base` (what a PR shows). */
-export async function diffAgainstBase(input: Remote & { base: string; head: string }): Promise<string> {
+export async function diffAgainstBase(
+  input: Remote & { base: string; head: string; wholeFiles?: boolean },
+): Promise<string> {
   const top = await mkdtemp(join(tmpdir(), "swarm-diff-"));
   try {
     const dir = join(top, "work");
@@ -116,7 +118,9 @@ export async function diffAgainstBase(input: Remote & { base: string; head: stri
       ...(reference ? { reference } : {}),
     });
     await gitFetch(dir, input.remote, [`+refs/heads/${input.head}:refs/remotes/head`], input.auth);
-    return await git(dir, "diff", "--no-color", `origin/${input.base}...refs/remotes/head`);
+    // Whole files as context: one hunk per file, so tests are counted on the whole file on each side.
+    const context = input.wholeFiles ? ["--unified=1000000"] : [];
+    return await git(dir, "diff", "--no-color", ...context, `origin/${input.base}...refs/remotes/head`);
   } finally {
     await rm(top, { recursive: true, force: true });
   }

@@ -18,7 +18,9 @@ export async function refreshDashboard(
     note?: string;
     ledger?: Ledger | null;
     /** Changes to the run's record in the dashboard's marker (the review round, say). */
-    meta?: Partial<Pick<DashboardMarker, "round" | "reviewedSha" | "tried" | "targeted" | "reruns">>;
+    meta?: Partial<
+      Pick<DashboardMarker, "round" | "reviewedSha" | "tried" | "targeted" | "reruns" | "weakened">
+    >;
     /** Write only while the run is in one of these statuses (so a late refresh cannot undo a later step). */
     ifStatus?: readonly RunStatus[];
     /**

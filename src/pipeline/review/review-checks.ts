@@ -9,6 +9,7 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { checkVerdict, notVerifiedReason } from "./check-verdict.js";
+import { checkWeakenedTests, type WeakenedTestsDeps } from "./check-weakened-tests.js";
 import { filesOfDiff } from "./failing-outside-change.js";
 import { failureIdentities } from "./failure-identities.js";
 import { runReviewer } from "./run-reviewer.js";
@@ -21,7 +22,8 @@ export type ReviewDeps = {
   config: RepoConfig;
   model: (config: RepoConfig, runId: string) => Promise<ModelClient>;
   /** The PR's diff: `head` (a branch) against where it left `base`. */
-  diff: (base: string, head: string) => Promise<string>;
+  diff: WeakenedTestsDeps["diff"];
+  testFacts?: WeakenedTestsDeps["testFacts"];
   rerun: Rerun;
   ledger: (runId: string) => Promise<Ledger | null>;
   /** Takes up the run in the scheduler if it was lost there, so revisions have a run to go to. */
@@ -80,6 +82,8 @@ export async function reviewChecks(
   });
   if (triaged.kind === "settled") return triaged.outcome;
   const { failed, note } = triaged;
+  const weakened = await checkWeakenedTests({ run, headSha: input.headSha, failed, ledger }, deps);
+  if (weakened.outcome) return weakened.outcome;
 
   if (failed.length === 0)
     return checkVerdict(checks) === "green"
@@ -121,6 +125,7 @@ export async function reviewChecks(
       failures: describeChecks(failed),
       round,
     });
+    review = { ...review, findings: [...review.findings, ...weakened.findings] };
   } catch (error) {
     // Not a verdict on the code: the head stays unreviewed, so `/swarm retry` reviews it again.
     const why = (describeFailure(error, "the reviewer").split("\n")[0] ?? "").replace(/\*\*/g, "");
