@@ -47,6 +47,11 @@ export type CheckRunInput = {
   text?: string;
   annotations?: readonly Annotation[];
   detailsUrl?: string;
+  /**
+   * The check's whole output, for a forge that serves check logs itself (the local forge keeps it, bounded);
+   * on GitHub, Actions keeps its jobs' logs and this is not sent.
+   */
+  log?: string;
 };
 
 export type CheckResult = {
@@ -149,6 +154,8 @@ export type Forge = {
   /** The check run called `name` on `headSha`, created or updated; annotations are sent 50 at a time. */
   upsertCheckRun(input: CheckRunInput): Promise<{ id: number }>;
   listCheckResults(ref: string): Promise<CheckResult[]>;
+  /** The whole log of a check run (a GitHub Actions job's log, or what the local CI printed); null if none. */
+  readCheckLog(checkRunId: number): Promise<string | null>;
   readFile(ref: string, path: string): Promise<string | null>;
   getPermission(username: string): Promise<Permission>;
   addReaction(

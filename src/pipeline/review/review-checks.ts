@@ -86,6 +86,8 @@ export async function reviewChecks(
       plan: run.plan,
       diff,
       failures: describeChecks(failed),
+      checks: failed,
+      head: { sha: input.headSha, forge },
       round,
     });
   } catch (error) {
