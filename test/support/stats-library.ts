@@ -112,7 +112,12 @@ export function statsLibraryModel(req: MessageCreateParams) {
 }
 
 /** The library's repository on the fake GitHub, over HTTP (so pushes start CI), with CI enabled. */
-export function createStatsLibraryRepo(github: FakeGitHub, name: string, extraConfig = ""): RepoState {
+export function createStatsLibraryRepo(
+  github: FakeGitHub,
+  name: string,
+  extraConfig = "",
+  extraFiles: Record<string, string> = {},
+): RepoState {
   const repo = github.createRepo(
     "acme",
     name,
@@ -122,6 +127,7 @@ export function createStatsLibraryRepo(github: FakeGitHub, name: string, extraCo
       "test/check.mjs": CHECK,
       "src/.keep": "",
       ".github/swarm.yml": `validation:\n  commands: [sh lint.sh]\npullRequest:\n  reviewers: [octocat]\n${extraConfig}`,
+      ...extraFiles,
     },
     { gitOverHttp: true },
   );
