@@ -59,12 +59,13 @@ export async function runReviewer(
     )
     .join("\n");
   const files = splitDiff(input.diff);
+  // No commit sha here: the prompt stays the same for the same change (a recorded trace replays it).
   const changed = files.length
-    ? `The pull request's head is \`${input.head.sha.slice(0, 7)}\`. It changes ${files.length} file${files.length === 1 ? "" : "s"}:\n${untrusted(
+    ? `The pull request changes ${files.length} file${files.length === 1 ? "" : "s"}:\n${untrusted(
         "tool-output",
         files.map((f) => `${f.path}  ${f.change}  +${f.added} -${f.removed}`).join("\n"),
       )}`
-    : `The pull request's head is \`${input.head.sha.slice(0, 7)}\`. It changes no files.`;
+    : "The pull request changes no files.";
   const diff =
     input.diff.length <= INLINE_DIFF
       ? untrusted("file", input.diff || "(empty diff)", { path: "(the pull request's diff)" })
