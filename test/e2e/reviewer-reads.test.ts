@@ -13,6 +13,7 @@ import { createStatsLibraryRepo, statsLibraryModel, textOf } from "../support/st
 // the match, and reports the file and line it read there; the revision goes to the node that owns the file.
 
 // The suite's own check: progress noise, the mean test in the middle, teardown noise to the end.
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literals.
 const LONG_CHECK = [
   'import { mean } from "../src/stats.js";',
   "for (let i = 1; i <= 2497; i++) console.log(`ok ${i} - step ${i} of the suite`);",
@@ -23,6 +24,7 @@ const LONG_CHECK = [
   "process.exitCode = got === 3 ? 0 : 1;",
   "",
 ].join("\n");
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript.
 
 const isReviewer = (req: MessageCreateParams) =>
   JSON.stringify(req.system).includes("You are the reviewer of swarm");

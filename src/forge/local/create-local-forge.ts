@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { boundLog } from "../../domain/checks/bound-log.js";
 import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
+import { boundLog } from "../../domain/checks/bound-log.js";
 import type { CheckResult, Forge, LoadedRun, PullRequestView } from "../../pipeline/forge.js";
 import { type LocalState, localStateFile } from "./local-state.js";
 
