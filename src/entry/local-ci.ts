@@ -86,6 +86,8 @@ export async function runLocalCi(
               : `Failed with exit code ${r.exitCode}`,
         summary: passed ? (tail.split("\n").at(-1) ?? "") : tail,
         annotations: passed ? [] : annotations,
+        // The whole output, which the reviewer pages through and searches (the summary holds only its end).
+        log: output,
       });
       const check = { name: command, passed, seconds: r?.seconds ?? 0 };
       results.push(check);

@@ -2,6 +2,7 @@ import { zodOutputFormat } from "@anthropic-ai/sdk/helpers/zod";
 import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { z } from "zod";
 import type { Caller, ModelClient, ModelResult } from "./model-client.js";
+import { parseStructured } from "./parse-structured.js";
 import type { Prompt } from "./prompt/build-prompt.js";
 import { StructuredOutputError } from "./structured-output-error.js";
 
@@ -54,7 +55,7 @@ export async function generateObject<T>(
     }
     const text = result.message.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("");
     const cut = result.message.stop_reason === "max_tokens";
-    const parsed = cut ? null : parse(text, options.schema);
+    const parsed = cut ? null : parseStructured(text, options.schema);
     problems = cut
       ? [
           `your reply reached the output limit of ${options.maxTokens} tokens and was cut off before the JSON was complete: write it again, shorter (fewer and shorter words in the text fields)`,
@@ -89,27 +90,4 @@ export async function generateObject<T>(
       : "Comment `/swarm retry` to try again; if it keeps failing, split the spec into smaller issues.",
     problems,
   );
-}
-
-function parse<T>(
-  text: string,
-  schema: z.ZodType<T>,
-): { ok: true; value: T } | { ok: false; problems: string[] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problems: [`the reply is not valid JSON (${(error as Error).message})`] };
-  }
-  const result = schema.safeParse(json);
-  if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
-  };
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(the whole object)";
-  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i ? "." : ""}${String(k)}`)).join("");
 }

@@ -11,6 +11,7 @@ import type {
 import type { z } from "zod";
 import { addUsage, NO_USAGE, totalTokens, type Usage } from "../domain/budget/usage.js";
 import type { Caller, ModelClient } from "./model-client.js";
+import { parseStructured } from "./parse-structured.js";
 import type { Prompt } from "./prompt/build-prompt.js";
 
 export type ToolOutcome = { content: string; isError?: boolean };
@@ -44,6 +45,8 @@ export type AgentLimits = {
 
 export type AgentStop =
   | "done"
+  /** The agent's answer did not match the structured output's schema after every repair turn. */
+  | "invalid-output"
   | "max-turns"
   | "token-limit"
   | "cost-limit"
@@ -51,8 +54,20 @@ export type AgentStop =
   | "refused"
   | "context-full";
 
-export type AgentResult = {
+/**
+ * An agent that ends with structured output (the API's JSON outputs, `output_config.format`, beside its
+ * tools): its final answer is JSON matching `schema`. A reply that does not match goes back with its
+ * problems, at most `maxRepairs` times; the last turn offers no tools (`tool_choice: none`), so the agent
+ * answers with what it has found rather than run out of turns.
+ */
+export type StructuredAnswer<T> = { what: string; schema: z.ZodType<T>; maxRepairs?: number };
+
+export type AgentResult<T = never> = {
   stop: AgentStop;
+  /** The structured answer, when one was asked for and the agent gave a valid one. */
+  output?: T;
+  /** Why the last structured answer was refused, when it was. */
+  outputProblems?: readonly string[];
   turns: number;
   toolCalls: number;
   /** Turns whose output reached max_tokens and was continued. */
@@ -71,7 +86,7 @@ export type AgentResult = {
  * exactly as it came, thinking blocks included, as the API requires. `shouldStop` is checked before every
  * turn, so a cancelled run stops at the next turn.
  */
-export async function runAgent(
+export async function runAgent<T = never>(
   client: ModelClient,
   options: {
     caller: Caller;
@@ -79,9 +94,16 @@ export async function runAgent(
     tools: readonly AgentTool<never>[];
     limits: AgentLimits;
     shouldStop?: () => boolean | Promise<boolean>;
+    output?: StructuredAnswer<T>;
   },
-): Promise<AgentResult> {
-  const { caller, prompt, tools, limits } = options;
+): Promise<AgentResult<T>> {
+  const { caller, prompt, tools, limits, output } = options;
+  const format = output
+    ? { type: "json_schema" as const, schema: zodOutputFormat(output.schema).schema }
+    : undefined;
+  let repairs = 0;
+  let answer: { value: T } | undefined;
+  let problems: readonly string[] | undefined;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
   const definitions: ToolUnion[] = tools.map(
     (tool): ToolUnion =>
@@ -98,8 +120,10 @@ export async function runAgent(
   let toolCalls = 0;
   let cutOffs = 0;
   let finalText = "";
-  const result = (stop: AgentStop, turns: number): AgentResult => ({
+  const result = (stop: AgentStop, turns: number): AgentResult<T> => ({
     stop,
+    ...(answer ? { output: answer.value } : {}),
+    ...(problems && !answer ? { outputProblems: problems } : {}),
     turns,
     toolCalls,
     cutOffs,
@@ -115,11 +139,16 @@ export async function runAgent(
       return result("token-limit", turn);
     if (limits.maxUsd !== undefined && costUsd >= limits.maxUsd) return result("cost-limit", turn);
 
+    // A structured answer's last turn runs no tools: the agent is told, and answers.
+    const last = format !== undefined && turn === limits.maxTurns - 1 && turn > 0;
+    if (last) lastTurnNotice(messages);
     const reply = await client.call(caller, {
       system: prompt.system,
       messages: withMovingBreakpoint(messages),
       tools: definitions,
+      ...(last ? { tool_choice: { type: "none" as const } } : {}),
       max_tokens: limits.maxOutputTokensPerTurn,
+      ...(format ? { output_config: { format } } : {}),
     });
     usage = addUsage(usage, reply.usage);
     costUsd += reply.costUsd;
@@ -138,6 +167,24 @@ export async function runAgent(
     const cut = stop === "max_tokens";
     if (cut) cutOffs++;
     const uses = content.filter((b): b is ToolUseBlock => b.type === "tool_use");
+    if (uses.length === 0 && output) {
+      const parsed = cut ? null : parseStructured(text, output.schema);
+      if (parsed?.ok) {
+        answer = { value: parsed.value };
+        return result("done", turn + 1);
+      }
+      problems = parsed
+        ? parsed.problems
+        : [
+            `your reply reached the output limit of ${limits.maxOutputTokensPerTurn} tokens and was cut off before the JSON was complete: write it again, shorter`,
+          ];
+      if (repairs++ >= (output.maxRepairs ?? 2)) return result("invalid-output", turn + 1);
+      messages.push({
+        role: "user",
+        content: `Your ${output.what} has these problems:\n${problems.map((p) => `- ${p}`).join("\n")}\n\nReply again with the complete, corrected JSON object and nothing else.`,
+      });
+      continue;
+    }
     if (uses.length === 0) {
       if (!cut) return result("done", turn + 1);
       messages.push({ role: "user", content: cutOffNotice(limits.maxOutputTokensPerTurn) });
@@ -165,6 +212,23 @@ export async function runAgent(
     messages.push({ role: "user", content: results });
   }
   return result("max-turns", limits.maxTurns);
+}
+
+/** Tells the agent, in the last message before its last turn, that this turn must be its answer. */
+function lastTurnNotice(messages: MessageParam[]): void {
+  const notice = {
+    type: "text" as const,
+    text: "This is your last turn: the tools are closed now. Answer with what you have found.",
+  };
+  const tail = messages.at(-1);
+  if (tail?.role !== "user") return;
+  messages[messages.length - 1] = {
+    ...tail,
+    content:
+      typeof tail.content === "string"
+        ? [{ type: "text", text: tail.content }, notice]
+        : [...tail.content, notice],
+  };
 }
 
 function cutOffNotice(maxTokens: number): string {

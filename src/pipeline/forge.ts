@@ -47,6 +47,11 @@ export type CheckRunInput = {
   text?: string;
   annotations?: readonly Annotation[];
   detailsUrl?: string;
+  /**
+   * The check's whole output, for a forge that serves check logs itself (the local forge keeps it, bounded);
+   * on GitHub, Actions keeps its jobs' logs and this is not sent.
+   */
+  log?: string;
 };
 
 export type CheckResult = {
@@ -160,6 +165,8 @@ export type Forge = {
    * workflow run, or that GitHub refuses to re-run, are returned in `notRerun`.
    */
   rerunFailedJobs(checks: readonly CheckResult[]): Promise<RerunResult>;
+  /** The whole log of a check run (a GitHub Actions job's log, or what the local CI printed); null if none. */
+  readCheckLog(checkRunId: number): Promise<string | null>;
   readFile(ref: string, path: string): Promise<string | null>;
   getPermission(username: string): Promise<Permission>;
   addReaction(

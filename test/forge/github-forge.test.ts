@@ -244,6 +244,44 @@ describe("GitHub forge", () => {
     ]);
   });
 
+  it("reads a check run's whole log: an Actions job's log, an app's check text, or nothing", async () => {
+    const forge = forgeFor(fake, repo);
+    const sha = pushBranch(repo, "swarm/13-log/integration");
+    const job = {
+      id: fake.state.id(),
+      name: "test",
+      log: Array.from({ length: 5000 }, (_, i) => `line ${i + 1}`).join("\n"),
+    };
+    repo.jobs.set(job.id, job);
+    const now = fake.state.now();
+    const base = {
+      headSha: sha,
+      status: "completed" as const,
+      conclusion: "failure",
+      title: "failed",
+      summary: "the end",
+      annotations: [],
+      suiteId: 1,
+      externalId: null,
+      detailsUrl: null,
+      app: { login: "github-actions", id: 15368, type: "Bot" as const },
+      startedAt: now,
+      completedAt: now,
+    };
+    const ofJob = { ...base, id: fake.state.id(), name: "job", text: null, jobId: job.id };
+    const ofApp = { ...base, id: fake.state.id(), name: "app", text: "what the app reported", jobId: null };
+    const bare = { ...base, id: fake.state.id(), name: "bare", text: null, jobId: null };
+    for (const run of [ofJob, ofApp, bare]) repo.checkRuns.set(run.id, run);
+    const log = await forge.readCheckLog(ofJob.id);
+    expect(log?.split("\n")).toHaveLength(5000);
+    expect(log?.split("\n")[2499]).toBe("line 2500");
+    expect(await forge.readCheckLog(ofApp.id)).toBe("what the app reported");
+    expect(await forge.readCheckLog(bare.id)).toBeNull();
+    // A job whose log is gone (expired, or its run deleted) has none either.
+    repo.jobs.delete(job.id);
+    expect(await forge.readCheckLog(ofJob.id)).toBeNull();
+  });
+
   it("reads files at a ref, permissions, and leaves one reaction", async () => {
     const forge = forgeFor(fake, repo);
     expect(await forge.readFile("main", "src/index.ts")).toBe("export {};\n");

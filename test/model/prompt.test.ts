@@ -36,7 +36,7 @@ describe("loadPrompt", () => {
     const values = {
       planner: { max_nodes: "12", protected_paths: ".github/workflows/**" },
       coder: { max_turns: "100", shell_seconds: "120" },
-      reviewer: { round: "1", max_rounds: "3" },
+      reviewer: { round: "1", max_rounds: "3", max_turns: "30" },
       integrator: {},
     };
     for (const role of AGENT_ROLES) {

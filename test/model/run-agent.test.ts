@@ -188,3 +188,57 @@ describe("runAgent", () => {
     );
   });
 });
+
+describe("runAgent with a structured answer", () => {
+  const Answer = z.strictObject({ verdict: z.enum(["ok", "broken"]), line: z.int() });
+  const answer = { what: "verdict", schema: Answer };
+
+  it("asks for JSON outputs beside its tools, sends a wrong answer back with its problems, and returns the valid one", async () => {
+    fake.setModel(
+      inOrder(
+        reply.tool("run_checks", {}),
+        reply.text("It looks broken to me."),
+        reply.json({ verdict: "broken", line: "four" }),
+        reply.json({ verdict: "broken", line: 4 }),
+      ),
+    );
+    const start = fake.requests.length;
+    const result = await runCoder({ output: answer });
+    expect(result).toMatchObject({ stop: "done", turns: 4, output: { verdict: "broken", line: 4 } });
+    const sent = fake.requests.slice(start).map((r) => r.body);
+    for (const body of sent) {
+      expect(body.output_config?.format).toMatchObject({ type: "json_schema", schema: { type: "object" } });
+      expect(body.tools?.map((t) => ("name" in t ? t.name : t.type))).toEqual(["write_file", "run_checks"]);
+      expect(body.tool_choice).toBeUndefined();
+    }
+    const repairs = sent.slice(2).map((b) => JSON.stringify(b.messages.at(-1)?.content));
+    expect(repairs[0]).toContain("Your verdict has these problems:\\n- the reply is not valid JSON");
+    expect(repairs[1]).toContain("- line: Invalid input: expected number, received string");
+  });
+
+  it("closes the tools on its last turn (tool_choice none, and it is told), so it answers with what it has", async () => {
+    fake.setModel(
+      inOrder(
+        reply.tool("run_checks", {}),
+        reply.tool("run_checks", {}),
+        reply.json({ verdict: "ok", line: 0 }),
+      ),
+    );
+    const start = fake.requests.length;
+    const result = await runCoder({ output: answer, limits: { maxTurns: 3, maxOutputTokensPerTurn: 1000 } });
+    expect(result).toMatchObject({ stop: "done", turns: 3, output: { verdict: "ok", line: 0 } });
+    const sent = fake.requests.slice(start).map((r) => r.body);
+    expect(sent.map((b) => b.tool_choice)).toEqual([undefined, undefined, { type: "none" }]);
+    expect(JSON.stringify(sent[2]?.messages.at(-1)?.content)).toContain(
+      "This is your last turn: the tools are closed now. Answer with what you have found.",
+    );
+  });
+
+  it("gives up with invalid-output and the problems once the repairs are spent", async () => {
+    fake.setModel(inOrder(reply.text("no"), reply.text("still no")));
+    const result = await runCoder({ output: { ...answer, maxRepairs: 1 } });
+    expect(result.stop).toBe("invalid-output");
+    expect(result.output).toBeUndefined();
+    expect(result.outputProblems?.[0]).toContain("the reply is not valid JSON");
+  });
+});

@@ -83,6 +83,9 @@ export function todoAppModel(req: MessageCreateParams) {
   const text = textOf(req);
   if (system.includes("You are the planner of swarm")) return reply.json(plan);
   if (system.includes("You are the reviewer of swarm")) {
+    // As a reviewer would: it searches the failing check's whole log before it answers.
+    const check = /can be read with job_log: "([^"]+)"/.exec(text)?.[1];
+    if (check && req.messages.length === 1) return call.jobLog(check, { search: "FAIL|AssertionError" });
     if (!text.includes("to be '[x] write the spec"))
       return reply.json({ summary: "Nothing in the checks points at the code.", findings: [] });
     const line = (text.split("+++ b/src/format.ts\n")[1] ?? "").includes(SWAPPED) ? 4 : 1;

@@ -176,6 +176,14 @@ export const RepoConfigSchema = z
           4_000_000,
         ),
         maxUsdPerNode: z.number().positive().default(5).describe("Most USD the coder may spend on one node."),
+        maxReviewerTurns: count(
+          "Most model turns the reviewer takes on one review (reading files, the diff and the check logs, then its findings).",
+          30,
+        ),
+        maxTokensPerReview: count(
+          "Most tokens (input, output, cache read and write) the reviewer may use on one review.",
+          1_500_000,
+        ),
 
         maxRevisionRounds: z
           .int()

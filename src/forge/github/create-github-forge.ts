@@ -15,6 +15,7 @@ import {
   readPullRequest,
   requestReviewers,
 } from "./pull-request-operations.js";
+import { readCheckLog } from "./read-check-log.js";
 import { cloneUrl, defaultBranch, listFiles, readIssue } from "./repository-reads.js";
 import { rerunFailedJobs } from "./rerun-failed-jobs.js";
 import { setNodeStatus } from "./set-node-status.js";
@@ -55,6 +56,7 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     upsertCheckRun: (input) => upsertCheckRun(ctx, input),
     listCheckResults: (ref) => listCheckResults(ctx, ref),
     rerunFailedJobs: (checks) => rerunFailedJobs(ctx, checks),
+    readCheckLog: (checkRunId) => readCheckLog(ctx, checkRunId),
     readFile: (ref, path) => readFile(ctx, ref, path),
     getPermission: (username) => getPermission(ctx, username),
     addReaction: (target, content) => addReaction(ctx, target, content),

@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
+import { boundLog } from "../../domain/checks/bound-log.js";
 import type { CheckResult, Forge, LoadedRun, PullRequestView } from "../../pipeline/forge.js";
 import { type LocalState, localStateFile } from "./local-state.js";
 
@@ -26,6 +28,8 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
     return issue;
   };
   const newId = (s: LocalState) => s.nextId++;
+  // Check logs are kept beside the state file, one file per check run, so the reviewer can read them whole.
+  const logFile = (checkRunId: number) => join(dirname(options.stateFile), "check-logs", `${checkRunId}.log`);
   const url = (kind: string, n: number) => `local:${kind}/${n}`;
   const pullView = async (p: LocalState["pulls"][number]): Promise<PullRequestView> => ({
     number: p.number,
@@ -186,7 +190,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
       });
     },
     async upsertCheckRun(input) {
-      return file.update((s) => {
+      const saved = file.update((s) => {
         let run = s.checkRuns.find((r) => r.name === input.name && r.headSha === input.headSha);
         if (!run) {
           run = {
@@ -210,6 +214,11 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         });
         return { id: run.id };
       });
+      if (input.log !== undefined) {
+        mkdirSync(dirname(logFile(saved.id)), { recursive: true });
+        writeFileSync(logFile(saved.id), boundLog(input.log));
+      }
+      return saved;
     },
     async listCheckResults(ref) {
       const sha = (await git(repoDir, "rev-parse", ref)).trim();
@@ -228,6 +237,13 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
     },
     async readFile(ref, path) {
       return git(repoDir, "show", `${ref}:${path}`).catch(() => null);
+    },
+    async readCheckLog(checkRunId) {
+      try {
+        return readFileSync(logFile(checkRunId), "utf8");
+      } catch {
+        return null;
+      }
     },
     async getPermission() {
       return "admin";

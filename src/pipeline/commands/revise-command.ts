@@ -73,6 +73,7 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
       plan: run.plan,
       diff,
       failures: "",
+      head: { sha: pr.headSha, forge },
       request: { author: job.sender.login, text: feedback },
       round: run.meta.round ?? 0,
     });

@@ -123,6 +123,8 @@ export async function reviewChecks(
       plan: run.plan,
       diff,
       failures: describeChecks(failed),
+      checks: failed,
+      head: { sha: input.headSha, forge },
       round,
     });
     review = { ...review, findings: [...review.findings, ...weakened.findings] };

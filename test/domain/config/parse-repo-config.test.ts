@@ -30,6 +30,8 @@ describe("parseRepoConfig", () => {
           maxCoderTurns: 100,
           maxTokensPerNode: 4_000_000,
           maxUsdPerNode: 5,
+          maxReviewerTurns: 30,
+          maxTokensPerReview: 1_500_000,
           maxRevisionRounds: 3,
           maxTokensPerRun: 20_000_000,
           maxUsdPerRun: 25,

@@ -1,5 +1,5 @@
 // Tool calls as a real agent makes them: Anthropic's bash and text-editor tools with their real input fields
-// (the fake refuses any other shape), and swarm's own run_checks and finish.
+// (the fake refuses any other shape), and swarm's own run_checks and finish, and the reviewer's diff and job_log.
 import { reply, type ScriptedReply } from "./script.js";
 
 const EDITOR = "str_replace_based_edit_tool";
@@ -20,4 +20,10 @@ export const call = {
   install: (extra: Extra = {}) => reply.tool("install", {}, extra),
   finish: (summary: string, handoff = "", extra: Extra = {}) =>
     reply.tool("finish", { summary, handoff }, extra),
+  /** The reviewer's: the changed files, or one file's diff (a page of it). */
+  diff: (path?: string, page?: number, extra: Extra = {}) =>
+    reply.tool("diff", { ...(path ? { path } : {}), ...(page ? { page } : {}) }, extra),
+  /** The reviewer's: a page of a failing check's log, or the lines that match a regular expression. */
+  jobLog: (check: string, what: { page: number } | { search: string; context?: number }, extra: Extra = {}) =>
+    reply.tool("job_log", { check, ...what }, extra),
 };

@@ -470,6 +470,11 @@ export const ROUTES: Record<string, Handler> = {
     if (run.status === "completed") ctx.emit({ kind: "check-run", repo: ctx.repo, run });
     return { status: 201, body: checkRunJson(ctx.base, ctx.repo, run) };
   },
+  "get /repos/{owner}/{repo}/check-runs/{check_run_id}": (ctx) => {
+    const run = ctx.repo.checkRuns.get(Number(ctx.params.check_run_id));
+    if (!run) return notFound("check run");
+    return { status: 200, body: checkRunJson(ctx.base, ctx.repo, run) };
+  },
   "patch /repos/{owner}/{repo}/check-runs/{check_run_id}": (ctx) => {
     const run = ctx.repo.checkRuns.get(Number(ctx.params.check_run_id));
     if (!run) return notFound("check run");
