@@ -1,6 +1,7 @@
 import { extname } from "node:path";
-import { Language, type Node, Parser } from "web-tree-sitter";
-import { grammarPath, LANGUAGES } from "./languages.js";
+import type { Node, Parser } from "web-tree-sitter";
+import { parserForGrammar } from "./grammar-parser.js";
+import { LANGUAGES } from "./languages.js";
 
 // Grammars that only check syntax: the indexed languages, and more that agents edit often.
 const SYNTAX_ONLY: Readonly<Record<string, string>> = {
@@ -23,25 +24,11 @@ const SYNTAX_ONLY: Readonly<Record<string, string>> = {
 
 export type SyntaxProblem = { line: number; column: number; message: string };
 
-const parsers = new Map<string, Promise<Parser>>();
-let init: Promise<void> | undefined;
-
 function parserFor(path: string): Promise<Parser> | null {
   const ext = extname(path);
   const grammar = LANGUAGES[ext]?.grammar ?? SYNTAX_ONLY[ext];
   if (!grammar) return null;
-  let parser = parsers.get(grammar);
-  if (!parser) {
-    parser = (async () => {
-      init ??= Parser.init();
-      await init;
-      const p = new Parser();
-      p.setLanguage(await Language.load(grammarPath(grammar)));
-      return p;
-    })();
-    parsers.set(grammar, parser);
-  }
-  return parser;
+  return parserForGrammar(grammar);
 }
 
 /** Whether the file's language can be checked (tree-sitter has a grammar for it). */

@@ -1,32 +1,19 @@
 import { extname } from "node:path";
-import { Language, type Node, Parser } from "web-tree-sitter";
+import type { Node, Parser } from "web-tree-sitter";
 import { WEAK_ASSERTION } from "../domain/review/pattern-test-facts.js";
 import type { TestFacts, TestMark } from "../domain/review/test-facts.js";
-import { grammarPath, LANGUAGES } from "./languages.js";
+import { parserForGrammar } from "./grammar-parser.js";
+import { LANGUAGES } from "./languages.js";
 
 // The weakened-tests check reads JavaScript, TypeScript and Python tests from their syntax trees: a test
 // commented out is no call, an assertion over several lines is one, and a string that says `it.skip(` is
 // no skip. Go and Rust are read by the line patterns of the domain.
 
-const parsers = new Map<string, Promise<Parser>>();
-let init: Promise<void> | undefined;
-
 function parserFor(path: string): Promise<Parser> | null {
   const ext = extname(path);
   const grammar = LANGUAGES[ext]?.grammar;
   if (!grammar || path.endsWith(".d.ts")) return null;
-  let parser = parsers.get(grammar);
-  if (!parser) {
-    parser = (async () => {
-      init ??= Parser.init();
-      await init;
-      const p = new Parser();
-      p.setLanguage(await Language.load(grammarPath(grammar)));
-      return p;
-    })();
-    parsers.set(grammar, parser);
-  }
-  return parser;
+  return parserForGrammar(grammar);
 }
 
 const CASE_ROOTS = new Set(["it", "test", "xit", "xtest", "fit", "ftest"]);
