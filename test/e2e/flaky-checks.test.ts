@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
-import { git } from "../support/fake-github/bare-repo.js";
-import type { Issue, Pull, RepoState } from "../support/fake-github/state.js";
+import type { Pull, RepoState } from "../support/fake-github/state.js";
+import { dashboardOf, headOf, pullOf } from "../support/fake-github/views.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
 import { createStatsLibraryRepo, statsLibraryModel as model, textOf } from "../support/stats-library.js";
 
@@ -35,10 +35,6 @@ const since = (before: Record<string, number>) =>
       v - (before[k] ?? 0) > 0 ? [[k, v - (before[k] ?? 0)]] : [],
     ),
   );
-const dashboardOf = (repo: RepoState, spec: Issue) =>
-  [...repo.comments.values()].find((c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"));
-const pullOf = (repo: RepoState) => [...repo.pulls.values()][0] as Pull;
-const headOf = (repo: RepoState, pull: Pull) => git(repo.bare, "rev-parse", pull.head);
 const latestChecks = (repo: RepoState, sha: string) => {
   const latest = new Map<string, { id: number; conclusion: string | null }>();
   for (const r of repo.checkRuns.values())

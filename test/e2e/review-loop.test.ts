@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import { readTrace } from "../../src/model/trace/file-trace-sink.js";
 import { git } from "../support/fake-github/bare-repo.js";
-import type { Issue, Pull, RepoState } from "../support/fake-github/state.js";
+import type { Issue, RepoState } from "../support/fake-github/state.js";
+import { checksOn, dashboardOf, headOf, pullOf } from "../support/fake-github/views.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
 import { createStatsLibraryRepo, statsLibraryModel as model, textOf } from "../support/stats-library.js";
 
@@ -39,14 +40,6 @@ const since = (before: Record<string, number>) =>
       v - (before[k] ?? 0) > 0 ? [[k, v - (before[k] ?? 0)]] : [],
     ),
   );
-const dashboardOf = (repo: RepoState, spec: Issue) =>
-  [...repo.comments.values()].find((c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"));
-const pullOf = (repo: RepoState) => [...repo.pulls.values()][0] as Pull;
-const checksOn = (repo: RepoState, sha: string) =>
-  Object.fromEntries(
-    [...repo.checkRuns.values()].filter((r) => r.headSha === sha).map((r) => [r.name, r.conclusion]),
-  );
-const headOf = (repo: RepoState, pull: Pull) => git(repo.bare, "rev-parse", pull.head);
 
 async function label(title: string) {
   const repo = libraryRepo(

@@ -5,7 +5,8 @@ import type { Plan } from "../../src/domain/plan/plan.js";
 import { call } from "../support/fake-anthropic/agent-calls.js";
 import { reply } from "../support/fake-anthropic/script.js";
 import { git } from "../support/fake-github/bare-repo.js";
-import type { Issue, Pull, RepoState } from "../support/fake-github/state.js";
+import type { Issue, RepoState } from "../support/fake-github/state.js";
+import { checksOn, pullOf } from "../support/fake-github/views.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
 import { node } from "../support/plans.js";
 import { textOf } from "../support/stats-library.js";
@@ -115,11 +116,6 @@ function label(title: string): { repo: RepoState; spec: Issue } {
   return { repo, spec };
 }
 
-const pullOf = (repo: RepoState) => [...repo.pulls.values()][0] as Pull;
-const checksOn = (repo: RepoState, sha: string) =>
-  Object.fromEntries(
-    [...repo.checkRuns.values()].filter((r) => r.headSha === sha).map((r) => [r.name, r.conclusion]),
-  );
 const dashboardOf = (repo: RepoState, spec: Issue) =>
   readMarker(
     [...repo.comments.values()].find((c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"))
