@@ -51,6 +51,11 @@ export const DashboardMarkerSchema = z.object({
       }),
     )
     .optional(),
+  /**
+   * What the last revision round was sent to fix besides failing checks (the spec's gaps, weakened tests):
+   * a revision that leaves the head unchanged leaves these standing, so the run stops rather than go green.
+   */
+  standing: z.array(z.string()).optional(),
   /** Node id → the head commits on which it was caught weakening tests: a second one fails the run. */
   weakened: z.record(z.string(), z.array(z.string())).optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */

@@ -17,12 +17,18 @@ afterEach(() => {
   expect(rig.github.violations.splice(0)).toEqual([]);
 });
 
-/** How many times each node's coder started, and how many times the reviewer was asked, from the model's requests. */
+/**
+ * How many times each node's coder started, and how many times the reviewer was asked (about failures, or
+ * to check a green head against the spec), from the model's requests.
+ */
 const modelCalls = () => {
   const counts: Record<string, number> = {};
   for (const r of rig.anthropic.requests) {
     const system = JSON.stringify(r.body.system);
-    if (system.includes("You are the reviewer of swarm")) counts.reviewer = (counts.reviewer ?? 0) + 1;
+    if (system.includes("You are the reviewer of swarm")) {
+      const asked = textOf(r.body).includes("check the change against the spec") ? "specCheck" : "reviewer";
+      counts[asked] = (counts[asked] ?? 0) + 1;
+    }
     if (r.body.messages.length !== 1 || !system.includes("You are a coder of swarm")) continue;
     const id = /Your node: `([a-z0-9-]+)`/.exec(textOf(r.body))?.[1] ?? "?";
     counts[id] = (counts[id] ?? 0) + 1;
@@ -88,8 +94,9 @@ describe("flaky and pre-existing failures", () => {
       .slice(outcomes)
       .filter((o) => o.kind !== "waiting" && o.kind !== "ignored");
     expect(seen).toEqual([{ kind: "rerunning", checks: ["test"] }, { kind: "green" }]);
-    // Every node coded once, and the reviewer never asked: nothing was revised.
-    expect(since(before)).toEqual({ core: 1, stats: 1, format: 1, index: 1 });
+    // Every node coded once, and the reviewer never asked about a failure: nothing was revised. It checked
+    // the green head against the spec, once.
+    expect(since(before)).toEqual({ core: 1, stats: 1, format: 1, index: 1, specCheck: 1 });
     expect(reruns(repo).map((r) => r.status)).toEqual([201]);
 
     const pull = pullOf(repo);

@@ -137,7 +137,9 @@ describe("integrate, validate and review until green", () => {
     expect(pull.body).toContain(`Closes #${spec.number}`);
     const dashboard = dashboardOf(repo, spec)?.body ?? "";
     expect(readMarker(dashboard, "dashboard")).toMatchObject({ status: "green", round: 1 });
-    expect(dashboard).toContain("after 1 revision round: the pull request is ready for review.");
+    expect(dashboard).toContain(
+      "after 1 revision round, checked against the spec: the pull request is ready for review.",
+    );
     for (const id of ["core", "stats", "format", "index"])
       expect(dashboard).toMatch(
         new RegExp(`\\| \`${id}\`[^\\n]*🟢 done[^\\n]*\\| [\\d,]+ \\| \\$\\d+\\.\\d\\d \\|`),

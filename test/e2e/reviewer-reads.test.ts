@@ -27,7 +27,11 @@ const LONG_CHECK = [
 // biome-ignore-end lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript.
 
 const isReviewer = (req: MessageCreateParams) =>
-  JSON.stringify(req.system).includes("You are the reviewer of swarm");
+  JSON.stringify(req.system).includes("You are the reviewer of swarm") && !isSpecCheck(req);
+/** The reviewer on the green head, checking it against the spec (the stats library's script answers it). */
+const isSpecCheck = (req: MessageCreateParams) =>
+  JSON.stringify(req.system).includes("You are the reviewer of swarm") &&
+  textOf(req).includes("check the change against the spec");
 /** The text of the tool results in a request's last message. */
 const lastResults = (req: MessageCreateParams) => {
   const last = req.messages.at(-1)?.content;
@@ -102,6 +106,7 @@ describe("the reviewer reads the whole log", () => {
 
     const asked = rig.anthropic.requests.filter((r) => isReviewer(r.body)).map((r) => r.body);
     expect(asked).toHaveLength(4);
+    expect(rig.anthropic.requests.filter((r) => isSpecCheck(r.body))).toHaveLength(1);
     // Its prompt did not hold the cause: only the end of the log, and no annotation.
     expect(JSON.stringify(asked[0]?.messages)).not.toContain("AssertionError");
     expect(JSON.stringify(asked[0]?.messages)).toContain("teardown 2500: released worker");

@@ -21,7 +21,12 @@ const SECRET = "chaos-webhook-secret";
 export const STALLED_MS = 1000;
 
 /** A role's call as the scripted model sees it, for hooks that delay, fail or watch calls. */
-export type ModelCall = { role: "planner" | "coder" | "reviewer" | "other"; node: string; turn: number };
+/** The reviewer's check of a green head against the spec is `spec-check`; its review of failures, `reviewer`. */
+export type ModelCall = {
+  role: "planner" | "coder" | "reviewer" | "spec-check" | "other";
+  node: string;
+  turn: number;
+};
 export type ModelHook = (
   call: ModelCall,
   req: MessageCreateParams,
@@ -34,7 +39,9 @@ function roleOf(req: MessageCreateParams): ModelCall {
   const role = system.includes("You are the planner of swarm")
     ? "planner"
     : system.includes("You are the reviewer of swarm")
-      ? "reviewer"
+      ? text.includes("check the change against the spec")
+        ? "spec-check"
+        : "reviewer"
       : system.includes("You are a coder of swarm")
         ? "coder"
         : "other";

@@ -1,10 +1,13 @@
 // A small ES-module statistics library as a target repository, and a scripted model that plans it in a
 // diamond of four nodes, codes each node (the first `stats` has a bug that only the library's behaviour
-// checks show), and reviews failed checks. The review-loop test and bench:github share it. Titles steer it:
-// "(correct)" codes `stats` right the first time; "(stubborn)" makes its revision miss the bug again.
+// checks show), reviews failed checks, and checks a green head against the spec. The review-loop test and
+// bench:github share it. Titles steer it: "(correct)" codes `stats` right the first time; "(stubborn)" makes
+// its revision miss the bug again; "(unmoved)" makes `index`'s revision change nothing. A spec that asks
+// for `summary([])` is a criterion the first `index` misses and only the check against the spec finds.
 // Each node's own check is a syntax check in the sandbox; CI runs `node test/check.mjs`.
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { Plan } from "../../src/domain/plan/plan.js";
+import { toolResults } from "./agent-script.js";
 import { call } from "./fake-anthropic/agent-calls.js";
 import { reply } from "./fake-anthropic/script.js";
 import type { FakeGitHub } from "./fake-github/server.js";
@@ -51,6 +54,7 @@ const FILES: Record<string, (revised: boolean, stubborn: boolean, note: string) 
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the fixture's own JavaScript, with its template literal.
     'import { formatNumber } from "./format.js";\nimport { mean } from "./stats.js";\n\nexport function summary(xs) {\n  return `mean: ${formatNumber(mean(xs))}`;\n}\n',
 };
+const EMPTY_GUARD = '  if (xs.length === 0) return "mean: n/a";\n';
 
 export const textOf = (req: MessageCreateParams) =>
   req.messages
@@ -79,6 +83,7 @@ export function statsLibraryModel(req: MessageCreateParams) {
   const text = textOf(req);
   if (system.includes("You are the planner of swarm")) return reply.json(plan);
   if (system.includes("You are the reviewer of swarm")) {
+    if (text.includes("check the change against the spec")) return specCheck(req, text);
     if (!text.includes("mean([2, 4]) returned"))
       return reply.json({ summary: "Nothing in the checks points at the code.", findings: [] });
     const line = lineInDiff(text, "src/stats.js", "xs.length + 1");
@@ -98,17 +103,58 @@ export function statsLibraryModel(req: MessageCreateParams) {
   const id = /Your node: `([a-z0-9-]+)`/.exec(text)?.[1] ?? "";
   const revised = text.includes("This node is being revised");
   const turn = req.messages.filter((m) => m.role === "assistant").length;
-  if (turn === 0)
-    return call.create(
-      `src/${id}.js`,
+  if (turn === 0) {
+    let file =
       FILES[id]?.(
         revised || text.includes("(correct)"),
         text.includes("(stubborn)"),
         /`src\/format\.js(?::\d+)?`: (.+)/.exec(text)?.[1] ?? "",
-      ) ?? "",
-    );
+      ) ?? "";
+    // Sent back for the empty list, the entry point guards it (unless the title says it stays unmoved).
+    if (id === "index" && revised && text.includes("mean: n/a") && !text.includes("(unmoved)"))
+      file = file.replace("export function summary(xs) {\n", `export function summary(xs) {\n${EMPTY_GUARD}`);
+    return call.create(`src/${id}.js`, file);
+  }
   if (turn === 1) return call.finish(revised ? `Revised ${id}.` : `Wrote ${id}.`);
   return reply.text("Done.");
+}
+
+/**
+ * The reviewer on a green head, as a reviewer checks a spec: a criterion about `summary([])` is not in the
+ * diff's tests, so it reads the entry point first and judges from what the file holds.
+ */
+function specCheck(req: MessageCreateParams, text: string) {
+  const note = {
+    path: "src/format.js",
+    line: 0,
+    message: "`formatNumber` could say in a comment that it rounds to two decimals.",
+    node: "format",
+    interfaceChanged: false,
+    blocking: false,
+  };
+  if (!text.includes("`summary([])`"))
+    return reply.json({ summary: "The change does what the spec asks.", findings: [] });
+  const viewed = toolResults(req).at(-1);
+  if (viewed === undefined) return call.view("src/index.js");
+  if (viewed.includes("xs.length === 0"))
+    return reply.json({ summary: "`summary` now answers an empty list as the spec asks.", findings: [note] });
+  const line = Number(/(\d+)\texport function summary/.exec(viewed)?.[1] ?? 0);
+  return reply.json({
+    summary:
+      "The checks pass, but `summary([])` returns `mean: NaN`: nothing handles the empty list the spec names.",
+    findings: [
+      {
+        path: "src/index.js",
+        line,
+        message:
+          'The spec asks that `summary([])` return "mean: n/a"; it divides by zero and returns "mean: NaN". Return "mean: n/a" for an empty list.',
+        node: "index",
+        interfaceChanged: false,
+        blocking: true,
+      },
+      note,
+    ],
+  });
 }
 
 /**

@@ -86,3 +86,8 @@ function exceeded(
     }),
   };
 }
+
+/** Whether the run has spent all it may: no further round of agents should start. */
+export function spentBudget(ledger: Ledger | null, limits: RunLimits): boolean {
+  return !!ledger && (ledger.usd >= limits.maxUsdPerRun || ledger.tokens >= limits.maxTokensPerRun);
+}

@@ -233,6 +233,12 @@ export const RepoConfigSchema = z
           .describe(
             "On GitHub: if no check (other than swarm's) appears on a pull request's head within this many minutes, swarm runs `ci` itself in a worker's sandbox on that head, records the results as check runs and reviews from them. For repositories without PR workflows.",
           ),
+        specCheck: z
+          .boolean()
+          .default(true)
+          .describe(
+            "When the checks pass, the reviewer checks the change against the spec's acceptance criteria (and each node's goal) before the pull request is marked ready: a gap the spec requires sends the node back for a revision round; other notes go out as a comment review. Off: green checks alone mark it ready.",
+          ),
       })
       .prefault({})
       .describe("How swarm checks code before it pushes."),

@@ -20,6 +20,24 @@ export const ReviewSchema = z.strictObject({
 });
 export type Review = z.infer<typeof ReviewSchema>;
 
+/** A finding of the check against the spec on a green head: a blocking gap, or a note for people. */
+export const SpecFindingSchema = FindingSchema.extend({
+  blocking: z
+    .boolean()
+    .describe(
+      "True when the spec (or the node's goal) requires something the change does not do or does wrong; false for a note worth a person's attention that nothing requires.",
+    ),
+});
+export type SpecFinding = z.infer<typeof SpecFindingSchema>;
+
+export const SpecReviewSchema = z.strictObject({
+  summary: z.string().describe("How the change measures up to the spec, in a few sentences."),
+  findings: z
+    .array(SpecFindingSchema)
+    .describe("Gaps and notes; empty when the change does what the spec asks."),
+});
+export type SpecReview = z.infer<typeof SpecReviewSchema>;
+
 /**
  * Each finding given to the node that owns its file (the plan's ownership decides, not the model's guess);
  * a finding in a file no node owns goes to the node the model named, when there is one.

@@ -19,7 +19,10 @@ export async function refreshDashboard(
     ledger?: Ledger | null;
     /** Changes to the run's record in the dashboard's marker (the review round, say). */
     meta?: Partial<
-      Pick<DashboardMarker, "round" | "reviewedSha" | "tried" | "targeted" | "reruns" | "weakened">
+      Pick<
+        DashboardMarker,
+        "round" | "reviewedSha" | "tried" | "targeted" | "standing" | "reruns" | "weakened"
+      >
     >;
     /** Write only while the run is in one of these statuses (so a late refresh cannot undo a later step). */
     ifStatus?: readonly RunStatus[];

@@ -6,7 +6,7 @@ import type { Plan } from "../../domain/plan/plan.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, PullRequestRef } from "../forge.js";
 import { checkVerdict, notVerifiedReason } from "../review/check-verdict.js";
-import { FAILED, stopRevising } from "../review/stop-revising.js";
+import { FAILED, stopRevising, stopRun } from "../review/stop-revising.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { renderPullRequestBody } from "./render-pull-request-body.js";
 
@@ -125,6 +125,21 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
         "the last revision changed nothing in the pull request",
         deps.ledger,
       );
+      return { kind: "failed", reason: stopped.reason };
+    }
+    // Sent back for the spec's gaps or weakened tests, and nothing changed: they stand, so it is not green.
+    const standing = run.meta.standing ?? [];
+    if (standing.length > 0) {
+      const stopped = await stopRun(forge, run, merged.headSha, {
+        what: "what the last round was sent to fix still stands",
+        heading: "What stands:",
+        items: standing.map((s) => `- ${s}`),
+        title: "The revision changed nothing; swarm stopped",
+        tried: run.meta.tried ?? [],
+        why: "the last revision changed nothing in the pull request",
+        ledger: deps.ledger,
+        fix: "make the change on this branch yourself, or comment `/swarm revise <what to change>` with what the last round missed.",
+      });
       return { kind: "failed", reason: stopped.reason };
     }
     const verified = checkVerdict(checks) === "green";

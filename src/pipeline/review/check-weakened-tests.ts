@@ -1,5 +1,5 @@
 import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
-import type { Ledger } from "../../domain/budget/budget.js";
+import { type Ledger, spentBudget } from "../../domain/budget/budget.js";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 import { findWeakenedTests, type WeakenedFinding } from "../../domain/review/find-weakened-tests.js";
 import { isTestFile } from "../../domain/review/is-test-file.js";
@@ -96,8 +96,7 @@ export async function checkWeakenedTests(
   const pr = run.pullRequest as NonNullable<LoadedRun["pullRequest"]>;
   const round = (run.meta.round ?? 0) + 1;
   const ledger = input.ledger;
-  const overBudget =
-    ledger && (ledger.usd >= config.limits.maxUsdPerRun || ledger.tokens >= config.limits.maxTokensPerRun);
+  const overBudget = spentBudget(ledger, config.limits);
   if (round > config.limits.maxRevisionRounds || overBudget)
     return stop(
       overBudget
@@ -120,6 +119,9 @@ export async function checkWeakenedTests(
       heading: `Weakened tests (revision round ${round} of ${config.limits.maxRevisionRounds})`,
       round,
       tried: run.meta.tried ?? [],
+      standing: weakened.map(
+        (f) => `\`${f.path}${f.line ? `:${f.line}` : ""}\` (weakened tests, ${f.kind}): ${f.message}`,
+      ),
       ledger,
       run,
     },

@@ -1,15 +1,16 @@
 import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
-import type { Ledger } from "../../domain/budget/budget.js";
+import { type Ledger, spentBudget } from "../../domain/budget/budget.js";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 
-import { describeFailure } from "../../domain/describe-failure.js";
 import type { Review } from "../../domain/review/review.js";
 import type { ModelClient } from "../../model/model-client.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { CheckResult, Forge, LoadedRun } from "../forge.js";
 import { SWARM_CHECK } from "../swarm-check.js";
+import { checkAgainstSpec } from "./check-spec.js";
 import { checkVerdict, notVerifiedReason } from "./check-verdict.js";
 import { checkWeakenedTests, type WeakenedTestsDeps } from "./check-weakened-tests.js";
+import { couldNotReview } from "./could-not-review.js";
 import { filesOfDiff } from "./failing-outside-change.js";
 import { failureIdentities } from "./failure-identities.js";
 import { runReviewer } from "./run-reviewer.js";
@@ -85,17 +86,19 @@ export async function reviewChecks(
   const weakened = await checkWeakenedTests({ run, headSha: input.headSha, failed, ledger }, deps);
   if (weakened.outcome) return weakened.outcome;
 
-  if (failed.length === 0)
-    return checkVerdict(checks) === "green"
-      ? green(forge, config, run, input.headSha, checks, ledger, note)
-      : unverified(forge, run, input.headSha, checks, ledger);
+  if (failed.length === 0) {
+    if (checkVerdict(checks) !== "green") return unverified(forge, run, input.headSha, checks, ledger);
+    const spec = await checkAgainstSpec({ run, headSha: input.headSha, ledger, diff: prDiff }, deps);
+    if (!spec.passed) return spec.outcome;
+    const said = [note, spec.said].filter(Boolean).join("; ");
+    return green(forge, config, run, input.headSha, checks, ledger, said || null);
+  }
 
   const round = (run.meta.round ?? 0) + 1;
   const tried = run.meta.tried ?? [];
   const stop = (why: string, fix?: string) =>
     stopRevising(forge, run, input.headSha, failed, tried, why, ledger, fix);
-  const overBudget =
-    ledger && (ledger.usd >= config.limits.maxUsdPerRun || ledger.tokens >= config.limits.maxTokensPerRun);
+  const overBudget = spentBudget(ledger, config.limits);
   // A failure the last round was sent to fix is back unchanged: more rounds would repeat it, so stop now.
   const identities = failureIdentities(failed);
   const back = identities.filter((f) => run.meta.targeted?.includes(f.id));
@@ -129,27 +132,7 @@ export async function reviewChecks(
     });
     review = { ...review, findings: [...review.findings, ...weakened.findings] };
   } catch (error) {
-    // Not a verdict on the code: the head stays unreviewed, so `/swarm retry` reviews it again.
-    const why = (describeFailure(error, "the reviewer").split("\n")[0] ?? "").replace(/\*\*/g, "");
-    await forge.ensureComment(
-      pr.number,
-      `reviewer-${runId}-${input.headSha}`,
-      `**swarm could not review \`${input.headSha.slice(0, 7)}\`:** ${why}\n\n**Fix:** comment \`/swarm retry\` to review it again once the cause is gone.`,
-    );
-    await forge.upsertCheckRun({
-      name: SWARM_CHECK,
-      headSha: input.headSha,
-      status: "completed",
-      conclusion: "failure",
-      title: "swarm could not review this commit",
-      summary: `${why}\n\nNothing was verified on this commit by swarm's review. Comment \`/swarm retry\` to review it again.`,
-    });
-    await refreshDashboard(forge, input.spec, {
-      status: "failed",
-      headline: `The reviewer could not finish on \`${input.headSha.slice(0, 7)}\`; comment \`/swarm retry\` to review it again.`,
-      ledger,
-    });
-    return { kind: "stopped", reason: `the reviewer could not finish: ${why}` };
+    return couldNotReview(forge, run, input.headSha, error, ledger);
   }
   const sent = await sendRevisions(
     forge,
@@ -209,11 +192,11 @@ async function green(
   headSha: string,
   checks: readonly CheckResult[],
   ledger: Ledger | null,
-  /** What the triage did on the way (a flaky check re-run), said in the summary and headline. */
+  /** What was done on the way (a flaky check re-run, the check against the spec), said in the summary and headline. */
   note: string | null = null,
 ): Promise<ReviewOutcome> {
   const pr = run.pullRequest as NonNullable<LoadedRun["pullRequest"]>;
-  const after = note ? ` ${note}` : "";
+  const after = note ? `, ${note}` : "";
   await forge.upsertCheckRun({
     name: SWARM_CHECK,
     headSha,
@@ -228,7 +211,7 @@ async function green(
     status: "green",
     headline: `All checks pass on \`${headSha.slice(0, 7)}\`${run.meta.round ? ` after ${run.meta.round} revision round${run.meta.round === 1 ? "" : "s"}` : ""}${after}: the pull request is ready for review.`,
     ledger,
-    meta: { reviewedSha: headSha },
+    meta: { reviewedSha: headSha, standing: [] },
   });
   return { kind: "green" };
 }

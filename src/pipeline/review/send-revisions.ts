@@ -1,7 +1,7 @@
 import type { Ledger } from "../../domain/budget/budget.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import { commentableLines } from "../../domain/review/diff-lines.js";
-import { assignFindings, type Review, revisionTargets } from "../../domain/review/review.js";
+import { assignFindings, type Finding, type Review, revisionTargets } from "../../domain/review/review.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun, ReviewComment } from "../forge.js";
 import { markNodesPending } from "../mark-nodes-pending.js";
@@ -34,6 +34,8 @@ export async function sendRevisions(
     tried: readonly string[];
     /** The identities of the failures this round is sent to fix (none for a person's revision). */
     targeted?: readonly string[];
+    /** What else this round is sent to fix (spec gaps, weakened tests), one line each: see `standing`. */
+    standing?: readonly string[];
     ledger: Ledger | null;
     /** Post the review on the PR (not when a person's line comment already says it all). */
     announce?: boolean;
@@ -44,16 +46,11 @@ export async function sendRevisions(
 ): Promise<{ targets: Record<string, string>; unassigned: number }> {
   const { byNode, unassigned } = assignFindings(input.plan, input.review.findings);
   const targets = revisionTargets(input.plan, byNode);
-  const placeable = commentableLines(input.diff);
-  const comments: ReviewComment[] = [];
-  const inBody: string[] = [];
-  for (const f of input.review.findings) {
-    const owner = [...byNode].find(([, fs]) => fs.includes(f))?.[0];
-    const text = `${f.message}${owner ? `\n\n<sub>Sent to node \`${owner}\`.</sub>` : ""}`;
-    if (f.line > 0 && placeable.get(f.path)?.has(f.line))
-      comments.push({ path: f.path, line: f.line, body: text });
-    else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
-  }
+  const { comments, inBody } = placeFindings(
+    input.diff,
+    input.review.findings,
+    (f) => [...byNode].find(([, fs]) => fs.includes(f))?.[0],
+  );
   const nodes = Object.keys(targets);
   if (input.announce !== false)
     await forge.postReview({
@@ -89,7 +86,30 @@ export async function sendRevisions(
       reviewedSha: input.headSha,
       tried: [...input.tried, line],
       targeted: [...(input.targeted ?? [])],
+      standing: [...(input.standing ?? [])],
     },
   });
   return { targets, unassigned: unassigned.length };
+}
+
+/**
+ * Findings as a review shows them: a line comment where the diff lets GitHub place one, else a line of the
+ * review's body. A comment names the node it was sent to, when it was.
+ */
+export function placeFindings(
+  diff: string,
+  findings: readonly Finding[],
+  ownerOf: (finding: Finding) => string | undefined = () => undefined,
+): { comments: ReviewComment[]; inBody: string[] } {
+  const placeable = commentableLines(diff);
+  const comments: ReviewComment[] = [];
+  const inBody: string[] = [];
+  for (const f of findings) {
+    const owner = ownerOf(f);
+    const text = `${f.message}${owner ? `\n\n<sub>Sent to node \`${owner}\`.</sub>` : ""}`;
+    if (f.line > 0 && placeable.get(f.path)?.has(f.line))
+      comments.push({ path: f.path, line: f.line, body: text });
+    else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
+  }
+  return { comments, inBody };
 }

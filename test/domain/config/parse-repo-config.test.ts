@@ -37,7 +37,7 @@ describe("parseRepoConfig", () => {
           maxUsdPerRun: 25,
         },
         protectedPaths: [".github/workflows/**"],
-        validation: { installNetwork: true, commands: [], ciWaitMinutes: 10 },
+        validation: { installNetwork: true, commands: [], ciWaitMinutes: 10, specCheck: true },
         sandbox: {
           mode: "bubblewrap",
           wallSeconds: 600,
