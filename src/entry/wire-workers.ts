@@ -91,11 +91,13 @@ export function startJobWorkers(w: WorkerWiring) {
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
     ...(w.onQueueError ? { onError: w.onQueueError } : {}),
     ...(w.execute === false ? {} : { runNode: timed("node", createNodeRunner(w.services)) }),
-    onSettled: async (runId, _states, context) => {
+    onSettled: async (runId, _states, context, settling) => {
       const ctx = context as NodeRunContext;
+      // One job per settling: a revision that settles while the last one's merge is still at work (a job
+      // taken up after its worker died, say) must not find that job's id taken and be dropped.
       await queue.add({
         queue: "integrate",
-        id: jobId("integrate", ctx.repo.owner, ctx.repo.name, runId),
+        id: jobId("integrate", ctx.repo.owner, ctx.repo.name, runId, `s${settling}`),
         data: integrateJobOf(runId, ctx),
       });
       // Queued first: the merge itself checks that every node is done. Then the forge is brought in line
