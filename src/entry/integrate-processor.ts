@@ -1,7 +1,11 @@
 import { join } from "node:path";
 import { INTEGRATION_LEAF, integrationBranch } from "../domain/branch/branch-names.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
-import { type IntegrateOutcome, integrateRun } from "../pipeline/integrate/integrate-run.js";
+import {
+  type IntegrateDeps,
+  type IntegrateOutcome,
+  integrateRun,
+} from "../pipeline/integrate/integrate-run.js";
 import { resolveConflict } from "../pipeline/integrate/resolve-conflict.js";
 import type { IntegrateJob } from "../pipeline/jobs.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
@@ -19,6 +23,8 @@ export function createIntegrateProcessor(
     integration: string,
     config: RepoConfig,
   ) => Promise<void>,
+  /** The review stage's lock on a head of the job's repository (the workers share it in Redis). */
+  reviewLock?: (job: IntegrateJob) => IntegrateDeps["exclusiveOfReview"],
 ): (job: IntegrateJob) => Promise<IntegrateOutcome> {
   return async (job) => {
     const forge = options.forgeFor(job.installationId, job.repo.owner, job.repo.name);
@@ -43,6 +49,7 @@ export function createIntegrateProcessor(
         forge,
         config,
         ledger: (await options.readLedger?.(job.runId)) ?? null,
+        ...(reviewLock ? { exclusiveOfReview: reviewLock(job) } : {}),
         merge: (nodes, { beforePush, plan }) =>
           mergeNodeBranches({
             beforePush,

@@ -91,11 +91,13 @@ export function startJobWorkers(w: WorkerWiring) {
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
     ...(w.onQueueError ? { onError: w.onQueueError } : {}),
     ...(w.execute === false ? {} : { runNode: timed("node", createNodeRunner(w.services)) }),
-    onSettled: async (runId, _states, context) => {
+    onSettled: async (runId, _states, context, settling) => {
       const ctx = context as NodeRunContext;
+      // One job per settling: a revision that settles while the last one's merge is still at work (a job
+      // taken up after its worker died, say) must not find that job's id taken and be dropped.
       await queue.add({
         queue: "integrate",
-        id: jobId("integrate", ctx.repo.owner, ctx.repo.name, runId),
+        id: jobId("integrate", ctx.repo.owner, ctx.repo.name, runId, `s${settling}`),
         data: integrateJobOf(runId, ctx),
       });
       // Queued first: the merge itself checks that every node is done. Then the forge is brought in line
@@ -159,23 +161,38 @@ export function startJobWorkers(w: WorkerWiring) {
       lockMs,
       () => planSpecOf(job),
     );
+  // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
+  // turns, and the first to find every check complete reviews it; the others then find it reviewed. An
+  // integration that announces a head again takes the same turn, so it cannot undo a review of it.
+  const reviewLock =
+    (repo: { owner: string; name: string }) =>
+    <T>(headSha: string, work: () => Promise<T>) =>
+      withRedisLock(
+        connection,
+        `${w.prefix}:review-lock:${repo.owner}/${repo.name}:${headSha}`,
+        lockMs,
+        work,
+      );
   // One merge of a run at a time: after Redis is lost, a rebuilt run's merge may meet one still at work.
   // Each PR head swarm pushes gets a review job `validation.ciWaitMinutes` later: if no check has
   // appeared by then (a repository without PR workflows), swarm runs `validation.ci` itself and reviews.
-  const integrateRun = createIntegrateProcessor(w.services, (job, opened, integration, config) =>
-    queue.add({
-      queue: "review",
-      id: jobId("review-ci", job.repo.owner, job.repo.name, opened.headSha),
-      data: {
-        ...reviewJobOf(job.installationId, job.repo, {
-          number: opened.pullRequest.number,
-          headSha: opened.headSha,
-          headBranch: integration,
-        }),
-        ciFallback: true,
-      },
-      delayMs: Math.round(config.validation.ciWaitMinutes * 60_000),
-    }),
+  const integrateRun = createIntegrateProcessor(
+    w.services,
+    (job, opened, integration, config) =>
+      queue.add({
+        queue: "review",
+        id: jobId("review-ci", job.repo.owner, job.repo.name, opened.headSha),
+        data: {
+          ...reviewJobOf(job.installationId, job.repo, {
+            number: opened.pullRequest.number,
+            headSha: opened.headSha,
+            headBranch: integration,
+          }),
+          ciFallback: true,
+        },
+        delayMs: Math.round(config.validation.ciWaitMinutes * 60_000),
+      }),
+    (job) => reviewLock(job.repo),
   );
   const integrate = (job: IntegrateJob) =>
     withRedisLock(
@@ -219,15 +236,7 @@ export function startJobWorkers(w: WorkerWiring) {
       ? undefined
       : setInterval(() => void sweep().catch(() => undefined), Math.max(100, sweepMs / 2));
   sweeper?.unref();
-  // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
-  // turns, and the first to find every check complete reviews it; the others then find it reviewed.
-  const review = (job: ReviewJob) =>
-    withRedisLock(
-      connection,
-      `${w.prefix}:review-lock:${job.repo.owner}/${job.repo.name}:${job.headSha}`,
-      lockMs,
-      () => reviewCommit(job),
-    );
+  const review = (job: ReviewJob) => reviewLock(job.repo)(job.headSha, () => reviewCommit(job));
   const observed = <T, O>(queue: string, process: (job: T) => Promise<O>, watch?: (o: O) => void) =>
     timed(queue, async (job: T) => {
       const outcome = await process(job);

@@ -73,10 +73,12 @@ export const TERMINAL: readonly NodeStatus[] = ["done", "failed", "blocked", "ca
 
 /**
  * Called once each time a run's nodes have all finished (after its start, and after each rerun), by the
- * process that finished the last one, with the context the run was started with.
+ * process that finished the last one, with the context the run was started with and which settling it is
+ * (0 after the start, one more after each rerun), so a stage queued on each one is a job of its own.
  */
 export type OnSettled = (
   runId: string,
   states: Record<string, NodeStatus>,
   context: unknown,
+  settling: number,
 ) => Promise<void>;

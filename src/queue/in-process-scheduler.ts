@@ -89,7 +89,12 @@ export function createInProcessScheduler(options: {
       [...run.states.values()].every((s) => TERMINAL.includes(s))
     ) {
       run.settledOnce = true;
-      await options.onSettled?.(run.start.runId, Object.fromEntries(run.states), run.start.context);
+      await options.onSettled?.(
+        run.start.runId,
+        Object.fromEntries(run.states),
+        run.start.context,
+        run.reruns.size,
+      );
     }
   };
 

@@ -88,17 +88,19 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
   };
 
   const finish = async (runId: string, nodeId: string, outcome: NodeOutcome) => {
-    const [dispatch, blocked, settled] = (await redis.eval(FINISH, 6, ...keys(runId), nodeId, outcome)) as [
-      string[],
-      string[],
-      number,
-    ];
+    const [dispatch, blocked, settled, gen] = (await redis.eval(
+      FINISH,
+      6,
+      ...keys(runId),
+      nodeId,
+      outcome,
+    )) as [string[], string[], number, number];
     emit(runId, nodeId, outcome);
     for (const b of blocked) emit(runId, b, "blocked");
     await enqueue(runId, dispatch);
     if (settled === 1 && options.onSettled) {
       const context = await redis.hget(keys(runId)[4] as string, "context");
-      await options.onSettled(runId, await states(runId), JSON.parse(context ?? "null"));
+      await options.onSettled(runId, await states(runId), JSON.parse(context ?? "null"), gen);
     }
   };
 

@@ -73,11 +73,12 @@ end
 
 /**
  * ARGV: node, outcome (done | failed | cancelled). Only a running node can finish, so a duplicate or stale
- * completion changes nothing. Returns { nodes to dispatch, nodes newly blocked, 1 if the run just settled }.
+ * completion changes nothing. Returns { nodes to dispatch, nodes newly blocked, 1 if the run just settled,
+ * the generation it settled in }.
  */
 export const FINISH = `${DISPATCH}${SETTLED}
 local node, outcome = ARGV[1], ARGV[2]
-if redis.call('HGET', KEYS[1], node) ~= 'running' then return {{}, {}, 0} end
+if redis.call('HGET', KEYS[1], node) ~= 'running' then return {{}, {}, 0, 0} end
 redis.call('HSET', KEYS[1], node, outcome)
 redis.call('HINCRBY', KEYS[5], 'running', -1)
 local blocked = {}
@@ -104,7 +105,7 @@ elseif outcome == 'failed' then
   end
 end
 local out = dispatch()
-return {out, blocked, settled()}
+return {out, blocked, settled(), tonumber(redis.call('HGET', KEYS[5], 'gen') or '0')}
 `;
 
 /**

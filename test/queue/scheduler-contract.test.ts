@@ -272,9 +272,9 @@ describe.each(implementations)("scheduler contract: %s", (_name, make) => {
 
   it("reruns only the listed nodes, in dependency order, with their feedback; says when the run settles", async () => {
     const runner = recordingRunner();
-    const settledCalls: { states: Record<string, string>; context: unknown }[] = [];
-    const scheduler = make(runner.runNode, 4, async (_runId, states, context) => {
-      settledCalls.push({ states, context });
+    const settledCalls: { states: Record<string, string>; context: unknown; settling: number }[] = [];
+    const scheduler = make(runner.runNode, 4, async (_runId, states, context, settling) => {
+      settledCalls.push({ states, context, settling });
     });
     const runId = randomUUID().slice(0, 8);
     const p = plan(node("a"), node("b", ["a"]), node("c", ["a"]), node("d", ["b", "c"]));
@@ -294,6 +294,8 @@ describe.each(implementations)("scheduler contract: %s", (_name, make) => {
     expect(second.start).toBeGreaterThanOrEqual((runner.spans.filter((s) => s.node === "b")[1] as Span).end);
     expect(settledCalls.map((c) => c.context)).toEqual([{ spec: 7 }, { spec: 7 }]);
     expect(settledCalls[1]?.states).toEqual(states);
+    // Each settling is told apart, so what is queued on it (the merge) is a job of its own.
+    expect(settledCalls.map((c) => c.settling)).toEqual([0, 1]);
   });
 
   it("retries a failed node and its blocked dependents", async () => {

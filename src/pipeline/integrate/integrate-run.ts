@@ -38,6 +38,11 @@ export type IntegrateDeps = {
     nodes: { id: string; branch: string; title: string }[],
     options: { beforePush: (headSha: string) => Promise<void>; plan: Plan },
   ) => Promise<MergeResult>;
+  /**
+   * Runs `work` while no review of `headSha` runs (the review stage's lock on that head), so a check of
+   * whether the head was reviewed and the write that follows it cannot interleave with one. Unset: as is.
+   */
+  exclusiveOfReview?: <T>(headSha: string, work: () => Promise<T>) => Promise<T>;
 };
 
 export type IntegrateOutcome =
@@ -157,8 +162,22 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
         : "the revision changed nothing, and nothing verified it",
     };
   }
-  // Nothing to push (an integration again, or a PR to open again on the same head): announce it now.
-  if (!merged.pushed) await announce(merged.headSha);
+  // Nothing to push (an integration again, or a PR to open again on the same head): announce it now,
+  // unless the run moved on while this job merged. A job taken up after its worker died (it had pushed
+  // this head) can find the head reviewed and revisions sent meanwhile: announcing would clear that
+  // review's record and set swarm's check back to waiting, so the head would be reviewed again, and that
+  // second review would put a revised node back to pending after it finished, leaving nothing to merge.
+  if (!merged.pushed) {
+    const movedOn = await (deps.exclusiveOfReview ?? ((_, work) => work()))(merged.headSha, async () => {
+      const now = await forge.loadRun(input.spec.number);
+      if (now?.meta.reviewedSha === merged.headSha) return "this head was reviewed while the job merged";
+      const revising = now?.plan.nodes.filter((n) => now.states[n.id] !== "done").map((n) => n.id) ?? [];
+      if (revising.length > 0) return `nodes sent back while the job merged: ${revising.join(", ")}`;
+      await announce(merged.headSha);
+      return null;
+    });
+    if (movedOn) return { kind: "skipped", reason: movedOn };
+  }
   const pullRequest = await forge.ensurePullRequest({
     head: input.integrationBranch,
     base: input.base,
