@@ -5,6 +5,7 @@ import { assignFindings, type Review, revisionTargets } from "../../domain/revie
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun, ReviewComment } from "../forge.js";
 import { markNodesPending } from "../mark-nodes-pending.js";
+import { recordThreads, type ThreadRecord } from "./review-threads.js";
 
 export type Rerun = (
   runId: string,
@@ -37,6 +38,10 @@ export async function sendRevisions(
     ledger: Ledger | null;
     /** Post the review on the PR (not when a person's line comment already says it all). */
     announce?: boolean;
+    /** By finding: the person's line comment that asked for it, whose thread is closed once it is addressed. */
+    askedIn?: readonly (number | undefined)[];
+    /** Who asked (a person's revision), for the replies on those threads. */
+    asker?: string;
     /** The run as GitHub shows it: each revised node's sub-issue records its revision before it starts. */
     run: Pick<LoadedRun, "nodeIssues" | "nodeBranches" | "branches" | "summaries" | "handoffs">;
   },
@@ -46,17 +51,24 @@ export async function sendRevisions(
   const targets = revisionTargets(input.plan, byNode);
   const placeable = commentableLines(input.diff);
   const comments: ReviewComment[] = [];
+  const commentOwners: (string | undefined)[] = [];
   const inBody: string[] = [];
-  for (const f of input.review.findings) {
+  const threads: Omit<ThreadRecord, "round" | "sha">[] = [];
+  for (const [i, f] of input.review.findings.entries()) {
     const owner = [...byNode].find(([, fs]) => fs.includes(f))?.[0];
     const text = `${f.message}${owner ? `\n\n<sub>Sent to node \`${owner}\`.</sub>` : ""}`;
-    if (f.line > 0 && placeable.get(f.path)?.has(f.line))
+    if (f.line > 0 && placeable.get(f.path)?.has(f.line)) {
       comments.push({ path: f.path, line: f.line, body: text });
-    else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
+      commentOwners.push(owner);
+    } else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
+    const asked = input.askedIn?.[i];
+    if (owner && asked)
+      threads.push({ comment: asked, node: owner, ...(input.asker ? { asker: input.asker } : {}) });
   }
   const nodes = Object.keys(targets);
+  let posted: { commentIds: (number | null)[] } | null = null;
   if (input.announce !== false)
-    await forge.postReview({
+    posted = await forge.postReview({
       pullNumber: input.pullNumber,
       commitSha: input.headSha,
       key: input.key,
@@ -72,9 +84,16 @@ export async function sendRevisions(
       ].join("\n"),
       comments,
     });
+  for (const [i, id] of (posted?.commentIds ?? []).entries()) {
+    const node = commentOwners[i];
+    if (id && node) threads.push({ comment: id, node, ...(input.asker ? { asker: input.asker } : {}) });
+  }
   if (nodes.length === 0) return { targets, unassigned: unassigned.length };
   // Recorded on GitHub first, so a run rebuilt there (Redis lost) still revises them, with their feedback.
   await markNodesPending(forge, input.spec, { ...input.run, plan: input.plan }, targets);
+  const headline = `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`;
+  // After the nodes are marked pending and before they run, so the integration that merges them finds it.
+  if (threads.length > 0) await recordThreads(forge, input, headline, threads);
   await rerun(input.runId, input.key, targets);
   const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
   // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
@@ -82,7 +101,7 @@ export async function sendRevisions(
   await refreshDashboard(forge, input.spec, {
     ifHead: input.headSha,
     status: "revising",
-    headline: `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`,
+    headline,
     ledger: input.ledger,
     meta: {
       round: input.round,
