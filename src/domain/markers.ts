@@ -56,6 +56,22 @@ export const DashboardMarkerSchema = z.object({
    * a revision that leaves the head unchanged leaves these standing, so the run stops rather than go green.
    */
   standing: z.array(z.string()).optional(),
+  /**
+   * The review line comments that revisions were sent to answer, until a pushed head has them: each gets a
+   * reply naming that commit and its thread is resolved. `sha` is the node's branch when it was sent back
+   * (a branch still there has not changed); `asker` is the person who asked (none for swarm's own review).
+   */
+  threads: z
+    .array(
+      z.object({
+        comment: z.int(),
+        node: z.string(),
+        round: z.int().nonnegative(),
+        sha: z.string().optional(),
+        asker: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** Node id → the head commits on which it was caught weakening tests: a second one fails the run. */
   weakened: z.record(z.string(), z.array(z.string())).optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */

@@ -71,7 +71,11 @@ export type CheckResult = {
 /** What asking for failed checks to run again started: the checks re-run, and the ones that cannot be. */
 export type RerunResult = { rerun: string[]; notRerun: { name: string; why: string }[] };
 
-export type ReviewComment = { path: string; line: number; body: string };
+/** A line comment of a review; `id` is set on those read back from the forge. */
+export type ReviewComment = { path: string; line: number; body: string; id?: number };
+
+/** A reply to post on the review thread of a line comment, once per `key` in that thread, which is resolved. */
+export type ThreadClosing = { commentId: number; key: string; body: string };
 
 export type PullRequestRef = { number: number; url: string; headSha: string; draft: boolean };
 export type PullRequestView = PullRequestRef & { headRef: string; state: "open" | "closed" };
@@ -148,14 +152,24 @@ export type Forge = {
     body: string;
     draft: boolean;
   }): Promise<PullRequestRef>;
-  /** One review per `key` (say, the head sha and the round): posting it again returns the first. */
+  /**
+   * One review per `key` (say, the head sha and the round): posting it again returns the first. Returns
+   * its line comments' ids, in the order of `comments` (null for one it cannot find).
+   */
   postReview(input: {
     pullNumber: number;
     commitSha: string;
     key: string;
     body: string;
     comments: readonly ReviewComment[];
-  }): Promise<{ id: number }>;
+  }): Promise<{ id: number; commentIds: (number | null)[] }>;
+  /**
+   * Resolves the thread of each comment (the comment itself or one of its replies) and replies on it, once
+   * per key: a thread that has a reply of that key is left as it is (a person may have reopened it), and
+   * two closings of one thread and key post the first's body. Returns the comments whose thread was not
+   * found (deleted, say).
+   */
+  closeReviewThreads(pullNumber: number, closings: readonly ThreadClosing[]): Promise<{ missing: number[] }>;
   /** The check run called `name` on `headSha`, created or updated; annotations are sent 50 at a time. */
   upsertCheckRun(input: CheckRunInput): Promise<{ id: number }>;
   listCheckResults(ref: string): Promise<CheckResult[]>;

@@ -149,6 +149,122 @@ describe("GitHub forge", () => {
     ]);
   });
 
+  it("closes a review thread once: resolved, then one reply per key, found from the comment or a reply", async () => {
+    const sha = pushBranch(repo, "swarm/12-threads/integration");
+    const forge = forgeFor(fake, repo);
+    const pr = await forge.ensurePullRequest({
+      head: "swarm/12-threads/integration",
+      base: "main",
+      title: "t",
+      body: "b",
+      draft: true,
+    });
+    const posted = await forge.postReview({
+      pullNumber: pr.number,
+      commitSha: sha,
+      key: "threads",
+      body: "Two findings.",
+      comments: [
+        { path: "src/index.ts", line: 1, body: "Export the handler." },
+        { path: "README.md", line: 1, body: "Name the project." },
+      ],
+    });
+    const pull = repo.pulls.get(pr.number);
+    const [first, second] = pull?.reviews[0]?.comments ?? [];
+    expect(posted.commentIds).toEqual([first?.id, second?.id]);
+    // Asked again (a retried job), the same ids come back.
+    expect(
+      (
+        await forgeFor(fake, repo).postReview({
+          ...posted,
+          pullNumber: pr.number,
+          commitSha: sha,
+          key: "threads",
+          body: "",
+          comments: [
+            { path: "src/index.ts", line: 1, body: "Export the handler." },
+            { path: "README.md", line: 1, body: "Name the project." },
+          ],
+        })
+      ).commentIds,
+    ).toEqual(posted.commentIds);
+    if (!pull || !first || !second) throw new Error("no review comments");
+    const asked = fake.replyAs(repo, pull, first, "/swarm revise and its type");
+    const repliesTo = (top: number) =>
+      pull.reviews.flatMap((r) => r.comments).filter((c) => c.inReplyTo === top);
+
+    const before = fake.requests.length;
+    fake.inject({ status: 502, applied: true, on: "/replies" }); // made, its answer lost
+    expect(
+      await forge.closeReviewThreads(pr.number, [
+        { commentId: first.id, key: "addressed-a", body: "Addressed in abc by node `api`." },
+        { commentId: asked.id, key: "addressed-b", body: "Addressed in abc (asked by @acme)." },
+        { commentId: 987_654, key: "addressed-c", body: "Gone." },
+      ]),
+    ).toEqual({ missing: [987_654] });
+    expect(first.resolved).toBe(true);
+    expect(second.resolved).toBeUndefined();
+    // The person's reply, then swarm's two, each to the thread's first comment: GitHub takes no reply to a reply.
+    expect(repliesTo(first.id).map((c) => c.body.split("\n")[0])).toEqual([
+      "/swarm revise and its type",
+      "Addressed in abc by node `api`.",
+      "Addressed in abc (asked by @acme).",
+    ]);
+    expect(repliesTo(first.id).map((c) => readMarker(c.body, "note")?.key)).toEqual([
+      undefined,
+      "addressed-a",
+      "addressed-b",
+    ]);
+    const replies = fake.requests.slice(before).filter((r) => r.template?.endsWith("/replies"));
+    expect(replies.map((r) => r.status)).toEqual([502, 201]); // the lost one found, not sent again
+    const graphql = fake.requests.slice(before).filter((r) => r.path === "/graphql");
+    expect(graphql.map((r) => JSON.stringify(r.body).includes("resolveReviewThread"))).toEqual([false, true]);
+
+    // Again (a retried job): one query, and nothing written. A thread a person reopened since stays open.
+    first.resolved = false;
+    const again = fake.requests.length;
+    await forgeFor(fake, repo).closeReviewThreads(pr.number, [
+      { commentId: first.id, key: "addressed-a", body: "Addressed in abc by node `api`." },
+    ]);
+    const sent = fake.requests.slice(again).filter((r) => !r.path.includes("access_tokens"));
+    expect(sent.map((r) => `${r.method} ${r.template}`)).toEqual(["POST graphql"]);
+    expect(first.resolved).toBe(false);
+    expect(repliesTo(first.id)).toHaveLength(3);
+  });
+
+  it("the fake's GraphQL answers with the fields asked for, aliases and pages, and errors as GitHub does", async () => {
+    pushBranch(repo, "swarm/13-gql/integration");
+    const pr = await forgeFor(fake, repo).ensurePullRequest({
+      head: "swarm/13-gql/integration",
+      base: "main",
+      title: "t",
+      body: "b",
+      draft: true,
+    });
+    const octokit = octokitFor(fake);
+    const answer = await octokit.graphql(
+      `query($owner: String!, $name: String!, $number: Int!) {
+        repository(owner: $owner, name: $name) { pr: pullRequest(number: $number) { isDraft
+          reviewThreads(first: 1) { pageInfo { hasNextPage } nodes { id } } } } }`,
+      { owner: repo.owner.login, name: repo.name, number: pr.number },
+    );
+    expect(answer).toEqual({
+      repository: { pr: { isDraft: true, reviewThreads: { pageInfo: { hasNextPage: false }, nodes: [] } } },
+    });
+    // A field GitHub's schema lacks, or a connection without `first`: GitHub answers 200 with `errors`.
+    await expect(
+      octokit.graphql(
+        `query { repository(owner: "acme", name: "shop") { pullRequest(number: ${pr.number}) { mergedish } } }`,
+      ),
+    ).rejects.toThrow("Field 'mergedish' doesn't exist on type 'PullRequest'");
+    await expect(
+      octokit.graphql(
+        `query { repository(owner: "acme", name: "shop") { pullRequest(number: ${pr.number}) { reviewThreads { nodes { id } } } } }`,
+      ),
+    ).rejects.toThrow("You must provide a `first` or `last` value");
+    expect(fake.violations.splice(0)).toHaveLength(2);
+  });
+
   it("upserts a check run and sends 120 annotations in batches of 50", async () => {
     const sha = pushBranch(repo, "swarm/11-checks/integration");
     const annotations = Array.from({ length: 120 }, (_, i) => ({

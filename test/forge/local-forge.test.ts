@@ -92,9 +92,20 @@ describe("the local forge", () => {
         comments: [],
       }),
     ).toEqual(review);
+    const [commentId] = review.commentIds;
     expect(await forge.listReviewComments(pr.number, review.id)).toEqual([
-      { path: "README.md", line: 1, body: "x" },
+      { id: commentId, path: "README.md", line: 1, body: "x" },
     ]);
+    // A thread is closed once per key: a reply kept with the comment, and resolved; an unknown one is missing.
+    const closing = { commentId: commentId ?? 0, key: "addressed-1", body: "Addressed in abc." };
+    expect(await forge.closeReviewThreads(pr.number, [closing, { ...closing, commentId: 999 }])).toEqual({
+      missing: [999],
+    });
+    await forge.closeReviewThreads(pr.number, [{ ...closing, body: "again" }]);
+    expect(JSON.parse(readFileSync(stateFile, "utf8")).pulls[0].reviews[0].comments[0]).toMatchObject({
+      replies: [{ key: "addressed-1", body: "Addressed in abc." }],
+      resolved: true,
+    });
     await forge.upsertCheckRun({
       name: "test",
       headSha: pr.headSha,

@@ -1,4 +1,5 @@
 import type { Forge } from "../../pipeline/forge.js";
+import { closeReviewThreads } from "./close-review-threads.js";
 import type { GitHubContext } from "./context.js";
 import type { GitHubClient } from "./create-octokit.js";
 import { amendComment, ensureComment } from "./ensure-comment.js";
@@ -53,6 +54,7 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
 
     ensurePullRequest: (input) => ensurePullRequest(ctx, input),
     postReview: (input) => postReview(ctx, input),
+    closeReviewThreads: (pullNumber, closings) => closeReviewThreads(ctx, pullNumber, closings),
     upsertCheckRun: (input) => upsertCheckRun(ctx, input),
     listCheckResults: (ref) => listCheckResults(ctx, ref),
     rerunFailedJobs: (checks) => rerunFailedJobs(ctx, checks),

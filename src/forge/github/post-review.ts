@@ -4,7 +4,11 @@ import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 
-/** One review per key: a review whose marker carries the key is returned instead of posting another. */
+/**
+ * One review per key: a review whose marker carries the key is returned instead of posting another. The
+ * answer to a create does not list the review's line comments, so their ids are read after it (one request,
+ * only for a review that has line comments).
+ */
 export async function postReview(
   ctx: GitHubContext,
   input: {
@@ -14,8 +18,12 @@ export async function postReview(
     body: string;
     comments: readonly ReviewComment[];
   },
-): Promise<{ id: number }> {
+): Promise<{ id: number; commentIds: (number | null)[] }> {
   const { octokit, owner, repo } = ctx;
+  const withComments = async (review: { id: number }) => ({
+    id: review.id,
+    commentIds: input.comments.length > 0 ? await commentIdsOf(ctx, input, review.id) : [],
+  });
   const find = async () => {
     const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
       owner,
@@ -27,8 +35,8 @@ export async function postReview(
     return found ? { id: found.id } : null;
   };
   const existing = await find();
-  if (existing) return existing;
-  return createOnce(async () => {
+  if (existing) return withComments(existing);
+  const made = await createOnce(async () => {
     const { data } = await octokit.rest.pulls.createReview({
       ...NO_RETRY,
       owner,
@@ -46,4 +54,25 @@ export async function postReview(
     });
     return { id: data.id };
   }, find);
+  return withComments(made);
+}
+
+/** The ids of the review's line comments, matched to the comments asked for by path and line, in order. */
+async function commentIdsOf(
+  ctx: GitHubContext,
+  input: { pullNumber: number; comments: readonly ReviewComment[] },
+  reviewId: number,
+): Promise<(number | null)[]> {
+  const made = await ctx.octokit.paginate(ctx.octokit.rest.pulls.listCommentsForReview, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    pull_number: input.pullNumber,
+    review_id: reviewId,
+    per_page: 100,
+  });
+  const left = [...made].sort((a, b) => a.id - b.id);
+  return input.comments.map((c) => {
+    const at = left.findIndex((m) => m.path === c.path && (m.line ?? m.original_line) === c.line);
+    return at < 0 ? null : (left.splice(at, 1)[0]?.id ?? null);
+  });
 }

@@ -61,5 +61,5 @@ export async function listReviewComments(
     review_id: reviewId,
     per_page: 100,
   });
-  return comments.flatMap((c) => (c.line ? [{ path: c.path, line: c.line, body: c.body }] : []));
+  return comments.flatMap((c) => (c.line ? [{ id: c.id, path: c.path, line: c.line, body: c.body }] : []));
 }

@@ -139,7 +139,8 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         file
           .read()
           .pulls.find((p) => p.number === pullNumber)
-          ?.reviews.find((r) => r.id === reviewId)?.comments ?? []
+          ?.reviews.find((r) => r.id === reviewId)
+          ?.comments.map(({ id, path, line, body }) => ({ ...(id ? { id } : {}), path, line, body })) ?? []
       );
     },
     async ensurePullRequest(input) {
@@ -177,16 +178,37 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         const p = s.pulls.find((x) => x.number === input.pullNumber);
         if (!p) throw new Error(`the local forge has no pull request #${input.pullNumber}`);
         const known = p.reviews.find((r) => r.key === input.key);
-        if (known) return { id: known.id };
+        if (known) return { id: known.id, commentIds: known.comments.map((c) => c.id ?? null) };
         const review = {
           id: newId(s),
           key: input.key,
           commitSha: input.commitSha,
           body: input.body,
-          comments: [...input.comments],
+          comments: input.comments.map((c) => ({ path: c.path, line: c.line, body: c.body, id: newId(s) })),
         };
         p.reviews.push(review);
-        return { id: review.id };
+        return { id: review.id, commentIds: review.comments.map((c) => c.id) };
+      });
+    },
+    // A thread here is the line comment itself: its replies and resolution are kept with it.
+    async closeReviewThreads(pullNumber, closings) {
+      return file.update((s) => {
+        const comments = (s.pulls.find((x) => x.number === pullNumber)?.reviews ?? []).flatMap(
+          (r) => r.comments,
+        );
+        const missing: number[] = [];
+        for (const closing of closings) {
+          const comment = comments.find((c) => c.id === closing.commentId);
+          if (!comment) {
+            missing.push(closing.commentId);
+            continue;
+          }
+          comment.replies ??= [];
+          if (comment.replies.some((r) => r.key === closing.key)) continue;
+          comment.replies.push({ key: closing.key, body: closing.body });
+          comment.resolved = true;
+        }
+        return { missing };
       });
     },
     async upsertCheckRun(input) {

@@ -44,7 +44,18 @@ const Pull = z.object({
       key: z.string(),
       commitSha: z.string(),
       body: z.string(),
-      comments: z.array(z.object({ path: z.string(), line: z.int(), body: z.string() })),
+      comments: z.array(
+        z.object({
+          path: z.string(),
+          line: z.int(),
+          body: z.string(),
+          /** Missing in state files written before line comments had threads. */
+          id: z.int().optional(),
+          /** swarm's replies on the comment's thread, keyed as on GitHub, and whether it is resolved. */
+          replies: z.array(z.object({ key: z.string(), body: z.string() })).optional(),
+          resolved: z.boolean().optional(),
+        }),
+      ),
     }),
   ),
 });

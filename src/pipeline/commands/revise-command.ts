@@ -94,6 +94,10 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
       tried: run.meta.tried ?? [],
       ledger: await deps.ledger(runId),
       announce: job.at?.kind !== "review-line",
+      // The person's line comments: each thread gets swarm's reply once a pushed commit addresses it.
+      askedIn:
+        job.at?.kind === "review-line" ? [job.commentId] : lines.length > 0 ? lines.map((l) => l.id) : [],
+      asker: job.sender.login,
       run,
     },
     deps.rerun,

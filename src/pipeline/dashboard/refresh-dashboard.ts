@@ -5,6 +5,13 @@ import type { RunStatus } from "../../domain/state/run-status.js";
 import type { Forge } from "../forge.js";
 import { renderDashboard } from "./render-dashboard.js";
 
+type MetaChange = Partial<
+  Pick<
+    DashboardMarker,
+    "round" | "reviewedSha" | "tried" | "targeted" | "standing" | "reruns" | "weakened" | "threads"
+  >
+>;
+
 /**
  * Rebuilds the spec's dashboard from GitHub alone (markers, sub-issues, branches, PR), so any worker can
  * refresh it, even one that did not write it. Sets the run's status when `status` is given.
@@ -17,13 +24,11 @@ export async function refreshDashboard(
     status?: RunStatus;
     note?: string;
     ledger?: Ledger | null;
-    /** Changes to the run's record in the dashboard's marker (the review round, say). */
-    meta?: Partial<
-      Pick<
-        DashboardMarker,
-        "round" | "reviewedSha" | "tried" | "targeted" | "standing" | "reruns" | "weakened"
-      >
-    >;
+    /**
+     * Changes to the run's record in the dashboard's marker (the review round, say), or a function of the
+     * record as it is now, for a change to a list that another job may have added to since this one read it.
+     */
+    meta?: MetaChange | ((current: DashboardMarker) => MetaChange);
     /** Write only while the run is in one of these statuses (so a late refresh cannot undo a later step). */
     ifStatus?: readonly RunStatus[];
     /**
@@ -81,7 +86,8 @@ export async function refreshDashboard(
   });
   // The pending plan is the plan stage's own, while it lays the plan out; every later write drops it.
   const { pendingPlan: _laidOut, ...meta } = run.meta;
-  await forge.ensureDashboardComment(spec, body, { ...meta, ...options.meta, status, statusSince: since });
+  const change = typeof options.meta === "function" ? options.meta(run.meta) : options.meta;
+  await forge.ensureDashboardComment(spec, body, { ...meta, ...change, status, statusSince: since });
 
   return true;
 }

@@ -6,6 +6,7 @@ import type { Plan } from "../../domain/plan/plan.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, PullRequestRef } from "../forge.js";
 import { checkVerdict, notVerifiedReason } from "../review/check-verdict.js";
+import { closeAddressedThreads } from "../review/review-threads.js";
 import { FAILED, stopRevising, stopRun } from "../review/stop-revising.js";
 import { SWARM_CHECK } from "../swarm-check.js";
 import { renderPullRequestBody } from "./render-pull-request-body.js";
@@ -193,11 +194,24 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
     }),
     draft: deps.config.pullRequest.draft,
   });
+  // The review threads this head answers get their reply and are resolved (a failure here must not undo the
+  // push: the threads stay recorded, and the PR says so).
+  const threads = await closeAddressedThreads(forge, run, pullRequest.number, merged.headSha);
+  if (threads.failed)
+    await forge.ensureComment(
+      pullRequest.number,
+      `threads-${merged.headSha}`,
+      `swarm pushed ${merged.headSha} but could not reply on and resolve the review threads it addresses (${threads.failed}); it tries again when it next pushes.`,
+    );
+  const handled = new Set(threads.handled);
   // The dashboard's link to the PR, unless a review has moved the run on meanwhile.
   await refreshDashboard(forge, input.spec.number, {
     headline: waiting,
     ledger: deps.ledger,
     ifStatus: ["reviewing"],
+    ...(handled.size > 0
+      ? { meta: (current) => ({ threads: (current.threads ?? []).filter((t) => !handled.has(t.comment)) }) }
+      : {}),
   });
   return { kind: "opened", pullRequest, headSha: merged.headSha, pushed: merged.pushed };
 }

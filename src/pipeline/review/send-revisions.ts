@@ -5,6 +5,7 @@ import { assignFindings, type Finding, type Review, revisionTargets } from "../.
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun, ReviewComment } from "../forge.js";
 import { markNodesPending } from "../mark-nodes-pending.js";
+import { recordThreads, type ThreadRecord } from "./review-threads.js";
 
 export type Rerun = (
   runId: string,
@@ -39,6 +40,10 @@ export async function sendRevisions(
     ledger: Ledger | null;
     /** Post the review on the PR (not when a person's line comment already says it all). */
     announce?: boolean;
+    /** By finding: the person's line comment that asked for it, whose thread is closed once it is addressed. */
+    askedIn?: readonly (number | undefined)[];
+    /** Who asked (a person's revision), for the replies on those threads. */
+    asker?: string;
     /** The run as GitHub shows it: each revised node's sub-issue records its revision before it starts. */
     run: Pick<LoadedRun, "nodeIssues" | "nodeBranches" | "branches" | "summaries" | "handoffs">;
   },
@@ -46,14 +51,23 @@ export async function sendRevisions(
 ): Promise<{ targets: Record<string, string>; unassigned: number }> {
   const { byNode, unassigned } = assignFindings(input.plan, input.review.findings);
   const targets = revisionTargets(input.plan, byNode);
-  const { comments, inBody } = placeFindings(
-    input.diff,
-    input.review.findings,
-    (f) => [...byNode].find(([, fs]) => fs.includes(f))?.[0],
-  );
+  const ownerOf = (f: Finding) => [...byNode].find(([, fs]) => fs.includes(f))?.[0];
+  const {
+    comments,
+    owners: commentOwners,
+    inBody,
+  } = placeFindings(input.diff, input.review.findings, ownerOf);
+  const threads: Omit<ThreadRecord, "round" | "sha">[] = input.review.findings.flatMap((f, i) => {
+    const owner = ownerOf(f);
+    const asked = input.askedIn?.[i];
+    return owner && asked
+      ? [{ comment: asked, node: owner, ...(input.asker ? { asker: input.asker } : {}) }]
+      : [];
+  });
   const nodes = Object.keys(targets);
+  let posted: { commentIds: (number | null)[] } | null = null;
   if (input.announce !== false)
-    await forge.postReview({
+    posted = await forge.postReview({
       pullNumber: input.pullNumber,
       commitSha: input.headSha,
       key: input.key,
@@ -69,9 +83,16 @@ export async function sendRevisions(
       ].join("\n"),
       comments,
     });
+  for (const [i, id] of (posted?.commentIds ?? []).entries()) {
+    const node = commentOwners[i];
+    if (id && node) threads.push({ comment: id, node, ...(input.asker ? { asker: input.asker } : {}) });
+  }
   if (nodes.length === 0) return { targets, unassigned: unassigned.length };
   // Recorded on GitHub first, so a run rebuilt there (Redis lost) still revises them, with their feedback.
   await markNodesPending(forge, input.spec, { ...input.run, plan: input.plan }, targets);
+  const headline = `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`;
+  // After the nodes are marked pending and before they run, so the integration that merges them finds it.
+  if (threads.length > 0) await recordThreads(forge, input, headline, threads);
   await rerun(input.runId, input.key, targets);
   const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
   // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
@@ -79,7 +100,7 @@ export async function sendRevisions(
   await refreshDashboard(forge, input.spec, {
     ifHead: input.headSha,
     status: "revising",
-    headline: `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`,
+    headline,
     ledger: input.ledger,
     meta: {
       round: input.round,
@@ -94,22 +115,24 @@ export async function sendRevisions(
 
 /**
  * Findings as a review shows them: a line comment where the diff lets GitHub place one, else a line of the
- * review's body. A comment names the node it was sent to, when it was.
+ * review's body. A comment names the node it was sent to, when it was (`owners`, by comment).
  */
 export function placeFindings(
   diff: string,
   findings: readonly Finding[],
   ownerOf: (finding: Finding) => string | undefined = () => undefined,
-): { comments: ReviewComment[]; inBody: string[] } {
+): { comments: ReviewComment[]; owners: (string | undefined)[]; inBody: string[] } {
   const placeable = commentableLines(diff);
   const comments: ReviewComment[] = [];
+  const owners: (string | undefined)[] = [];
   const inBody: string[] = [];
   for (const f of findings) {
     const owner = ownerOf(f);
     const text = `${f.message}${owner ? `\n\n<sub>Sent to node \`${owner}\`.</sub>` : ""}`;
-    if (f.line > 0 && placeable.get(f.path)?.has(f.line))
+    if (f.line > 0 && placeable.get(f.path)?.has(f.line)) {
       comments.push({ path: f.path, line: f.line, body: text });
-    else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
+      owners.push(owner);
+    } else inBody.push(`- \`${f.path}${f.line > 0 ? `:${f.line}` : ""}\`: ${f.message}`);
   }
-  return { comments, inBody };
+  return { comments, owners, inBody };
 }

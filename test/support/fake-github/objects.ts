@@ -188,6 +188,10 @@ export function reviewCommentJson(
     line: comment.line,
     side: comment.side,
     body: comment.body,
+    ...(comment.inReplyTo !== undefined ? { in_reply_to_id: comment.inReplyTo } : {}),
+    // The diff index, which GitHub still sends; the fake's diffs are short, so the line stands in for it.
+    position: comment.line,
+    original_position: comment.line,
     commit_id: review.commitId,
     original_commit_id: review.commitId,
     diff_hunk: "@@",

@@ -25,6 +25,8 @@ import type {
   Job,
   Pull,
   RepoState,
+  Review,
+  ReviewComment,
   WorkflowRun,
 } from "./state.js";
 
@@ -51,7 +53,8 @@ export type FakeEvent =
     }
   | { kind: "check-run"; repo: RepoState; run: CheckRun }
   | { kind: "workflow-rerun"; repo: RepoState; run: WorkflowRun; jobs: Job[] }
-  | { kind: "review"; repo: RepoState; pull: Pull; reviewId: number };
+  | { kind: "review"; repo: RepoState; pull: Pull; reviewId: number }
+  | { kind: "review-comment"; repo: RepoState; pull: Pull; review: Review; comment: ReviewComment };
 
 type Handler = (ctx: Ctx) => Reply;
 
@@ -401,6 +404,50 @@ export const ROUTES: Record<string, Handler> = {
         reviewCommentJson(ctx.base, ctx.repo, pull, review, c),
       ),
     };
+  },
+  // Every line comment of the PR, replies included, oldest first (GitHub's default sort).
+  "get /repos/{owner}/{repo}/pulls/{pull_number}/comments": (ctx) => {
+    const pull = pullOf(ctx);
+    if (!pull) return notFound("pull request");
+    const all = pull.reviews
+      .flatMap((review) => review.comments.map((comment) => ({ review, comment })))
+      .sort((a, b) => a.comment.id - b.comment.id);
+    return {
+      status: 200,
+      body: page(all, ctx.query).map(({ review, comment }) =>
+        reviewCommentJson(ctx.base, ctx.repo, pull, review, comment),
+      ),
+      headers: linkHeader(ctx, all.length),
+    };
+  },
+  // A reply joins the thread of a top-level comment; GitHub files it in a review of its own.
+  "post /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies": (ctx) => {
+    const pull = pullOf(ctx);
+    if (!pull) return notFound("pull request");
+    const top = pull.reviews.flatMap((r) => r.comments).find((c) => c.id === Number(ctx.params.comment_id));
+    if (!top) return notFound("comment");
+    if (top.inReplyTo !== undefined) return unprocessable("replies to replies are not supported");
+    const comment: ReviewComment = {
+      id: ctx.state.id(),
+      path: top.path,
+      line: top.line,
+      side: top.side,
+      body: ctx.body.body,
+      inReplyTo: top.id,
+      reactions: [],
+    };
+    const review: Review = {
+      id: ctx.state.id(),
+      body: "",
+      event: "COMMENT",
+      commitId: shasOf(ctx.repo, pull).head,
+      user: ctx.actor,
+      comments: [comment],
+      submittedAt: ctx.state.now(),
+    };
+    pull.reviews.push(review);
+    ctx.emit({ kind: "review-comment", repo: ctx.repo, pull, review, comment });
+    return { status: 201, body: reviewCommentJson(ctx.base, ctx.repo, pull, review, comment) };
   },
   "post /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions": (ctx) => {
     const comment = [...ctx.repo.pulls.values()]

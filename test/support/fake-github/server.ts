@@ -10,6 +10,8 @@ import { text } from "node:stream/consumers";
 import { createBareRepo, listBranches, resolveRef } from "./bare-repo.js";
 import { createCiPlayer } from "./ci.js";
 import { serveGit } from "./git-http.js";
+import { githubGraphqlRoots } from "./github-graphql.js";
+import { executeGraphql } from "./graphql.js";
 import { githubContract } from "./openapi-contract.js";
 import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
 import {
@@ -96,6 +98,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       case "review":
         webhooks.reviewSubmitted(event.repo, event.pull, event.reviewId);
         return;
+      case "review-comment":
+        webhooks.reviewCommentCreated(event.repo, event.pull, event.review, event.comment);
+        return;
       case "workflow-rerun":
         ci.rerun(event.repo, event.run, event.jobs);
         return;
@@ -120,6 +125,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     }
   };
   listeners.push(deliver);
+  const graphqlRoots = githubGraphqlRoots(state, (event) => {
+    for (const listener of listeners) listener(event);
+  });
   const ci = createCiPlayer(state, (repo, run) => {
     for (const listener of listeners) listener({ kind: "check-run", repo, run });
   });
@@ -191,10 +199,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     if (url.pathname === "/graphql" && req.method === "POST") {
       const token = tokens.get((req.headers.authorization ?? "").replace(/^(token|bearer) /i, ""));
       if (!token || token.expires < Date.now()) return send(401, { message: "Bad credentials" });
-      const { query, variables } = (safeJson(raw) ?? {}) as { query?: string; variables?: { id?: string } };
-      const pull = [...state.repos.values()]
-        .flatMap((r) => [...r.pulls.values()].map((p) => ({ repo: r, pull: p })))
-        .find((x) => `PR_${x.pull.id}` === variables?.id);
+      const { query, variables } = (safeJson(raw) ?? {}) as {
+        query?: string;
+        variables?: Record<string, unknown>;
+      };
       requests.push({
         method: "POST",
         path: "/graphql",
@@ -203,22 +211,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         body: { query, variables },
         at: Date.now(),
       });
-      if (
-        !/markPullRequestReadyForReview\s*\(\s*input:\s*\{\s*pullRequestId:\s*\$id\s*\}/.test(query ?? "") ||
-        !pull
-      ) {
-        violations.push(
-          `POST /graphql: the fake understands only markPullRequestReadyForReview on a known PR (${query})`,
-        );
-        return send(200, {
-          data: null,
-          errors: [{ type: "NOT_FOUND", message: "Could not resolve to a node" }],
-        });
-      }
-      pull.pull.draft = false;
-      for (const listener of listeners)
-        listener({ kind: "pull-request", repo: pull.repo, pull: pull.pull, action: "ready_for_review" });
-      return send(200, { data: { markPullRequestReadyForReview: { pullRequest: { isDraft: false } } } });
+      const answer = executeGraphql(query ?? "", variables ?? {}, graphqlRoots);
+      // swarm's queries are its own code: one GitHub would refuse is a bug, as a REST contract violation is.
+      if (answer.errors)
+        violations.push(`POST /graphql: ${answer.errors.map((e) => e.message).join("; ")} (${query})`);
+      return send(200, answer);
     }
 
     const method = req.method ?? "GET";
@@ -581,6 +578,30 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         for (const c of r.comments) webhooks.reviewCommentCreated(repo, pull, r, c);
       else webhooks.reviewSubmitted(repo, pull, r.id);
       return r;
+    },
+    /** A person replies on the thread of a top-level line comment (sent as `pull_request_review_comment.created`). */
+    replyAs(repo: RepoState, pull: Pull, top: ReviewComment, body: string, by: Actor = repo.owner) {
+      const comment: ReviewComment = {
+        id: state.id(),
+        path: top.path,
+        line: top.line,
+        side: top.side,
+        body,
+        inReplyTo: top.inReplyTo ?? top.id,
+        reactions: [],
+      };
+      const r = {
+        id: state.id(),
+        body: "",
+        event: "COMMENT",
+        commitId: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "",
+        user: by,
+        comments: [comment],
+        submittedAt: state.now(),
+      };
+      pull.reviews.push(r);
+      webhooks.reviewCommentCreated(repo, pull, r, comment);
+      return comment;
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

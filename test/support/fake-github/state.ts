@@ -39,6 +39,10 @@ export type ReviewComment = {
   side: "RIGHT" | "LEFT";
   body: string;
   reactions?: Reaction[];
+  /** A reply's thread: the top-level comment it answers (GitHub's `in_reply_to_id`). */
+  inReplyTo?: number;
+  /** On a thread's top-level comment: the thread is resolved (GitHub keeps this on the thread). */
+  resolved?: boolean;
 };
 
 export type Review = {
