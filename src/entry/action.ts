@@ -13,6 +13,7 @@ import { runOfCommand } from "../pipeline/commands/run-of-command.js";
 import { decideIntake } from "../pipeline/intake.js";
 import type { JobToEnqueue } from "../pipeline/jobs.js";
 import { planSpec } from "../pipeline/plan/plan-spec.js";
+import { rerunOf } from "../pipeline/review/send-revisions.js";
 import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { createRedis } from "../queue/redis.js";
@@ -136,8 +137,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
       );
     },
   });
-  const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>
-    scheduler.rerun(runId, key, nodes);
+  const rerun = rerunOf(scheduler);
   // A run started by an earlier workflow job is taken up from what the forge shows of it.
   const adopt = async (spec: number | null): Promise<string | undefined> => {
     const run = spec === null ? null : await forge.loadRun(spec);

@@ -19,6 +19,7 @@ import { planSpec } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { renderReport } from "../pipeline/report/render-report.js";
 import { NO_CHECKS } from "../pipeline/review/check-verdict.js";
+import { type Rerun, rerunOf } from "../pipeline/review/send-revisions.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { git } from "../workspace/git-workspace.js";
 import { createInstallReuse } from "../workspace/install-reuse.js";
@@ -198,12 +199,13 @@ async function runPrepared(
     finish = done;
   });
   const integrate = createIntegrateProcessor(services);
-  let rerun: (
-    runId: string,
-    key: string,
-    nodes: Readonly<Record<string, string | null>>,
-  ) => Promise<boolean> = async () => false;
-  const review = createReviewProcessor({ ...services, rerun: (...a) => rerun(...a) });
+  let rerun: Rerun = async () => false;
+  const review = createReviewProcessor({
+    ...services,
+    rerun: Object.assign((...a: Parameters<Rerun>) => rerun(...a), {
+      used: (runId: string, key: string) => rerun.used?.(runId, key) ?? Promise.resolve(false),
+    }),
+  });
 
   // After every node settles: merge, run the checks where CI would, review; a revision settles again.
   const afterNodes = async (states: Record<string, NodeStatus>, ctx: NodeRunContext) => {
@@ -258,7 +260,7 @@ async function runPrepared(
         .catch((error: unknown) => finish(error instanceof Error ? error.message : String(error)));
     },
   });
-  rerun = (id, key, nodes) => scheduler.rerun(id, key, nodes);
+  rerun = rerunOf(scheduler);
   const cancel = () =>
     void (async () => {
       await scheduler.cancel(runId).catch(() => undefined); // not started yet while planning

@@ -7,6 +7,7 @@ import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
 import type { PlanOutcome, ScheduledRun } from "../pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
+import { rerunOf } from "../pipeline/review/send-revisions.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
 import { withRedisLock } from "../queue/redis-lock.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
@@ -110,8 +111,7 @@ export function startJobWorkers(w: WorkerWiring) {
       ).catch(() => undefined);
     },
   });
-  const rerun = (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>
-    scheduler.rerun(runId, key, nodes);
+  const rerun = rerunOf(scheduler);
   // A killed holder's lock lapses on the scale of the stalled check, when its job is taken up again.
   const lockMs = Math.max(1000, (w.stalledIntervalMs ?? 30_000) * 2);
   const registry = createRunRegistry(connection, w.prefix);

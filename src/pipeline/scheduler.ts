@@ -66,6 +66,8 @@ export type Scheduler = {
    * changes nothing and returns false. Lifts a cancel.
    */
   rerun(runId: string, key: string, nodes: Readonly<Record<string, string | null>>): Promise<boolean>;
+  /** Whether `rerun` was called with `key` for this run (false for a run the scheduler does not hold). */
+  rerunUsed(runId: string, key: string): Promise<boolean>;
   close(): Promise<void>;
 };
 

@@ -189,6 +189,9 @@ export function createInProcessScheduler(options: {
       run.cancelled = true;
       for (const [id, s] of run.states) if (s === "pending" || s === "ready") finish(run, id, "cancelled");
     },
+    async rerunUsed(runId, key) {
+      return runs.get(runId)?.reruns.has(key) ?? false;
+    },
     async rerun(runId, key, nodes) {
       const run = runOf(runId);
       if (run.reruns.has(key)) return false;

@@ -274,6 +274,9 @@ export function createRedisScheduler(options: RedisSchedulerOptions): Scheduler 
         }
       }
     },
+    async rerunUsed(runId, key) {
+      return (await redis.hexists(keys(runId)[4] as string, `rerun:${key}`)) === 1;
+    },
     async rerun(runId, key, nodes) {
       const args = Object.entries(nodes).flatMap(([id, feedback]) => [id, feedback ?? ""]);
       const [fresh, dispatch] = (await redis.eval(RERUN, 6, ...keys(runId), key, ...args)) as [

@@ -18,6 +18,8 @@ describe("installing swarm", () => {
         encoding: "utf8",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
         stdio: ["ignore", "pipe", "pipe"],
+        // Synchronous, so the test's own timeout cannot stop it: a stalled command is killed here instead.
+        timeout: 150_000,
       });
     // dist/ is built by the test command; the tarball carries it (package.json "files").
     const tarball = run(
@@ -38,6 +40,9 @@ describe("installing swarm", () => {
         "--prefix",
         prefix,
         "--prefer-offline",
+        // npm waits 5 minutes on a stalled fetch by default (seen once here): give up sooner and retry.
+        "--fetch-timeout=30000",
+        "--fetch-retries=4",
         "--no-audit",
         "--no-fund",
         join(dir, tarball),

@@ -170,6 +170,23 @@ describe("integrate, validate and review until green", () => {
     expect(answer?.body.split("\n")[0]).toBe(
       "@acme: Sent to `format`; the pull request updates when it is done.",
     );
+
+    // The request redelivered after its revision is done: nothing is sent again, nothing is left pending.
+    const asked = rig.github.webhooks.deliveries.filter(
+      (d) => d.event.startsWith("pull_request_review") && d.body.includes("/swarm revise document"),
+    );
+    expect(asked.length).toBeGreaterThan(0);
+    const headBefore = headOf(repo, pull);
+    for (const d of asked) rig.github.webhooks.redeliver(d.id);
+    await rig.settled();
+    await new Promise((r) => setTimeout(r, 1500));
+    await rig.settled();
+    expect(since(before)).toEqual({ format: 1 });
+    expect(headOf(repo, pull)).toBe(headBefore);
+    const dashboard = readMarker(dashboardOf(repo, spec)?.body, "dashboard");
+    expect(dashboard?.status).toBe("green");
+    const format = [...repo.issues.values()].find((i) => i.title.startsWith("[format]"));
+    expect(format?.state).toBe("closed");
   });
 
   it("refuses /swarm revise from someone without write access politely, and ignores a bot's", async () => {

@@ -100,10 +100,19 @@ describe("the check against the spec on green", () => {
     const head = headOf(run.repo, pull);
     expect(git(run.repo.bare, "show", `${head}:src/index.js`)).toContain('return "mean: n/a"');
     expect(checksOn(run.repo, head)).toEqual({ swarm: "success", test: "success" });
-    const notes = reviews.find((r) => r.commitId === head);
-    expect(notes?.body).toContain("Checked against the spec: the change does what it asks.");
+    // (A reply on the gap's thread is a review of its own on GitHub, with no body: not this one.)
+    const notes = reviews.find((r) => r.commitId === head && r.body.includes("Checked against the spec"));
+    expect(notes?.body).toContain("**Checked against the spec: the change does what it asks.**");
     expect(notes?.body).toContain("`formatNumber` could say in a comment");
     expect(pull.draft).toBe(false);
+    // The gap's line comment was answered with the commit that addressed it, and its thread resolved.
+    const replies = pull.reviews
+      .flatMap((r) => r.comments)
+      .filter((c) => c.inReplyTo === gap?.comments[0]?.id);
+    expect(replies.map((c) => c.body)).toEqual([
+      expect.stringContaining(`Addressed in ${head} by node \`index\``),
+    ]);
+    expect(gap?.comments[0]?.resolved).toBe(true);
     const dashboard = dashboardOf(run.repo, run.spec)?.body ?? "";
     expect(readMarker(dashboard, "dashboard")).toMatchObject({ status: "green", round: 1, standing: [] });
     expect(dashboard).toContain(

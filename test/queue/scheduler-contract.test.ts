@@ -282,7 +282,9 @@ describe.each(implementations)("scheduler contract: %s", (_name, make) => {
     await scheduler.settled(runId);
     await until(() => settledCalls.length === 1);
 
+    expect(await scheduler.rerunUsed(runId, "round-1")).toBe(false);
     expect(await scheduler.rerun(runId, "round-1", { d: null, b: "b returns the wrong total" })).toBe(true);
+    expect(await scheduler.rerunUsed(runId, "round-1")).toBe(true);
     expect(await scheduler.rerun(runId, "round-1", { a: "again?" })).toBe(false); // the key was used
     await until(() => settledCalls.length === 2);
     const states = await scheduler.settled(runId);

@@ -5,13 +5,23 @@ import { assignFindings, type Finding, type Review, revisionTargets } from "../.
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun, ReviewComment } from "../forge.js";
 import { markNodesPending } from "../mark-nodes-pending.js";
+import type { Scheduler } from "../scheduler.js";
 import { recordThreads, type ThreadRecord } from "./review-threads.js";
 
-export type Rerun = (
-  runId: string,
-  key: string,
-  nodes: Readonly<Record<string, string | null>>,
-) => Promise<boolean>;
+/** Runs nodes again with their feedback, once per key (the scheduler's `rerun`). */
+export type Rerun = {
+  (runId: string, key: string, nodes: Readonly<Record<string, string | null>>): Promise<boolean>;
+  /** Whether the key was used: a job retried after its nodes ran again must not mark them pending. */
+  used?: (runId: string, key: string) => Promise<boolean>;
+};
+
+/** The scheduler's rerun, with its record of used keys. */
+export const rerunOf = (scheduler: Pick<Scheduler, "rerun" | "rerunUsed">): Rerun =>
+  Object.assign(
+    (runId: string, key: string, nodes: Readonly<Record<string, string | null>>) =>
+      scheduler.rerun(runId, key, nodes),
+    { used: (runId: string, key: string) => scheduler.rerunUsed(runId, key) },
+  );
 
 /**
  * Turns a review into revisions: one PR review (a summary, and line comments where the diff lets GitHub
@@ -88,6 +98,9 @@ export async function sendRevisions(
     if (id && node) threads.push({ comment: id, node, ...(input.asker ? { asker: input.asker } : {}) });
   }
   if (nodes.length === 0) return { targets, unassigned: unassigned.length };
+  // Sent before (a redelivered request, a job retried after its rerun): the nodes may have finished since,
+  // and the rerun would not start them again, so marking them pending or the run revising would strand it.
+  if (await rerun.used?.(input.runId, input.key)) return { targets, unassigned: unassigned.length };
   // Recorded on GitHub first, so a run rebuilt there (Redis lost) still revises them, with their feedback.
   await markNodesPending(forge, input.spec, { ...input.run, plan: input.plan }, targets);
   const headline = `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`;
