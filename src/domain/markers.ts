@@ -76,6 +76,8 @@ export const DashboardMarkerSchema = z.object({
   weakened: z.record(z.string(), z.array(z.string())).optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */
   statusSince: z.string().optional(),
+  /** The plan's estimated cost in USD when it was planned, shown while it waits for approval. */
+  estimateUsd: z.object({ low: z.number(), high: z.number() }).optional(),
   /** The plan while its sub-issues are being laid out, so a plan job cut off part-way can finish it. */
   pendingPlan: PlanSchema.optional(),
 });

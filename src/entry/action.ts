@@ -142,6 +142,8 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
   const adopt = async (spec: number | null): Promise<string | undefined> => {
     const run = spec === null ? null : await forge.loadRun(spec);
     if (!run?.meta.runId || spec === null) return undefined;
+    // A plan that waits for approval is started by its approval alone.
+    if (run.meta.status === "awaiting-approval") return run.meta.runId;
     await scheduler.adopt(await runStartOf(forge, run, 0, { owner, name }), run.states);
     return run.meta.runId;
   };
@@ -184,6 +186,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
       reintegrate: async (run) => {
         integrations.push(integrate(await reintegrateJobOf(forge, 0, { owner, name }, run)));
       },
+      startApproved: async (run) => scheduler.start(await runStartOf(forge, run, 0, { owner, name })),
     });
     await settle(found?.run.meta.runId);
     summary = `command: ${JSON.stringify(outcome)}`;

@@ -13,6 +13,7 @@ export function swarmApp(queue: JobQueue): ApplicationFunction {
       [
         "issues.labeled",
         "issue_comment.created",
+        "issue_comment.edited",
         "pull_request_review_comment.created",
         "pull_request_review.submitted",
         "check_run.completed",

@@ -209,40 +209,71 @@ program
   .requiredOption("--repo <dir>", "the local git repository (a plain folder is copied into a new one)")
   .requiredOption("--spec <file>", "the spec: a Markdown file whose first `# heading` is its title")
   .option("--replay <trace>", "answer from a recorded trace.jsonl instead of the API")
-  .action(async (options: { repo: string; spec: string; replay?: string }) => {
-    const { runLocally } = await import("./run-locally.js");
-    const { runSummary } = await import("./run-summary.js");
-    const { createProgressBoard } = await import("./progress-board.js");
-    const { usePrivateTmp } = await import("./private-tmp.js");
-    usePrivateTmp("swarm-run-");
-    const board = createProgressBoard(process.stdout);
-    // The first Ctrl-C (or SIGTERM) cancels the run and still writes the report; a second quits at once.
-    const abort = new AbortController();
-    const interrupt = () => {
-      if (abort.signal.aborted) process.exit(130);
-      process.stderr.write("\nswarm run: cancelling (Ctrl-C again to quit at once)\n");
-      abort.abort();
-    };
-    process.on("SIGINT", interrupt);
-    process.on("SIGTERM", interrupt);
-    try {
-      const result = await runLocally({
-        signal: abort.signal,
-        repo: options.repo,
-        spec: options.spec,
-        env: process.env,
-        ...(options.replay ? { replay: options.replay } : {}),
-        onEvent: (e) => board.handle(e),
-      });
-      board.stop();
-      const summary = runSummary(result);
-      process.stdout.write(summary.text);
-      process.exitCode = summary.exitCode;
-    } catch (error) {
-      board.stop();
-      failCli(error, "swarm run");
-    }
-  });
+  .option("--approve", "show the plan and its estimate, and ask at the terminal before coding")
+  .option("--yes", "start coding without asking, when the plan waits for approval")
+  .action(
+    async (options: { repo: string; spec: string; replay?: string; approve?: boolean; yes?: boolean }) => {
+      const { askToStart, NO_TERMINAL } = await import("./ask-to-start.js");
+      // Refused before anything is planned (and paid for): there is no one to ask.
+      if (options.approve && !options.yes && process.stdin.isTTY !== true) {
+        process.stderr.write(NO_TERMINAL);
+        process.exitCode = EXIT.badInput;
+        return;
+      }
+      const { runLocally } = await import("./run-locally.js");
+      const { runSummary } = await import("./run-summary.js");
+      const { createProgressBoard } = await import("./progress-board.js");
+      const { usePrivateTmp } = await import("./private-tmp.js");
+      usePrivateTmp("swarm-run-");
+      const board = createProgressBoard(process.stdout);
+      // The first Ctrl-C (or SIGTERM) cancels the run and still writes the report; a second quits at once.
+      const abort = new AbortController();
+      const interrupt = () => {
+        if (abort.signal.aborted) process.exit(130);
+        process.stderr.write("\nswarm run: cancelling (Ctrl-C again to quit at once)\n");
+        abort.abort();
+      };
+      process.on("SIGINT", interrupt);
+      process.on("SIGTERM", interrupt);
+      let noTerminal = false;
+      try {
+        const result = await runLocally({
+          ...(options.approve ? { approve: true } : {}),
+          confirmStart: async (ask) => {
+            board.pause();
+            try {
+              const answer = await askToStart(ask, {
+                yes: options.yes === true,
+                terminal: { input: process.stdin, output: process.stdout },
+              });
+              noTerminal = answer === "no-terminal";
+              return answer === true;
+            } finally {
+              board.resume();
+            }
+          },
+          signal: abort.signal,
+          repo: options.repo,
+          spec: options.spec,
+          env: process.env,
+          ...(options.replay ? { replay: options.replay } : {}),
+          onEvent: (e) => board.handle(e),
+        });
+        board.stop();
+        if (noTerminal) {
+          process.stderr.write(NO_TERMINAL);
+          process.exitCode = EXIT.badInput;
+          return;
+        }
+        const summary = runSummary(result);
+        process.stdout.write(summary.text);
+        process.exitCode = summary.exitCode;
+      } catch (error) {
+        board.stop();
+        failCli(error, "swarm run");
+      }
+    },
+  );
 
 program
   .command("clean")

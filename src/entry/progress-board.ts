@@ -39,6 +39,8 @@ export function createProgressBoard(out: {
   let usd = "";
   let drawn = 0;
   let events = 0;
+  // While a question is asked at the terminal (`swarm run --approve`), the board keeps off the screen.
+  let paused = false;
   const tty = out.isTTY === true;
 
   const lines = (now: number, columns = Number.POSITIVE_INFINITY) => {
@@ -64,6 +66,7 @@ export function createProgressBoard(out: {
     ];
   };
   const draw = () => {
+    if (paused) return;
     // Cut to the terminal's width: a wrapped line would throw off the count of lines to redraw.
     const width = (out.columns ?? 100) - 1;
     const text = lines(Date.now(), width).map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
@@ -112,6 +115,16 @@ export function createProgressBoard(out: {
         usd = `$${e.ledger.usd.toFixed(3)}`;
         spend = `${e.ledger.tokens.toLocaleString("en-US")} tokens · ${usd}`;
       }
+      if (tty) draw();
+    },
+    /** Clears the board and keeps it off the screen until `resume`, so a question can be asked. */
+    pause() {
+      if (tty && drawn > 0) out.write(`\x1b[${drawn}F\x1b[J`);
+      drawn = 0;
+      paused = true;
+    },
+    resume() {
+      paused = false;
       if (tty) draw();
     },
     /** The final drawing (or, off a terminal, the totals line). */

@@ -67,6 +67,8 @@ export async function reconcileRun(
   const { forge, scheduler, queue, repo } = deps;
   const runId = run.meta.runId;
   if (!runId || run.meta.dryRun || run.plan.nodes.length === 0) return null;
+  // Its nodes wait for a person's approval: only that starts them.
+  if (run.meta.status === "awaiting-approval") return null;
   if (await scheduler.knows(runId)) return null; // the common case: one Redis read, no GitHub call
   const start = await runStartOf(forge, run, deps.installationId, repo);
   if (!(await scheduler.adopt(start, run.states, run.revisions))) return null;

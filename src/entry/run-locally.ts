@@ -15,7 +15,7 @@ import type { ReplayTransport } from "../model/replay-transport.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { PlanJob } from "../pipeline/jobs.js";
-import { planSpec } from "../pipeline/plan/plan-spec.js";
+import { type PlanDeps, planSpec } from "../pipeline/plan/plan-spec.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { renderReport } from "../pipeline/report/render-report.js";
 import { NO_CHECKS } from "../pipeline/review/check-verdict.js";
@@ -68,6 +68,13 @@ export type LocalRunOptions = LocalSpecOptions & {
   onEvent?: (e: RunEvent) => void;
   /** Aborted (Ctrl-C): the run is cancelled, nodes stop at their next turn, and the report is written. */
   signal?: AbortSignal;
+  /**
+   * Asked when the plan waits for approval (`limits.approval`, or `approve`): true starts coding. Without
+   * it, such a plan is not started.
+   */
+  confirmStart?: PlanDeps["confirmStart"];
+  /** Ask before coding whatever `limits.approval` says (`swarm run --approve`). */
+  approve?: boolean;
 };
 
 /**
@@ -288,6 +295,9 @@ async function runPrepared(
     model: async () => model,
     newRunId: () => runId,
     dashboardWaitMs: 0,
+    // Locally the person is at the terminal: a plan that waits for approval is asked about there.
+    confirmStart: options.confirmStart ?? (async () => false),
+    ...(options.approve ? { alwaysConfirm: true } : {}),
     // The working tree may hold edits that are not committed; the planner maps the committed base.
     codeContext: (ref, query) =>
       withCheckout(repoDir, ref, (dir) => contextOfCopy(dir, query, PLANNER_CONTEXT_TOKENS)),
@@ -304,7 +314,9 @@ async function runPrepared(
       ? await finished
       : planned.kind === "dry-run"
         ? "A dry run (`dryRun: true`): planned only."
-        : planned.reason;
+        : planned.kind === "awaiting-approval"
+          ? "The plan waits for approval; nothing was coded."
+          : planned.reason;
 
   await scheduler.close();
 

@@ -5,6 +5,7 @@ import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-
 import type { LoadedRun } from "../pipeline/forge.js";
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
+import type { EstimatePlan } from "../pipeline/plan/needs-approval.js";
 import type { PlanOutcome, ScheduledRun } from "../pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { rerunOf } from "../pipeline/review/send-revisions.js";
@@ -16,7 +17,7 @@ import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { createPlanProcessor } from "./plan-processor.js";
-import { LIVE_STATUSES, reconcileRun } from "./reconcile-run.js";
+import { LIVE_STATUSES, reconcileRun, runStartOf } from "./reconcile-run.js";
 
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
 import { integrateJobOf, reintegrateJobOf, reviewJobOf, startRunWith } from "./start-run.js";
@@ -32,6 +33,8 @@ export type WorkerWiring = {
   services: NodeRunnerOptions;
   /** Planned runs are coded (true in production; planning tests may stop at the plan). */
   execute?: boolean;
+  /** The plan's estimate, which `limits.approval` compares with (a stand-in without it). */
+  estimate?: EstimatePlan;
   dashboardWaitMs?: number;
   /** Told of the queues' and workers' `error` events (a lost Redis connection, mostly). */
   onQueueError?: (error: unknown) => void;
@@ -152,6 +155,7 @@ export function startJobWorkers(w: WorkerWiring) {
           },
         }),
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
+    ...(w.estimate ? { estimate: w.estimate } : {}),
     codeContext: (job) => planContext(w.services, job.installationId, job.repo.owner, job.repo.name),
   });
   const plan = (job: PlanJob) =>
@@ -288,6 +292,22 @@ export function startJobWorkers(w: WorkerWiring) {
                 id: jobId("review", job.repo.owner, job.repo.name, pull.headSha, "retry", job.commentId),
                 data: reviewJobOf(job.installationId, job.repo, pull),
               }),
+            startApproved: async (run) => {
+              if (!run.meta.runId) return;
+              await registry.add(run.meta.runId, {
+                installationId: job.installationId,
+                ...job.repo,
+                spec: run.spec,
+              });
+              await scheduler.start(
+                await runStartOf(
+                  w.services.forgeFor(job.installationId, job.repo.owner, job.repo.name),
+                  run,
+                  job.installationId,
+                  job.repo,
+                ),
+              );
+            },
             reintegrate: async (run) =>
               queue.add({
                 queue: "integrate",

@@ -16,6 +16,13 @@ export type ForgeEvent =
       comment: { id: number; body: string };
     })
   | (Base & {
+      kind: "comment-edited";
+      issue: { number: number; isPullRequest: boolean };
+      comment: { id: number; body: string; updatedAt: string };
+      /** The body before the edit, or null when the body did not change. */
+      before: string | null;
+    })
+  | (Base & {
       kind: "review-comment-created";
       pullNumber: number;
       comment: { id: number; body: string; path: string; line: number | null };

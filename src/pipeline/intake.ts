@@ -1,4 +1,6 @@
+import { approvalTicked } from "../domain/commands/approval-checkbox.js";
 import { parseCommand } from "../domain/commands/parse-command.js";
+import { readMarker } from "../domain/markers.js";
 import type { ForgeEvent } from "./forge-events.js";
 import { type JobToEnqueue, jobId } from "./jobs.js";
 
@@ -28,8 +30,30 @@ export function decideIntake(event: ForgeEvent): IntakeDecision {
       },
     };
   }
-  if (event.sender.type === "Bot") return { ignore: `sent by a bot (${event.sender.login})` };
   const base = { installationId: event.installationId, repo: event.repo, sender: event.sender };
+  if (event.kind === "comment-edited") {
+    // Only a tick of the approval box on swarm's dashboard. swarm's own edits of its dashboard arrive here
+    // too, but it always renders the box unticked, so none of them is a tick. A tick by a bot is queued
+    // as well, to be undone (it never approves).
+    if (!readMarker(event.comment.body, "dashboard")) return { ignore: "not swarm's dashboard" };
+    if (!approvalTicked(event.before, event.comment.body))
+      return { ignore: "not a tick of the approval box" };
+    return {
+      enqueue: {
+        queue: "command",
+        // One job per edit: a redelivery of it has the same comment and time, and adds nothing.
+        id: jobId("command", key("tick", event.comment.id, event.comment.updatedAt, event.sender.login)),
+        data: {
+          ...base,
+          issue: event.issue,
+          commentId: event.comment.id,
+          command: { verb: "approve", args: "" },
+          at: { kind: "checkbox", updatedAt: event.comment.updatedAt },
+        },
+      },
+    };
+  }
+  if (event.sender.type === "Bot") return { ignore: `sent by a bot (${event.sender.login})` };
 
   if (event.kind === "issue-labeled") {
     // Whether this label is swarm's trigger is in the repository's config, which the job reads.
@@ -57,7 +81,14 @@ export function decideIntake(event: ForgeEvent): IntakeDecision {
           data: {
             ...base,
             spec: { number: event.issue.number, title: "", body: null },
-            trigger: { kind: "command", verb: command.verb, commentId: event.comment.id },
+            trigger: {
+              kind: "command",
+              verb: command.verb,
+              commentId: event.comment.id,
+              ...(command.verb === "replan" && command.args
+                ? { feedback: command.args.slice(0, 20_000) }
+                : {}),
+            },
           },
         },
       };

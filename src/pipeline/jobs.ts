@@ -14,7 +14,13 @@ export const PlanJobSchema = z.object({
   trigger: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("label"), label: z.string() }),
     // `retry`: `/swarm retry` on a run whose planning was cut off before it had a plan.
-    z.object({ kind: z.literal("command"), verb: z.enum(["plan", "replan", "retry"]), commentId: z.int() }),
+    z.object({
+      kind: z.literal("command"),
+      verb: z.enum(["plan", "replan", "retry"]),
+      commentId: z.int(),
+      /** `/swarm replan <feedback>`: what the person wants changed, passed to the planner as data. */
+      feedback: z.string().max(20_000).optional(),
+    }),
   ]),
   sender: Sender,
 });
@@ -35,6 +41,8 @@ export const CommandJobSchema = z.object({
     .discriminatedUnion("kind", [
       z.object({ kind: z.literal("review-line"), path: z.string(), line: z.int().nullable() }),
       z.object({ kind: z.literal("review") }),
+      // The dashboard's approval checkbox, ticked: `commentId` is the dashboard comment's.
+      z.object({ kind: z.literal("checkbox"), updatedAt: z.string() }),
     ])
     .optional(),
   sender: Sender,

@@ -14,6 +14,7 @@ import { createModelClient } from "../../src/model/model-client.js";
 import { createFileTraceSink } from "../../src/model/trace/file-trace-sink.js";
 import type { CommandOutcome } from "../../src/pipeline/commands/handle-command.js";
 import type { IntegrateOutcome } from "../../src/pipeline/integrate/integrate-run.js";
+import type { EstimatePlan } from "../../src/pipeline/plan/needs-approval.js";
 import type { PlanOutcome } from "../../src/pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../../src/pipeline/review/review-checks.js";
 import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
@@ -35,7 +36,10 @@ const SECRET = "planning-webhook-secret";
 // enforces it and the worker's shared limiter keeps to it.
 const WRITE_WINDOW = { max: 80, windowMs: 2000 };
 
-export async function startPlanningRig(planner: ScriptedModel, options: { execute?: boolean } = {}) {
+export async function startPlanningRig(
+  planner: ScriptedModel,
+  options: { execute?: boolean; estimate?: EstimatePlan } = {},
+) {
   await requireRedis();
   const github: FakeGitHub = await startFakeGitHub({ contentLimit: WRITE_WINDOW });
   const anthropic: FakeAnthropic = await startFakeAnthropic({ model: planner });
@@ -94,6 +98,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     prefix,
     concurrency: 4,
     execute: options.execute ?? false,
+    ...(options.estimate ? { estimate: options.estimate } : {}),
     dashboardWaitMs: 20,
     services: {
       forgeFor,

@@ -1,6 +1,15 @@
 import { sanitizeUntrustedText } from "../spec/sanitize-untrusted-text.js";
 
-export const COMMAND_VERBS = ["plan", "replan", "revise", "status", "retry", "cancel", "help"] as const;
+export const COMMAND_VERBS = [
+  "plan",
+  "replan",
+  "approve",
+  "revise",
+  "status",
+  "retry",
+  "cancel",
+  "help",
+] as const;
 export type CommandVerb = (typeof COMMAND_VERBS)[number];
 
 export type SwarmCommand = { verb: CommandVerb; args: string } | { verb: "unknown"; word: string };
@@ -24,7 +33,8 @@ export const COMMAND_HELP = [
   "| Command | What it does |",
   "| --- | --- |",
   "| `/swarm plan` | Plans the issue as a dry run: the dashboard shows the plan; no sub-issues, no code. |",
-  "| `/swarm replan` | Cancels the run's pending work and plans the issue again. |",
+  "| `/swarm replan` | Cancels the run's pending work and plans the issue again; what follows the command (`/swarm replan <what to change>`) goes to the planner as feedback. |",
+  "| `/swarm approve` | Starts coding a plan that waits for approval (or tick the box on the dashboard). |",
   "| `/swarm revise <feedback>` | Sends feedback to the nodes it concerns (on the PR, a review line or the issue). |",
   "| `/swarm status` | Refreshes the dashboard. |",
   "| `/swarm retry [node]` | Retries failed nodes, or one node. |",

@@ -195,6 +195,12 @@ export const RepoConfigSchema = z
           20_000_000,
         ),
         maxUsdPerRun: z.number().positive().default(25).describe("Most USD one run may spend."),
+        approval: z
+          .union([z.enum(["auto", "required"]), z.number().nonnegative()])
+          .default("auto")
+          .describe(
+            "Whether a plan waits for a person's approval before any node is coded: `auto` starts at once, `required` always waits, and a number (USD) waits when the plan's estimated cost may exceed it. Approve by ticking the dashboard's checkbox or commenting `/swarm approve`.",
+          ),
       })
       .prefault({})
       .describe("Limits that bound a run's size, time and cost."),

@@ -3,6 +3,7 @@ import { IllegalTransitionError } from "../errors.js";
 export const RUN_STATUSES = [
   "planning",
   "planned",
+  "awaiting-approval",
   "coding",
   "integrating",
   "reviewing",
@@ -18,12 +19,14 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
  * Allowed moves of a run: plan → code → integrate → review, looping through revising until green.
  * `unverified` ends a run whose checks all passed without one of them verifying anything (none are
  * configured, or every one was skipped or neutral): it is never shown as green.
- * `planned` is a dry run (`/swarm plan`). `/swarm replan` sends a run back to planning, `/swarm retry`
+ * `planned` is a dry run (`/swarm plan`). `awaiting-approval` is a laid-out plan whose nodes wait for a
+ * person with write access to approve it (`limits.approval`); `/swarm approve` sends it to coding. `/swarm replan` sends a run back to planning, `/swarm retry`
  * back to coding, and `/swarm revise` sends a finished run back to revising.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
-  planning: ["planned", "coding", "failed", "cancelled"],
+  planning: ["planned", "awaiting-approval", "coding", "failed", "cancelled"],
   planned: ["planning", "coding", "cancelled"],
+  "awaiting-approval": ["planning", "coding", "cancelled"],
   coding: ["integrating", "failed", "cancelled"],
   integrating: ["reviewing", "failed", "cancelled"],
   reviewing: ["green", "unverified", "revising", "failed", "cancelled"],

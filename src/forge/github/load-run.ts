@@ -45,9 +45,10 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
         ...(marker.revision ? { revision: marker.revision } : {}),
       });
   }
+  // The dashboard's plan, once it has one: nodes of an earlier plan that a replan dropped are not the run's.
   const order = [
     ...meta.nodeOrder.filter((id) => nodes.has(id)),
-    ...[...nodes.keys()].filter((id) => !meta.nodeOrder.includes(id)),
+    ...(meta.nodeOrder.length > 0 ? [] : [...nodes.keys()].filter((id) => !meta.nodeOrder.includes(id))),
   ];
 
   const { data: refs } = await octokit.rest.git.listMatchingRefs({

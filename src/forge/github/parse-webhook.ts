@@ -17,6 +17,12 @@ const SCHEMAS = {
     issue: z.object({ number: z.int(), pull_request: z.unknown().optional() }),
     comment: z.object({ id: z.int(), body: z.string() }),
   }),
+  // An edit of an issue comment: swarm reads it only to see its dashboard's approval box ticked.
+  "issue_comment.edited": Base.extend({
+    issue: z.object({ number: z.int(), pull_request: z.unknown().optional() }),
+    comment: z.object({ id: z.int(), body: z.string(), updated_at: z.string() }),
+    changes: z.object({ body: z.object({ from: z.string() }).optional() }),
+  }),
   "pull_request_review_comment.created": Base.extend({
     pull_request: z.object({ number: z.int() }),
     // Older deliveries (and GitHub's own examples) may lack `line` on outdated diffs.
@@ -111,6 +117,17 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         kind: "comment-created",
         issue: { number: d.issue.number, isPullRequest: d.issue.pull_request != null },
         comment: d.comment,
+      };
+    }
+    case "issue_comment.edited": {
+      const d = p as z.infer<(typeof SCHEMAS)["issue_comment.edited"]>;
+      return {
+        ...base,
+        kind: "comment-edited",
+        issue: { number: d.issue.number, isPullRequest: d.issue.pull_request != null },
+        comment: { id: d.comment.id, body: d.comment.body, updatedAt: d.comment.updated_at },
+        // Absent when the edit left the body as it was (GitHub sends `changes` per field changed).
+        before: d.changes.body?.from ?? null,
       };
     }
     case "pull_request_review_comment.created": {

@@ -282,9 +282,12 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
       const meta = s.dashboards.find((d) => d.spec === spec)?.meta;
       if (!meta) return null;
       const records = s.nodes.filter((n) => n.spec === spec);
+      // The dashboard's plan, once it has one: nodes of an earlier plan that a replan dropped are not the run's.
       const order = [
         ...meta.nodeOrder.filter((id) => records.some((r) => r.node.id === id)),
-        ...records.map((r) => r.node.id).filter((id) => !meta.nodeOrder.includes(id)),
+        ...(meta.nodeOrder.length > 0
+          ? []
+          : records.map((r) => r.node.id).filter((id) => !meta.nodeOrder.includes(id))),
       ];
       const byId = new Map(records.map((r) => [r.node.id, r]));
       const refs = (

@@ -4,6 +4,7 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import type { Rerun } from "../review/send-revisions.js";
+import { approveCommand, type StartApproved } from "./approve-command.js";
 import { type Reintegrate, type RetryHelpers, retryCommand } from "./retry-command.js";
 import { type ReviseDeps, reviseCommand } from "./revise-command.js";
 import { runOfCommand } from "./run-of-command.js";
@@ -23,6 +24,8 @@ export type CommandDeps = RetryHelpers & {
   revise: Omit<ReviseDeps, "rerun">;
   /** Queues the merge of a run whose nodes are all done (when its PR is missing). */
   reintegrate: Reintegrate;
+  /** Starts the nodes of a run that waited for approval. */
+  startApproved: StartApproved;
 };
 
 export async function handleCommand(
@@ -30,6 +33,8 @@ export async function handleCommand(
   forge: Forge,
   deps: CommandDeps,
 ): Promise<CommandOutcome> {
+  // Before the checks below: a tick of the approval box by a bot or a reader is undone, not only refused.
+  if (job.command.verb === "approve") return approveCommand(job, forge, deps.startApproved);
   if (job.sender.type === "Bot") return { kind: "ignored", reason: "bots cannot drive swarm" };
   const issue = job.issue.number;
   const permission = await forge.getPermission(job.sender.login);

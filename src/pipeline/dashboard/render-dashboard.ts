@@ -1,4 +1,5 @@
 import type { Ledger } from "../../domain/budget/budget.js";
+import { APPROVAL_BOX } from "../../domain/commands/approval-checkbox.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
@@ -18,6 +19,8 @@ export type DashboardView = {
   pullRequestUrl?: string;
   /** When the run entered its status (ISO time). */
   since?: string;
+  /** The plan's estimated cost, shown while it waits for approval. */
+  estimateUsd?: { low: number; high: number } | null;
 };
 
 const STATUS_STYLE: Record<NodeStatus, string> = {
@@ -46,6 +49,7 @@ export function renderDashboard(view: DashboardView): string {
   const stage = stageLine(view);
   if (stage) lines.push("", stage);
   const plan = view.plan;
+  if (plan && view.status === "awaiting-approval") lines.push("", ...approvalBlock(plan, view.estimateUsd));
   if (plan) {
     lines.push("", "```mermaid", ...mermaid(plan, view.states), "```", "");
     lines.push(
@@ -68,6 +72,25 @@ export function renderDashboard(view: DashboardView): string {
   if (view.pullRequestUrl) lines.push("", `Pull request: ${view.pullRequestUrl}`);
   lines.push("", "<sub>Comment `/swarm help` for commands. This comment is updated in place.</sub>");
   return lines.join("\n");
+}
+
+/**
+ * What a person approves: the plan's summary and estimate, and the checkbox. Ticking it (or commenting
+ * `/swarm approve`) starts the nodes; swarm always renders it unticked, so its own edits never tick it.
+ */
+function approvalBlock(plan: Plan, estimate: { low: number; high: number } | null | undefined): string[] {
+  const usd = (n: number) => `$${n.toFixed(2)}`;
+  return [
+    "**This plan waits for approval: no node is coded until a person with write access approves it.**",
+    "",
+    `> ${plan.summary.replace(/[\r\n]+/g, " ").slice(0, 600)}`,
+    "",
+    `Estimated cost: ${estimate ? `${usd(estimate.low)}–${usd(estimate.high)}` : "unknown"}.`,
+    "",
+    APPROVAL_BOX,
+    "",
+    "Or comment `/swarm approve`; `/swarm replan <what to change>` plans again with your feedback.",
+  ];
 }
 
 const FINAL = new Set<RunStatus>(["green", "unverified", "failed", "cancelled"]);

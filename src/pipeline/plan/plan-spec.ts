@@ -16,6 +16,7 @@ import type { Forge, IssueRef, LoadedRun } from "../forge.js";
 import type { PlanJob } from "../jobs.js";
 import { CONFIG_PATH } from "../read-repo-config.js";
 import { materialisePlan } from "./materialise-plan.js";
+import { capsEstimate, type EstimatePlan, needsApproval, type PlanEstimate } from "./needs-approval.js";
 import { type CodeContext, repositoryView } from "./repository-view.js";
 import { runPlanner } from "./run-planner.js";
 
@@ -37,6 +38,15 @@ export type PlanDeps = {
    * run was handed over, or Redis lost meanwhile). Returns what it did, or null when nothing was needed.
    */
   reconcile?: (run: LoadedRun) => Promise<string | null>;
+  /** The plan's estimated cost, which `limits.approval` compares with; capsEstimate stands in without it. */
+  estimate?: EstimatePlan;
+  /**
+   * Asks at once whether to start coding (the CLI, at its terminal), instead of waiting on GitHub for a
+   * person to approve: true starts the nodes, false leaves the plan laid out and cancelled.
+   */
+  confirmStart?: (ask: { plan: Plan; estimate: PlanEstimate }) => Promise<boolean>;
+  /** Ask even when `limits.approval` does not require it (`swarm run --approve`). */
+  alwaysConfirm?: boolean;
 };
 
 /** What the scheduler needs to code a run's nodes: where they go and what they build on. */
@@ -52,6 +62,15 @@ export type ScheduledRun = {
 
 export type PlanOutcome =
   | { kind: "planned"; runId: string; plan: Plan; nodeIssues: Record<string, IssueRef>; turns: number }
+  | {
+      kind: "awaiting-approval";
+      runId: string;
+      plan: Plan;
+      nodeIssues: Record<string, IssueRef>;
+      turns: number;
+      estimate: PlanEstimate;
+    }
+  | { kind: "declined"; runId: string; reason: string }
   | { kind: "dry-run"; runId: string; plan: Plan; turns: number }
   | { kind: "ignored"; reason: string }
   | { kind: "refused"; reason: string }
@@ -104,6 +123,8 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     return { kind: "ignored", reason: `label "${job.trigger.label}" is not "${config.label}"` };
 
   const replan = job.trigger.kind === "command" && job.trigger.verb === "replan";
+  // What the person asked to change, with `/swarm replan <feedback>`: data for the planner, not the spec.
+  const feedback = (job.trigger.kind === "command" && job.trigger.feedback?.trim()) || undefined;
   const dryRun = job.trigger.kind === "command" && job.trigger.verb === "plan";
   const existing = await forge.loadRun(specNumber);
   // A plan job cut off after its dashboard was written (its worker killed, say), taken up again: it goes
@@ -164,6 +185,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       status: v.status,
       summary: v.plan?.summary ?? "",
       nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
+      ...(v.estimateUsd ? { estimateUsd: v.estimateUsd } : {}),
       // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
       ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
         ? { pendingPlan: v.plan }
@@ -184,7 +206,13 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     const ref = config.baseBranch ?? defaultBranch;
     const { plan, turns } =
       resumablePlan(resume) ??
-      (await runPlanner(model, config, spec, await repositoryView(forge, ref, spec, deps.codeContext)));
+      (await runPlanner(
+        model,
+        config,
+        spec,
+        await repositoryView(forge, ref, spec, deps.codeContext),
+        feedback,
+      ));
     const ledger = await model.readLedger();
     if (dryRun) {
       show({
@@ -208,8 +236,70 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     // Kept on GitHub before the first sub-issue, so a job cut off while laying out can finish the layout.
     await dashboard.flush();
     const laid = await materialisePlan(forge, { number: specNumber, title: spec.title }, plan);
+    if (replan && existing) {
+      // The nodes the new plan keeps had sub-issues already: they now say the new plan's node and its
+      // starting status (a node closed by an earlier plan is reopened), so the run rebuilt from GitHub
+      // codes this plan, not the old one.
+      for (const node of plan.nodes) {
+        const ref = laid.nodeIssues[node.id];
+        if (ref && existing.plan.nodes.some((n) => n.id === node.id))
+          await forge.setNodeStatus(
+            ref,
+            specNumber,
+            node,
+            laid.states[node.id] ?? "pending",
+            laid.branches[node.id] ?? "",
+          );
+      }
+    }
+    const estimate = await (deps.estimate ?? capsEstimate)(plan, config);
+    const estimateUsd = { low: estimate.usd.low, high: estimate.usd.high };
+    if (deps.alwaysConfirm || needsApproval(config.limits.approval, estimate.usd.high)) {
+      if (!deps.confirmStart) {
+        // Nothing is coded until a person with write access ticks the box or comments `/swarm approve`.
+        show({
+          status: "awaiting-approval",
+          ...laid,
+          estimateUsd,
+          ledger: await model.readLedger(),
+          headline: `Planned ${plan.nodes.length} nodes; waiting for approval before coding.`,
+        });
+        await dashboard.flush();
+        return {
+          kind: "awaiting-approval",
+          runId,
+          plan,
+          nodeIssues: laid.nodeIssues,
+          turns,
+          estimate,
+        };
+      }
+      if (!(await deps.confirmStart({ plan, estimate }))) {
+        for (const node of plan.nodes) {
+          const ref = laid.nodeIssues[node.id];
+          if (ref)
+            await forge.setNodeStatus(ref, specNumber, node, "cancelled", laid.branches[node.id] ?? "");
+        }
+        show({
+          status: "cancelled",
+          ...laid,
+          states: Object.fromEntries(plan.nodes.map((n) => [n.id, "cancelled" as const])),
+          estimateUsd,
+          ledger: await model.readLedger(),
+          headline: "Not started: the plan was not approved, so no node was coded.",
+        });
+        await dashboard.flush();
+        return { kind: "declined", runId, reason: "the plan was not approved" };
+      }
+    }
     const status: RunStatus = deps.scheduleNodes ? "coding" : "planned";
-    show({ status, ...laid, ledger: await model.readLedger(), headline: headlineFor(plan, status) });
+    show({
+      status,
+      ...laid,
+      estimateUsd,
+      ledger: await model.readLedger(),
+      headline: headlineFor(plan, status),
+    });
     await dashboard.flush();
     await deps.scheduleNodes?.({
       runId,

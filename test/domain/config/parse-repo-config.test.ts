@@ -35,6 +35,7 @@ describe("parseRepoConfig", () => {
           maxRevisionRounds: 3,
           maxTokensPerRun: 20_000_000,
           maxUsdPerRun: 25,
+          approval: "auto",
         },
         protectedPaths: [".github/workflows/**"],
         validation: { installNetwork: true, commands: [], ciWaitMinutes: 10, specCheck: true },

@@ -46,6 +46,15 @@ export type Ctx = {
 export type FakeEvent =
   | { kind: "issue-comment"; repo: RepoState; issue: Issue; commentId: number }
   | {
+      kind: "issue-comment-edited";
+      repo: RepoState;
+      issue: Issue;
+      commentId: number;
+      /** The body before the edit (GitHub's `changes.body.from`). */
+      from: string;
+      by: Actor;
+    }
+  | {
       kind: "pull-request";
       repo: RepoState;
       pull: Pull;
@@ -185,8 +194,20 @@ export const ROUTES: Record<string, Handler> = {
     const comment = ctx.repo.comments.get(Number(ctx.params.comment_id));
     if (!comment) return notFound("comment");
     if (ctx.body.body.length > 65536) return unprocessable("body is too long (maximum is 65536 characters)");
+    const from = comment.body;
     comment.body = ctx.body.body;
     comment.updatedAt = ctx.state.now();
+    const issue = ctx.repo.issues.get(comment.issueNumber);
+    // As on GitHub, an edit through the API is an `issue_comment.edited` event too (its sender the app).
+    if (issue)
+      ctx.emit({
+        kind: "issue-comment-edited",
+        repo: ctx.repo,
+        issue,
+        commentId: comment.id,
+        from,
+        by: ctx.actor,
+      });
     return { status: 200, body: commentJson(ctx.base, ctx.repo, comment) };
   },
 

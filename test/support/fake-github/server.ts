@@ -17,6 +17,7 @@ import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
 import {
   type Actor,
   type CheckRun,
+  type Comment,
   FakeState,
   type Issue,
   type Permission,
@@ -89,6 +90,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       case "issue-comment": {
         const comment = event.repo.comments.get(event.commentId);
         if (comment) webhooks.commentCreated(event.repo, event.issue, comment);
+        return;
+      }
+      case "issue-comment-edited": {
+        const comment = event.repo.comments.get(event.commentId);
+        if (comment) webhooks.commentEdited(event.repo, event.issue, comment, event.from, event.by);
         return;
       }
       case "pull-request":
@@ -546,6 +552,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       };
       repo.comments.set(comment.id, comment);
       webhooks.commentCreated(repo, issue, comment);
+      return comment;
+    },
+    /**
+     * A person edits a comment in GitHub's UI (ticks a task-list box, say), and the `issue_comment.edited`
+     * webhook goes out with the body before the edit.
+     */
+    editCommentAs(repo: RepoState, comment: Comment, body: string, by: Actor = repo.owner) {
+      const issue = repo.issues.get(comment.issueNumber);
+      if (!issue) throw new Error(`no issue #${comment.issueNumber}`);
+      const from = comment.body;
+      comment.body = body;
+      comment.updatedAt = state.now();
+      webhooks.commentEdited(repo, issue, comment, from, by);
       return comment;
     },
     /**

@@ -117,6 +117,16 @@ export function createWebhooks(base: () => string, installationId: number, viola
         ...common(repo, comment.user),
       });
     },
+    /** An edit of an issue comment, by a person or the app: `changes.body.from` holds the body before. */
+    commentEdited(repo: RepoState, issue: Issue, comment: Comment, from: string, sender: Actor) {
+      send("issue_comment", "webhook-issue-comment-edited", {
+        action: "edited",
+        changes: from === comment.body ? {} : { body: { from } },
+        issue: part("webhook-issue-comment-edited", "issue", issueJson(base(), repo, issue)),
+        comment: part("webhook-issue-comment-edited", "comment", commentJson(base(), repo, comment)),
+        ...common(repo, sender),
+      });
+    },
     pullRequest(
       repo: RepoState,
       pull: Pull,
