@@ -26,8 +26,6 @@ export type RunFacts = {
  */
 export function actualsOfRun(facts: RunFacts): RunActuals {
   const { ledger, models } = facts;
-  const runLevel = ledger.byNode[RUN_LEVEL] ?? { tokens: 0, usd: 0 };
-  const planned = facts.estimate?.planned ?? { tokens: 0, usd: 0 };
   const nodes = facts.plan.nodes
     .filter((n) => facts.nodeSeconds[n.id] !== undefined)
     .map((n) => ({
@@ -37,7 +35,6 @@ export function actualsOfRun(facts: RunFacts): RunActuals {
       usd: ledger.byNode[n.id]?.usd ?? 0,
       seconds: facts.nodeSeconds[n.id] ?? 0,
     }));
-  const coded = facts.plan.nodes.map((n) => ledger.byNode[n.id] ?? { tokens: 0, usd: 0 });
   return {
     v: 1,
     runId: facts.runId,
@@ -47,22 +44,35 @@ export function actualsOfRun(facts: RunFacts): RunActuals {
     planSeconds: facts.planSeconds,
     reviews: facts.reviews,
     nodes,
-    roles: {
-      planner: { model: models.planner, ...planned },
-      coder: {
-        model: models.coder,
-        tokens: coded.reduce((s, x) => s + x.tokens, 0),
-        usd: coded.reduce((s, x) => s + x.usd, 0),
-      },
-      reviewer: {
-        model: models.reviewer,
-        tokens: Math.max(0, runLevel.tokens - planned.tokens),
-        usd: Math.max(0, runLevel.usd - planned.usd),
-      },
-    },
+    roles: spendByRole(ledger, facts.plan, models, facts.estimate),
     byModel: { ...ledger.byModel },
     usd: ledger.usd,
     tokens: ledger.tokens,
     ...(facts.estimate ? { estimate: facts.estimate } : {}),
+  };
+}
+
+/** A run's spending by role: nodes' is the coder's, the run-level's the planner's (as known) and the reviewer's. */
+export function spendByRole(
+  ledger: Ledger,
+  plan: Plan,
+  models: RepoConfig["models"],
+  estimate: PlanEstimate | null,
+): RunActuals["roles"] {
+  const runLevel = ledger.byNode[RUN_LEVEL] ?? { tokens: 0, usd: 0 };
+  const planned = estimate?.planned ?? { tokens: 0, usd: 0 };
+  const coded = plan.nodes.map((n) => ledger.byNode[n.id] ?? { tokens: 0, usd: 0 });
+  return {
+    planner: { model: models.planner, ...planned },
+    coder: {
+      model: models.coder,
+      tokens: coded.reduce((s, x) => s + x.tokens, 0),
+      usd: coded.reduce((s, x) => s + x.usd, 0),
+    },
+    reviewer: {
+      model: models.reviewer,
+      tokens: Math.max(0, runLevel.tokens - planned.tokens),
+      usd: Math.max(0, runLevel.usd - planned.usd),
+    },
   };
 }

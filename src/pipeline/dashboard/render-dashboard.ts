@@ -1,4 +1,6 @@
 import type { Ledger } from "../../domain/budget/budget.js";
+import { describeEstimate, describeRoles } from "../../domain/estimate/describe-estimate.js";
+import type { PlanEstimate } from "../../domain/estimate/run-actuals.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
@@ -15,6 +17,8 @@ export type DashboardView = {
   nodeIssues: Readonly<Record<string, IssueRef>>;
   branches: Readonly<Record<string, string>>;
   ledger: Ledger | null;
+  /** The plan's estimate, made when it was planned; null before, or for a run planned without one. */
+  estimate?: PlanEstimate | null;
   pullRequestUrl?: string;
   /** When the run entered its status (ISO time). */
   since?: string;
@@ -62,6 +66,7 @@ export function renderDashboard(view: DashboardView): string {
     }
     const done = plan.nodes.filter((n) => view.states[n.id] === "done").length;
     lines.push("", `**${done} of ${plan.nodes.length} nodes done** · ${totals(view.ledger)}`);
+    if (view.estimate) lines.push("", ...estimateLines(view.estimate));
   } else if (view.ledger) {
     lines.push("", totals(view.ledger));
   }
@@ -88,6 +93,11 @@ function stageLine(view: DashboardView): string | null {
     ...(running.length > 0 ? [`running ${running.join(", ")}`] : []),
     ...(waiting.length > 0 ? [`waiting: ${waiting.join(", ")}`] : []),
   ].join(" · ")}</sub>`;
+}
+
+/** The estimate as the dashboard shows it: the whole, then tokens by role and model. */
+export function estimateLines(e: PlanEstimate): string[] {
+  return [`**Estimate:** ${describeEstimate(e)}`, `<sub>Tokens by role: ${describeRoles(e)}</sub>`];
 }
 
 /** The plan as a Mermaid flowchart, each node coloured by its status. */

@@ -4,6 +4,8 @@ import { parseRepoConfig } from "../../domain/config/parse-repo-config.js";
 import { type RepoConfig, RepoConfigSchema } from "../../domain/config/repo-config.js";
 import { describeFailure } from "../../domain/describe-failure.js";
 import { SpecError, SwarmError } from "../../domain/errors.js";
+import { estimatePlan } from "../../domain/estimate/estimate-plan.js";
+import type { PlanEstimate, RunActuals } from "../../domain/estimate/run-actuals.js";
 
 import type { Plan } from "../../domain/plan/plan.js";
 import { parseSpec } from "../../domain/spec/parse-spec.js";
@@ -37,6 +39,8 @@ export type PlanDeps = {
    * run was handed over, or Redis lost meanwhile). Returns what it did, or null when nothing was needed.
    */
   reconcile?: (run: LoadedRun) => Promise<string | null>;
+  /** This repository's finished runs, which calibrate the plan's estimate; none: the priors. */
+  calibration?: () => Promise<readonly RunActuals[]>;
 };
 
 /** What the scheduler needs to code a run's nodes: where they go and what they build on. */
@@ -48,11 +52,19 @@ export type ScheduledRun = {
   base: string;
   spec: { number: number; title: string; body: string };
   maxParallel: number;
+  estimate: PlanEstimate;
 };
 
 export type PlanOutcome =
-  | { kind: "planned"; runId: string; plan: Plan; nodeIssues: Record<string, IssueRef>; turns: number }
-  | { kind: "dry-run"; runId: string; plan: Plan; turns: number }
+  | {
+      kind: "planned";
+      runId: string;
+      plan: Plan;
+      nodeIssues: Record<string, IssueRef>;
+      turns: number;
+      estimate: PlanEstimate;
+    }
+  | { kind: "dry-run"; runId: string; plan: Plan; turns: number; estimate: PlanEstimate }
   | { kind: "ignored"; reason: string }
   | { kind: "refused"; reason: string }
   | { kind: "failed"; reason: string };
@@ -150,6 +162,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     nodeIssues: {},
     branches: {},
     ledger: null,
+    estimate: null,
   };
   // A resumed job keeps the time planning began.
   let stage = { status: resume ? "planning" : "", since: resume?.meta.statusSince ?? "" };
@@ -164,6 +177,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       status: v.status,
       summary: v.plan?.summary ?? "",
       nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
+      ...(v.estimate ? { estimate: v.estimate } : {}),
       // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
       ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
         ? { pendingPlan: v.plan }
@@ -186,15 +200,19 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       resumablePlan(resume) ??
       (await runPlanner(model, config, spec, await repositoryView(forge, ref, spec, deps.codeContext)));
     const ledger = await model.readLedger();
+    // Earlier runs that cannot be read leave the priors: an estimate never stops a plan.
+    const calibration = await (deps.calibration?.() ?? Promise.resolve([])).catch(() => []);
+    const estimate = estimatePlan({ plan, config, calibration, spent: ledger });
     if (dryRun) {
       show({
         status: "planned",
         plan,
         ledger,
+        estimate,
         headline: `Dry run: ${plan.nodes.length} nodes planned, nothing created. Add the \`${config.label}\` label to start.`,
       });
       await dashboard.flush();
-      return { kind: "dry-run", runId, plan, turns };
+      return { kind: "dry-run", runId, plan, turns, estimate };
     }
     if (replan && existing) {
       // Nodes of the old plan that the new one drops are closed as not planned.
@@ -204,7 +222,12 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
           await forge.setNodeStatus(ref, specNumber, old, "cancelled", existing.branches[old.id] ?? "");
       }
     }
-    show({ plan, ledger, headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…` });
+    show({
+      plan,
+      ledger,
+      estimate,
+      headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…`,
+    });
     // Kept on GitHub before the first sub-issue, so a job cut off while laying out can finish the layout.
     await dashboard.flush();
     const laid = await materialisePlan(forge, { number: specNumber, title: spec.title }, plan);
@@ -219,8 +242,9 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       base: config.baseBranch ?? defaultBranch,
       spec: { number: specNumber, title: spec.title, body: specForNodes(spec) },
       maxParallel: config.limits.maxParallelNodes,
+      estimate,
     });
-    return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns };
+    return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns, estimate };
   } catch (error) {
     const ledger: Ledger | null = model ? await model.readLedger() : null;
     // The comment below says what to do; the dashboard names the problem, never an internal message.
