@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PlanEstimateSchema } from "./estimate/run-actuals.js";
 import { PlanNodeSchema, PlanSchema } from "./plan/plan.js";
 import { NODE_STATUSES } from "./state/node-status.js";
 import { RUN_STATUSES } from "./state/run-status.js";
@@ -76,10 +77,10 @@ export const DashboardMarkerSchema = z.object({
   weakened: z.record(z.string(), z.array(z.string())).optional(),
   /** When the run entered its status (ISO time), so the dashboard can say how long it has been there. */
   statusSince: z.string().optional(),
-  /** The plan's estimated cost in USD when it was planned, shown while it waits for approval. */
-  estimateUsd: z.object({ low: z.number(), high: z.number() }).optional(),
   /** The plan while its sub-issues are being laid out, so a plan job cut off part-way can finish it. */
   pendingPlan: PlanSchema.optional(),
+  /** What the plan was estimated to cost and take when it was made, shown beside what it did. */
+  estimate: PlanEstimateSchema.optional(),
 });
 
 export type DashboardMarker = z.infer<typeof DashboardMarkerSchema>;

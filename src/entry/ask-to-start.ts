@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline/promises";
+import { describeEstimate } from "../domain/estimate/describe-estimate.js";
+import type { PlanEstimate } from "../domain/estimate/run-actuals.js";
 import type { Plan } from "../domain/plan/plan.js";
-import type { PlanEstimate } from "../pipeline/plan/needs-approval.js";
 
 export type Terminal = {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -16,7 +17,7 @@ export function planForTerminal(plan: Plan, estimate: PlanEstimate): string {
       (n) =>
         `  ${n.id.padEnd(width)}  ${n.title}${n.dependsOn.length > 0 ? `  (after ${n.dependsOn.join(", ")})` : ""}`,
     ),
-    `Estimated cost: $${estimate.usd.low.toFixed(2)}–$${estimate.usd.high.toFixed(2)}${estimate.note ? ` (${estimate.note})` : ""}`,
+    `Estimate: ${describeEstimate(estimate)}`,
     "",
   ].join("\n");
 }

@@ -139,16 +139,18 @@ program
   .option("--json", "print the plan as JSON")
   .action(async (options: { repo: string; spec: string; replay?: string; json?: boolean }) => {
     const { planLocally, formatPlan } = await import("./plan-locally.js");
+    const { describeEstimate } = await import("../domain/estimate/describe-estimate.js");
     try {
-      const { plan, turns, trace } = await planLocally({
+      const { plan, turns, trace, estimate } = await planLocally({
         repo: options.repo,
         spec: options.spec,
         env: process.env,
         ...(options.replay ? { replay: options.replay } : {}),
       });
-      process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan)}\n`);
+      process.stdout.write(`${options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, estimate)}\n`);
+      // The JSON on stdout stays the plan alone (its schema); the estimate is said here either way.
       process.stderr.write(
-        `swarm plan: ${plan.nodes.length} nodes in ${turns} planner turn${turns === 1 ? "" : "s"}; trace: ${trace}\n`,
+        `swarm plan: ${plan.nodes.length} nodes in ${turns} planner turn${turns === 1 ? "" : "s"}; estimate ${describeEstimate(estimate)}; trace: ${trace}\n`,
       );
     } catch (error) {
       failCli(error, "swarm plan");

@@ -1,6 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeEstimate, describeRoles } from "../domain/estimate/describe-estimate.js";
+import { estimatePlan } from "../domain/estimate/estimate-plan.js";
+import type { PlanEstimate } from "../domain/estimate/run-actuals.js";
 import type { Plan } from "../domain/plan/plan.js";
 import { secretsFromEnv } from "../domain/security/redact-secrets.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
@@ -12,6 +15,7 @@ import { runPlanner } from "../pipeline/plan/run-planner.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { copyIntoRepository } from "./copy-into-repository.js";
+import { readLocalCalibration } from "./local-calibration.js";
 import {
   checkModelAccess,
   checkRepository,
@@ -37,7 +41,7 @@ export type LocalSpecOptions = {
  */
 export async function planLocally(
   options: LocalSpecOptions,
-): Promise<{ plan: Plan; turns: number; trace: string }> {
+): Promise<{ plan: Plan; turns: number; trace: string; estimate: PlanEstimate }> {
   const spec = parseSpec(await loadSpecFile(options.spec));
   const repo = await checkRepository(options.repo);
   await checkRepositoryConfig(repo);
@@ -71,14 +75,21 @@ export async function planLocally(
       throw replay?.miss ?? error;
     });
     if (replay?.miss) throw replay.miss;
-    return { plan, turns, trace: join(runDir, "trace.jsonl") };
+    // Calibrated by this repository's finished `swarm run`s, as the run's own estimate would be.
+    const estimate = estimatePlan({
+      plan,
+      config,
+      calibration: await readLocalCalibration(runsDir, repo.dir),
+      spent: await model.readLedger(),
+    });
+    return { plan, turns, trace: join(runDir, "trace.jsonl"), estimate };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/** The plan as a person reads it in a terminal. */
-export function formatPlan(plan: Plan): string {
+/** The plan as a person reads it in a terminal, with its estimate when there is one. */
+export function formatPlan(plan: Plan, estimate?: PlanEstimate): string {
   const lines = [plan.summary, ""];
   for (const n of plan.nodes) {
     lines.push(`${n.id}  ${n.title}  (${n.role}, ${n.size})`);
@@ -86,5 +97,7 @@ export function formatPlan(plan: Plan): string {
     if (n.dependsOn.length > 0) lines.push(`    after: ${n.dependsOn.join(", ")}`);
     lines.push(`    goal: ${n.goal}`);
   }
+  if (estimate)
+    lines.push("", `estimate: ${describeEstimate(estimate)}`, `  tokens by role: ${describeRoles(estimate)}`);
   return lines.join("\n");
 }

@@ -17,8 +17,6 @@ export type PlanProcessorOptions = {
   codeContext?: (job: PlanJob) => NonNullable<PlanDeps["codeContext"]>;
   /** Takes up a live run the scheduler lost, for the job's repository. */
   reconcileFor?: (job: PlanJob) => NonNullable<PlanDeps["reconcile"]>;
-  /** The plan's estimate, which `limits.approval` compares with. */
-  estimate?: PlanDeps["estimate"];
 };
 
 /** Wires a plan job to the plan stage: the installation's forge and a model that traces into the run's folder. */
@@ -30,7 +28,6 @@ export function createPlanProcessor(options: PlanProcessorOptions): (job: PlanJo
       ...(options.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: options.dashboardWaitMs }),
       ...(options.codeContext ? { codeContext: options.codeContext(job) } : {}),
       ...(options.reconcileFor ? { reconcile: options.reconcileFor(job) } : {}),
-      ...(options.estimate ? { estimate: options.estimate } : {}),
       ...(options.scheduleNodes
         ? {
             scheduleNodes: (run: ScheduledRun) =>

@@ -1,3 +1,4 @@
+import { describeEstimate, describeRoles } from "../domain/estimate/describe-estimate.js";
 import type { NodeStatus } from "../domain/state/node-status.js";
 import type { RunEvent } from "./run-locally.js";
 
@@ -95,6 +96,9 @@ export function createProgressBoard(out: {
         for (const n of e.nodes)
           if (!nodes.some((x) => x.id === n.id)) nodes.push({ ...n, status: "pending", runs: 0 });
         if (!tty) say(`planned ${e.nodes.length} nodes: ${e.nodes.map((n) => n.id).join(", ")}`);
+      } else if (e.kind === "estimate") {
+        say(`estimate: ${describeEstimate(e.estimate)}`);
+        say(`  tokens by role: ${describeRoles(e.estimate)}`);
       } else if (e.kind === "node") {
         const n = nodes.find((x) => x.id === e.id);
         if (!n) return;

@@ -4,6 +4,8 @@ import { homedir, tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
+import { actualsOfRun } from "../domain/estimate/actuals-of-run.js";
+import type { PlanEstimate } from "../domain/estimate/run-actuals.js";
 import { secretsFromEnv } from "../domain/security/redact-secrets.js";
 import type { NodeStatus } from "../domain/state/node-status.js";
 import type { RunStatus } from "../domain/state/run-status.js";
@@ -26,6 +28,7 @@ import { createInstallReuse } from "../workspace/install-reuse.js";
 import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { copyIntoRepository } from "./copy-into-repository.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
+import { readLocalCalibration, recordLocalActuals } from "./local-calibration.js";
 import { runLocalCi } from "./local-ci.js";
 import {
   checkModelAccess,
@@ -47,6 +50,7 @@ export type RunEvent =
   | { kind: "notice"; text: string }
   | { kind: "stage"; text: string }
   | { kind: "plan"; nodes: { id: string; title: string }[] }
+  | { kind: "estimate"; estimate: PlanEstimate }
   | { kind: "node"; id: string; status: NodeStatus; at: number }
   | { kind: "check"; name: string; state: "running" | "passed" | "failed" }
   | { kind: "spend"; ledger: Ledger };
@@ -124,6 +128,8 @@ async function runPrepared(
   // The report's timeline and node times come from the same events the terminal shows.
   const stages: { at: number; text: string }[] = [];
   const sinceStart = (at: number) => (at - started) / 1000;
+  // When the plan was made: the estimate counts from here.
+  const planning: { doneAt: number | null } = { doneAt: null };
   const nodeSpans: Record<string, { start: number; end: number }[]> = {};
   const nodeSince: Record<string, number> = {};
   const emit = (e: RunEvent) => {
@@ -200,6 +206,8 @@ async function runPrepared(
     installs,
   };
   const repo = { owner: "local", name: basename(repoDir) };
+  // Earlier runs are kept under the repository as it was given (a plain folder is copied afresh each run).
+  const calibrationKey = given.dir;
 
   let finish: (headline: string) => void = () => undefined;
   const finished = new Promise<string>((done) => {
@@ -301,14 +309,18 @@ async function runPrepared(
     // The working tree may hold edits that are not committed; the planner maps the committed base.
     codeContext: (ref, query) =>
       withCheckout(repoDir, ref, (dir) => contextOfCopy(dir, query, PLANNER_CONTEXT_TOKENS)),
+    calibration: () => readLocalCalibration(options.runsDir, calibrationKey),
     scheduleNodes: async (run) => {
+      planning.doneAt = Date.now();
       emit({ kind: "plan", nodes: run.plan.nodes.map((n) => ({ id: n.id, title: n.title })) });
+      emit({ kind: "estimate", estimate: run.estimate });
       if (options.signal?.aborted) return; // cancelled while planning: no node starts
       emit({ kind: "stage", text: "coding" });
       await startRunWith(scheduler)(run, job);
     },
   });
   await readLedger();
+  if (planned.kind === "dry-run") emit({ kind: "estimate", estimate: planned.estimate });
   const headline =
     planned.kind === "planned"
       ? await finished
@@ -354,6 +366,32 @@ async function runPrepared(
   const seconds = sinceStart(Date.now());
   for (const [id, since] of Object.entries(nodeSince))
     nodeSpans[id] = [...(nodeSpans[id] ?? []), { start: sinceStart(since), end: seconds }];
+  const ledger = await model.readLedger();
+  const estimate = run?.meta.estimate ?? null;
+  const actuals =
+    run && planning.doneAt !== null
+      ? actualsOfRun({
+          runId,
+          status,
+          finishedAt: new Date().toISOString(),
+          plan: run.plan,
+          ledger,
+          models: config.models,
+          estimate,
+          seconds,
+          planSeconds: sinceStart(planning.doneAt),
+          nodeSeconds: Object.fromEntries(
+            Object.entries(nodeSpans).flatMap(([id, [first]]) =>
+              first ? [[id, first.end - first.start]] : [],
+            ),
+          ),
+          reviews: stages.filter((s) => s.text === "reviewing").length,
+        })
+      : null;
+  // A finished run teaches the next estimate; a cancelled one stopped for reasons of its own, and a replayed
+  // one's times are the replay's, not the model's.
+  if (actuals && !replay && ["green", "failed", "unverified"].includes(status))
+    await recordLocalActuals(options.runsDir, calibrationKey, actuals);
   const report = renderReport({
     title: spec.title,
     status,
@@ -370,9 +408,18 @@ async function runPrepared(
     reviews: pull?.reviews ?? [],
     failures,
     notes,
-    ledger: await model.readLedger(),
+    ledger,
     seconds,
     stages,
+    estimate,
+    actual: actuals
+      ? {
+          usd: actuals.usd,
+          tokens: actuals.tokens,
+          byRole: Object.fromEntries(Object.entries(actuals.roles).map(([r, x]) => [r, x.tokens])),
+          seconds: actuals.seconds - actuals.planSeconds,
+        }
+      : null,
     nodeSpans,
     modelSource: replay ? `answers replayed from ${replay}` : "the Anthropic API",
   });

@@ -5,7 +5,6 @@ import { type CommandOutcome, handleCommand } from "../pipeline/commands/handle-
 import type { LoadedRun } from "../pipeline/forge.js";
 import type { IntegrateOutcome } from "../pipeline/integrate/integrate-run.js";
 import { type CommandJob, type IntegrateJob, jobId, type PlanJob, type ReviewJob } from "../pipeline/jobs.js";
-import type { EstimatePlan } from "../pipeline/plan/needs-approval.js";
 import type { PlanOutcome, ScheduledRun } from "../pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { rerunOf } from "../pipeline/review/send-revisions.js";
@@ -33,8 +32,6 @@ export type WorkerWiring = {
   services: NodeRunnerOptions;
   /** Planned runs are coded (true in production; planning tests may stop at the plan). */
   execute?: boolean;
-  /** The plan's estimate, which `limits.approval` compares with (a stand-in without it). */
-  estimate?: EstimatePlan;
   dashboardWaitMs?: number;
   /** Told of the queues' and workers' `error` events (a lost Redis connection, mostly). */
   onQueueError?: (error: unknown) => void;
@@ -155,7 +152,6 @@ export function startJobWorkers(w: WorkerWiring) {
           },
         }),
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
-    ...(w.estimate ? { estimate: w.estimate } : {}),
     codeContext: (job) => planContext(w.services, job.installationId, job.repo.owner, job.repo.name),
   });
   const plan = (job: PlanJob) =>

@@ -69,7 +69,13 @@ describe("swarm plan", () => {
       "    owns: src/store.ts",
     ]);
     expect(result.stdout).toContain("    after: store");
-    expect(result.stderr).toMatch(/^swarm plan: 2 nodes in 1 planner turn; trace: .*trace\.jsonl\n$/);
+    // The estimate, from the priors (no run has finished here): two M nodes one after the other, the reviews.
+    expect(result.stderr).toMatch(
+      /^swarm plan: 2 nodes in 1 planner turn; estimate \$[\d.]+–\$[\d.]+ · [\d.]+K–[\d.]+M tokens · 12–70 min · based on priors; trace: .*trace\.jsonl\n$/,
+    );
+    expect(result.stdout).toMatch(
+      /\nestimate: .+ · based on priors\n {2}tokens by role: planner \(claude-opus-5\) [\d.]+K? · coder \(claude-sonnet-5-5\) 800K–3\.0M · reviewer \(claude-sonnet-5-5\) 60K–800K\n$/,
+    );
     // The planner saw the spec, the file tree and the code map of the repository.
     const request = JSON.stringify(anthropic.requests.at(-1)?.body.messages);
     expect(request).toContain("Add a todo list");

@@ -5,8 +5,8 @@ import { renderMarker } from "../../src/domain/markers.js";
 import { renderDashboard } from "../../src/pipeline/dashboard/render-dashboard.js";
 import type { ForgeEvent } from "../../src/pipeline/forge-events.js";
 import { decideIntake } from "../../src/pipeline/intake.js";
-import { capsEstimate, needsApproval } from "../../src/pipeline/plan/needs-approval.js";
-import { node, plan } from "../support/plans.js";
+import { needsApproval } from "../../src/pipeline/plan/needs-approval.js";
+import { node } from "../support/plans.js";
 
 const TICKED = APPROVAL_BOX.replace("[ ]", "[x]");
 const marker = renderMarker("dashboard", {
@@ -43,14 +43,6 @@ describe("needsApproval", () => {
     expect(RepoConfigSchema.parse({ limits: { approval: 2.5 } }).limits.approval).toBe(2.5);
     expect(RepoConfigSchema.safeParse({ limits: { approval: "sometimes" } }).success).toBe(false);
     expect(RepoConfigSchema.safeParse({ limits: { approval: -1 } }).success).toBe(false);
-  });
-
-  it("stands in with the configured caps until the real estimate is wired: nodes × per-node cap, at most the run's", () => {
-    const config = RepoConfigSchema.parse({ limits: { maxUsdPerNode: 3, maxUsdPerRun: 10 } });
-    expect(capsEstimate(plan(node("a"), node("b")), config)).toMatchObject({ usd: { low: 0, high: 6 } });
-    expect(capsEstimate(plan(node("a"), node("b"), node("c"), node("d")), config)).toMatchObject({
-      usd: { high: 10 },
-    });
   });
 });
 

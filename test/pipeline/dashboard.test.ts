@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { RepoConfigSchema } from "../../src/domain/config/repo-config.js";
+import { estimatePlan } from "../../src/domain/estimate/estimate-plan.js";
 import { coalesceWrites } from "../../src/pipeline/dashboard/coalesce-writes.js";
 import { renderDashboard } from "../../src/pipeline/dashboard/render-dashboard.js";
 import { node, plan } from "../support/plans.js";
@@ -46,6 +48,29 @@ describe("renderDashboard", () => {
       "<sub>Stage: **coding** since 12:41 UTC · running `api` · waiting: `ui`</sub>",
     );
     expect(renderDashboard({ ...view, status: "green" })).not.toContain("Stage:");
+  });
+
+  it("shows the plan's estimate under the totals: cost, tokens, time, its basis, and tokens by role", () => {
+    const text = renderDashboard({
+      spec: 7,
+      status: "planned",
+      dryRun: true,
+      headline: "x",
+      plan: p,
+      states: {},
+      nodeIssues: {},
+      branches: {},
+      ledger: null,
+      estimate: estimatePlan({
+        plan: p,
+        config: RepoConfigSchema.parse({ limits: { maxParallelNodes: 1 } }),
+      }),
+    });
+    // Two M nodes of the priors (400K–1.5M tokens, 300–1200 s each) one after the other, then the reviews;
+    // $: 30K·6.3875 + 800K·0.83 + 60K·0.814 per million, and 200K·6.3875 + 3M·0.83 + 800K·0.814.
+    expect(text).toContain(
+      "**Estimate:** $0.90–$4.42 · 890K–4.0M tokens · 12–70 min · based on priors\n<sub>Tokens by role: planner (claude-opus-5) 30K–200K · coder (claude-sonnet-5-5) 800K–3.0M · reviewer (claude-sonnet-5-5) 60K–800K</sub>",
+    );
   });
 
   it("escapes model-written titles so they cannot break the Mermaid label or the table", () => {

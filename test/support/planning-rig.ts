@@ -14,7 +14,6 @@ import { createModelClient } from "../../src/model/model-client.js";
 import { createFileTraceSink } from "../../src/model/trace/file-trace-sink.js";
 import type { CommandOutcome } from "../../src/pipeline/commands/handle-command.js";
 import type { IntegrateOutcome } from "../../src/pipeline/integrate/integrate-run.js";
-import type { EstimatePlan } from "../../src/pipeline/plan/needs-approval.js";
 import type { PlanOutcome } from "../../src/pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../../src/pipeline/review/review-checks.js";
 import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
@@ -36,10 +35,7 @@ const SECRET = "planning-webhook-secret";
 // enforces it and the worker's shared limiter keeps to it.
 const WRITE_WINDOW = { max: 80, windowMs: 2000 };
 
-export async function startPlanningRig(
-  planner: ScriptedModel,
-  options: { execute?: boolean; estimate?: EstimatePlan } = {},
-) {
+export async function startPlanningRig(planner: ScriptedModel, options: { execute?: boolean } = {}) {
   await requireRedis();
   const github: FakeGitHub = await startFakeGitHub({ contentLimit: WRITE_WINDOW });
   const anthropic: FakeAnthropic = await startFakeAnthropic({ model: planner });
@@ -98,7 +94,6 @@ export async function startPlanningRig(
     prefix,
     concurrency: 4,
     execute: options.execute ?? false,
-    ...(options.estimate ? { estimate: options.estimate } : {}),
     dashboardWaitMs: 20,
     services: {
       forgeFor,

@@ -82,7 +82,7 @@ export async function refreshDashboard(
     nodeIssues: run.nodeIssues,
     branches,
     ledger: options.ledger ?? null,
-    estimateUsd: run.meta.estimateUsd ?? null,
+    estimate: run.meta.estimate ?? null,
     ...(run.pullRequest ? { pullRequestUrl: run.pullRequest.url } : {}),
   });
   // The pending plan is the plan stage's own, while it lays the plan out; every later write drops it.

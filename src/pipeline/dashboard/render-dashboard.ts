@@ -1,5 +1,7 @@
 import type { Ledger } from "../../domain/budget/budget.js";
 import { APPROVAL_BOX } from "../../domain/commands/approval-checkbox.js";
+import { describeEstimate, describeRoles } from "../../domain/estimate/describe-estimate.js";
+import type { PlanEstimate } from "../../domain/estimate/run-actuals.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
@@ -16,11 +18,11 @@ export type DashboardView = {
   nodeIssues: Readonly<Record<string, IssueRef>>;
   branches: Readonly<Record<string, string>>;
   ledger: Ledger | null;
+  /** The plan's estimate, made when it was planned; null before, or for a run planned without one. */
+  estimate?: PlanEstimate | null;
   pullRequestUrl?: string;
   /** When the run entered its status (ISO time). */
   since?: string;
-  /** The plan's estimated cost, shown while it waits for approval. */
-  estimateUsd?: { low: number; high: number } | null;
 };
 
 const STATUS_STYLE: Record<NodeStatus, string> = {
@@ -49,7 +51,7 @@ export function renderDashboard(view: DashboardView): string {
   const stage = stageLine(view);
   if (stage) lines.push("", stage);
   const plan = view.plan;
-  if (plan && view.status === "awaiting-approval") lines.push("", ...approvalBlock(plan, view.estimateUsd));
+  if (plan && view.status === "awaiting-approval") lines.push("", ...approvalBlock(plan, view.estimate));
   if (plan) {
     lines.push("", "```mermaid", ...mermaid(plan, view.states), "```", "");
     lines.push(
@@ -66,6 +68,7 @@ export function renderDashboard(view: DashboardView): string {
     }
     const done = plan.nodes.filter((n) => view.states[n.id] === "done").length;
     lines.push("", `**${done} of ${plan.nodes.length} nodes done** · ${totals(view.ledger)}`);
+    if (view.estimate) lines.push("", ...estimateLines(view.estimate));
   } else if (view.ledger) {
     lines.push("", totals(view.ledger));
   }
@@ -78,14 +81,13 @@ export function renderDashboard(view: DashboardView): string {
  * What a person approves: the plan's summary and estimate, and the checkbox. Ticking it (or commenting
  * `/swarm approve`) starts the nodes; swarm always renders it unticked, so its own edits never tick it.
  */
-function approvalBlock(plan: Plan, estimate: { low: number; high: number } | null | undefined): string[] {
-  const usd = (n: number) => `$${n.toFixed(2)}`;
+function approvalBlock(plan: Plan, estimate: PlanEstimate | null | undefined): string[] {
   return [
     "**This plan waits for approval: no node is coded until a person with write access approves it.**",
     "",
     `> ${plan.summary.replace(/[\r\n]+/g, " ").slice(0, 600)}`,
     "",
-    `Estimated cost: ${estimate ? `${usd(estimate.low)}–${usd(estimate.high)}` : "unknown"}.`,
+    `Estimated: ${estimate ? describeEstimate(estimate) : "unknown"}.`,
     "",
     APPROVAL_BOX,
     "",
@@ -111,6 +113,11 @@ function stageLine(view: DashboardView): string | null {
     ...(running.length > 0 ? [`running ${running.join(", ")}`] : []),
     ...(waiting.length > 0 ? [`waiting: ${waiting.join(", ")}`] : []),
   ].join(" · ")}</sub>`;
+}
+
+/** The estimate as the dashboard shows it: the whole, then tokens by role and model. */
+export function estimateLines(e: PlanEstimate): string[] {
+  return [`**Estimate:** ${describeEstimate(e)}`, `<sub>Tokens by role: ${describeRoles(e)}</sub>`];
 }
 
 /** The plan as a Mermaid flowchart, each node coloured by its status. */

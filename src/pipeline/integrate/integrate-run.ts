@@ -2,6 +2,7 @@ import type { Ledger } from "../../domain/budget/budget.js";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
 import { topologicalOrder } from "../../domain/dag/topological-order.js";
 import { describeFailure } from "../../domain/describe-failure.js";
+import { spendByRole } from "../../domain/estimate/actuals-of-run.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, PullRequestRef } from "../forge.js";
@@ -191,6 +192,16 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
       summaries: run.summaries,
       ledger: deps.ledger,
       conflicts: merged.conflicts,
+      estimate: run.meta.estimate ?? null,
+      ...(deps.ledger && run.meta.estimate
+        ? {
+            byRole: Object.fromEntries(
+              Object.entries(spendByRole(deps.ledger, run.plan, deps.config.models, run.meta.estimate)).map(
+                ([role, spend]) => [role, spend.tokens],
+              ),
+            ),
+          }
+        : {}),
     }),
     draft: deps.config.pullRequest.draft,
   });

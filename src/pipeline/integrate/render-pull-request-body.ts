@@ -1,4 +1,6 @@
 import type { Ledger } from "../../domain/budget/budget.js";
+import { compareEstimate } from "../../domain/estimate/compare-estimate.js";
+import type { EstimatedRole, PlanEstimate } from "../../domain/estimate/run-actuals.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import { cell, mermaid, totals } from "../dashboard/render-dashboard.js";
@@ -13,6 +15,9 @@ export type PullRequestBodyView = {
   ledger: Ledger | null;
   /** Merges that conflicted and were resolved by the integrator agent. */
   conflicts: readonly { nodeId: string; files: readonly string[] }[];
+  /** The plan's estimate, and the tokens each role has used so far, to show side by side. */
+  estimate?: PlanEstimate | null;
+  byRole?: Partial<Record<EstimatedRole, number>>;
 };
 
 /** The PR's description: what closes, the plan as a graph, what each node did, and what it cost. */
@@ -37,6 +42,21 @@ export function renderPullRequestBody(view: PullRequestBodyView): string {
     );
   }
   lines.push("", `**Total:** ${totals(view.ledger)}`);
+  if (view.estimate) {
+    const rows = compareEstimate(view.estimate, {
+      usd: view.ledger?.usd ?? 0,
+      tokens: view.ledger?.tokens ?? 0,
+      ...(view.byRole ? { byRole: view.byRole } : {}),
+    });
+    lines.push(
+      "",
+      `**Estimate beside actual** (estimated when planned, based on ${view.estimate.basis}; actual as of this merge):`,
+      "",
+      "| | Estimate | Actual |",
+      "| --- | --- | --- |",
+      ...rows.map(([what, e, a]) => `| ${cell(what)} | ${e} | ${a} |`),
+    );
+  }
   if (view.conflicts.length > 0) {
     lines.push("", "**Merge conflicts resolved by the integrator agent** (please check these files):");
     for (const c of view.conflicts)

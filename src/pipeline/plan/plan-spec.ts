@@ -4,6 +4,8 @@ import { parseRepoConfig } from "../../domain/config/parse-repo-config.js";
 import { type RepoConfig, RepoConfigSchema } from "../../domain/config/repo-config.js";
 import { describeFailure } from "../../domain/describe-failure.js";
 import { SpecError, SwarmError } from "../../domain/errors.js";
+import { estimatePlan } from "../../domain/estimate/estimate-plan.js";
+import type { PlanEstimate, RunActuals } from "../../domain/estimate/run-actuals.js";
 
 import type { Plan } from "../../domain/plan/plan.js";
 import { parseSpec } from "../../domain/spec/parse-spec.js";
@@ -16,7 +18,7 @@ import type { Forge, IssueRef, LoadedRun } from "../forge.js";
 import type { PlanJob } from "../jobs.js";
 import { CONFIG_PATH } from "../read-repo-config.js";
 import { materialisePlan } from "./materialise-plan.js";
-import { capsEstimate, type EstimatePlan, needsApproval, type PlanEstimate } from "./needs-approval.js";
+import { needsApproval } from "./needs-approval.js";
 import { type CodeContext, repositoryView } from "./repository-view.js";
 import { runPlanner } from "./run-planner.js";
 
@@ -38,8 +40,6 @@ export type PlanDeps = {
    * run was handed over, or Redis lost meanwhile). Returns what it did, or null when nothing was needed.
    */
   reconcile?: (run: LoadedRun) => Promise<string | null>;
-  /** The plan's estimated cost, which `limits.approval` compares with; capsEstimate stands in without it. */
-  estimate?: EstimatePlan;
   /**
    * Asks at once whether to start coding (the CLI, at its terminal), instead of waiting on GitHub for a
    * person to approve: true starts the nodes, false leaves the plan laid out and cancelled.
@@ -47,6 +47,8 @@ export type PlanDeps = {
   confirmStart?: (ask: { plan: Plan; estimate: PlanEstimate }) => Promise<boolean>;
   /** Ask even when `limits.approval` does not require it (`swarm run --approve`). */
   alwaysConfirm?: boolean;
+  /** This repository's finished runs, which calibrate the plan's estimate; none: the priors. */
+  calibration?: () => Promise<readonly RunActuals[]>;
 };
 
 /** What the scheduler needs to code a run's nodes: where they go and what they build on. */
@@ -58,20 +60,22 @@ export type ScheduledRun = {
   base: string;
   spec: { number: number; title: string; body: string };
   maxParallel: number;
+  estimate: PlanEstimate;
+};
+
+type LaidOut = {
+  runId: string;
+  plan: Plan;
+  nodeIssues: Record<string, IssueRef>;
+  turns: number;
+  estimate: PlanEstimate;
 };
 
 export type PlanOutcome =
-  | { kind: "planned"; runId: string; plan: Plan; nodeIssues: Record<string, IssueRef>; turns: number }
-  | {
-      kind: "awaiting-approval";
-      runId: string;
-      plan: Plan;
-      nodeIssues: Record<string, IssueRef>;
-      turns: number;
-      estimate: PlanEstimate;
-    }
+  | ({ kind: "planned" } & LaidOut)
+  | ({ kind: "awaiting-approval" } & LaidOut)
   | { kind: "declined"; runId: string; reason: string }
-  | { kind: "dry-run"; runId: string; plan: Plan; turns: number }
+  | { kind: "dry-run"; runId: string; plan: Plan; turns: number; estimate: PlanEstimate }
   | { kind: "ignored"; reason: string }
   | { kind: "refused"; reason: string }
   | { kind: "failed"; reason: string };
@@ -171,6 +175,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     nodeIssues: {},
     branches: {},
     ledger: null,
+    estimate: null,
   };
   // A resumed job keeps the time planning began.
   let stage = { status: resume ? "planning" : "", since: resume?.meta.statusSince ?? "" };
@@ -185,7 +190,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       status: v.status,
       summary: v.plan?.summary ?? "",
       nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
-      ...(v.estimateUsd ? { estimateUsd: v.estimateUsd } : {}),
+      ...(v.estimate ? { estimate: v.estimate } : {}),
       // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
       ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
         ? { pendingPlan: v.plan }
@@ -214,15 +219,19 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
         feedback,
       ));
     const ledger = await model.readLedger();
+    // Earlier runs that cannot be read leave the priors: an estimate never stops a plan.
+    const calibration = await (deps.calibration?.() ?? Promise.resolve([])).catch(() => []);
+    const estimate = estimatePlan({ plan, config, calibration, spent: ledger });
     if (dryRun) {
       show({
         status: "planned",
         plan,
         ledger,
+        estimate,
         headline: `Dry run: ${plan.nodes.length} nodes planned, nothing created. Add the \`${config.label}\` label to start.`,
       });
       await dashboard.flush();
-      return { kind: "dry-run", runId, plan, turns };
+      return { kind: "dry-run", runId, plan, turns, estimate };
     }
     if (replan && existing) {
       // Nodes of the old plan that the new one drops are closed as not planned.
@@ -232,7 +241,12 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
           await forge.setNodeStatus(ref, specNumber, old, "cancelled", existing.branches[old.id] ?? "");
       }
     }
-    show({ plan, ledger, headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…` });
+    show({
+      plan,
+      ledger,
+      estimate,
+      headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…`,
+    });
     // Kept on GitHub before the first sub-issue, so a job cut off while laying out can finish the layout.
     await dashboard.flush();
     const laid = await materialisePlan(forge, { number: specNumber, title: spec.title }, plan);
@@ -252,15 +266,13 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
           );
       }
     }
-    const estimate = await (deps.estimate ?? capsEstimate)(plan, config);
-    const estimateUsd = { low: estimate.usd.low, high: estimate.usd.high };
     if (deps.alwaysConfirm || needsApproval(config.limits.approval, estimate.usd.high)) {
       if (!deps.confirmStart) {
         // Nothing is coded until a person with write access ticks the box or comments `/swarm approve`.
         show({
           status: "awaiting-approval",
           ...laid,
-          estimateUsd,
+          estimate,
           ledger: await model.readLedger(),
           headline: `Planned ${plan.nodes.length} nodes; waiting for approval before coding.`,
         });
@@ -284,7 +296,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
           status: "cancelled",
           ...laid,
           states: Object.fromEntries(plan.nodes.map((n) => [n.id, "cancelled" as const])),
-          estimateUsd,
+          estimate,
           ledger: await model.readLedger(),
           headline: "Not started: the plan was not approved, so no node was coded.",
         });
@@ -296,7 +308,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     show({
       status,
       ...laid,
-      estimateUsd,
+      estimate,
       ledger: await model.readLedger(),
       headline: headlineFor(plan, status),
     });
@@ -309,8 +321,9 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       base: config.baseBranch ?? defaultBranch,
       spec: { number: specNumber, title: spec.title, body: specForNodes(spec) },
       maxParallel: config.limits.maxParallelNodes,
+      estimate,
     });
-    return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns };
+    return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns, estimate };
   } catch (error) {
     const ledger: Ledger | null = model ? await model.readLedger() : null;
     // The comment below says what to do; the dashboard names the problem, never an internal message.

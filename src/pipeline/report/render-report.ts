@@ -1,4 +1,6 @@
 import type { Ledger } from "../../domain/budget/budget.js";
+import { type ActualSpend, compareEstimate } from "../../domain/estimate/compare-estimate.js";
+import type { PlanEstimate } from "../../domain/estimate/run-actuals.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import { mermaid, totals } from "../dashboard/render-dashboard.js";
@@ -34,6 +36,9 @@ export type ReportView = {
   /** Each time a node was being coded (a revision codes it again), in seconds from the start. */
   nodeSpans: Readonly<Record<string, readonly Span[]>>;
   modelSource: string;
+  /** The estimate made when the plan was, and what the run took, to show side by side. */
+  estimate?: PlanEstimate | null;
+  actual?: ActualSpend | null;
 };
 
 type Section = { heading: string; markdown: string[]; html: string[] };
@@ -100,6 +105,30 @@ export function renderReport(view: ReportView): { markdown: string; html: string
           (r) =>
             `<tr>${r.cells.map((c, i) => `<td${i >= 3 ? ' class="nowrap"' : ""}>${escapeHtml(c)}</td>`).join("")}<td class="did">${compact(markdownToHtml(r.did))}</td></tr>`,
         ),
+        "</table>",
+      ],
+    });
+  }
+  if (view.estimate) {
+    const rows = compareEstimate(
+      view.estimate,
+      view.actual ?? { usd: view.ledger?.usd ?? 0, tokens: view.ledger?.tokens ?? 0 },
+    );
+    const basis = `Estimated when the plan was made, based on ${view.estimate.basis}.`;
+    const header = ["", "estimate", "actual"];
+    sections.push({
+      heading: "Estimate and actual",
+      markdown: [
+        basis,
+        "",
+        `| ${header.join(" | ")} |`,
+        "| --- | --- | --- |",
+        ...rows.map((r) => `| ${r.map(tableCell).join(" | ")} |`),
+      ],
+      html: [
+        `<p>${escapeHtml(basis)}</p>`,
+        `<table><tr>${header.map((h) => `<th>${h}</th>`).join("")}</tr>`,
+        ...rows.map((r) => `<tr>${r.map((c) => `<td class="nowrap">${escapeHtml(c)}</td>`).join("")}</tr>`),
         "</table>",
       ],
     });
