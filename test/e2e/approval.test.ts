@@ -163,6 +163,8 @@ describe("approval before coding", () => {
     const started = coderStarts().slice(before);
     expect(started.slice(0, 2).sort()).toEqual(["api", "ui"]);
     expect(started.slice(2)).toEqual(["wire"]);
+    // The merge is queued once the nodes settle, so it may not have pushed yet.
+    await rig.until(() => nodeBranches(repo).some((b) => b.endsWith("/integration")), 30_000);
     expect(nodeBranches(repo).sort()).toEqual(
       ["api", "ui", "wire"]
         .map((id) => `swarm/${spec.number}-build-the-app/${id}`)

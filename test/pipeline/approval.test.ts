@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { APPROVAL_BOX, approvalTicked } from "../../src/domain/commands/approval-checkbox.js";
 import { RepoConfigSchema } from "../../src/domain/config/repo-config.js";
+import { describeEstimate } from "../../src/domain/estimate/describe-estimate.js";
+import { estimatePlan } from "../../src/domain/estimate/estimate-plan.js";
 import { renderMarker } from "../../src/domain/markers.js";
 import { renderDashboard } from "../../src/pipeline/dashboard/render-dashboard.js";
 import type { ForgeEvent } from "../../src/pipeline/forge-events.js";
 import { decideIntake } from "../../src/pipeline/intake.js";
 import { needsApproval } from "../../src/pipeline/plan/needs-approval.js";
 import { node } from "../support/plans.js";
+
+const one = { summary: "One node.", nodes: [node("a")] };
+const estimate = estimatePlan({ plan: one, config: RepoConfigSchema.parse({}) });
 
 const TICKED = APPROVAL_BOX.replace("[ ]", "[x]");
 const marker = renderMarker("dashboard", {
@@ -85,16 +90,16 @@ describe("the approval box", () => {
       spec: 12,
       dryRun: false,
       headline: "Planned 1 nodes; waiting for approval before coding.",
-      plan: { summary: "One node.", nodes: [node("a")] },
+      plan: one,
       states: {},
       nodeIssues: {},
       branches: {},
       ledger: null,
-      estimateUsd: { low: 1.5, high: 4 },
+      estimate,
     };
     const waiting = renderDashboard({ ...view, status: "awaiting-approval" });
     expect(waiting).toContain(`\n${APPROVAL_BOX}\n`);
-    expect(waiting).toContain("Estimated cost: $1.50–$4.00.");
+    expect(waiting).toContain(`Estimated: ${describeEstimate(estimate)}.`);
     expect(waiting).toContain("> One node.");
     expect(renderDashboard({ ...view, status: "coding" })).not.toContain(APPROVAL_BOX);
   });
