@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
@@ -23,7 +23,6 @@ import { type Rerun, rerunOf } from "../pipeline/review/send-revisions.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { git } from "../workspace/git-workspace.js";
 import { createInstallReuse } from "../workspace/install-reuse.js";
-import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { copyIntoRepository } from "./copy-into-repository.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { runLocalCi } from "./local-ci.js";
@@ -37,6 +36,7 @@ import {
   runsFolderFor,
 } from "./local-inputs.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
+import { localCheckout } from "./plan-checkout.js";
 import type { LocalSpecOptions } from "./plan-locally.js";
 import { type RunNumber, reserveRunNumber } from "./reserve-run-number.js";
 import { createReviewProcessor } from "./review-processor.js";
@@ -288,9 +288,8 @@ async function runPrepared(
     model: async () => model,
     newRunId: () => runId,
     dashboardWaitMs: 0,
-    // The working tree may hold edits that are not committed; the planner maps the committed base.
-    codeContext: (ref, query) =>
-      withCheckout(repoDir, ref, (dir) => contextOfCopy(dir, query, PLANNER_CONTEXT_TOKENS)),
+    // The working tree may hold edits that are not committed; the planner explores the committed base.
+    checkout: localCheckout(repoDir),
     scheduleNodes: async (run) => {
       emit({ kind: "plan", nodes: run.plan.nodes.map((n) => ({ id: n.id, title: n.title })) });
       if (options.signal?.aborted) return; // cancelled while planning: no node starts
@@ -414,14 +413,4 @@ function recordedTraceFor(specPath: string, env: LocalRunOptions["env"]): string
   if (env.ANTHROPIC_API_KEY) return undefined;
   const trace = specPath.replace(/(\.spec)?\.md$/i, ".trace.jsonl");
   return trace !== specPath && existsSync(trace) ? trace : undefined;
-}
-
-async function withCheckout<T>(repoDir: string, ref: string, use: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "swarm-map-"));
-  try {
-    await git(dir, "clone", "-q", "--shared", "--branch", ref, repoDir, ".");
-    return await use(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
