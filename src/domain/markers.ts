@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PlanEstimateSchema } from "./estimate/run-actuals.js";
-import { PlanNodeSchema, PlanSchema } from "./plan/plan.js";
+import { PlanInterfaceSchema, PlanNodeSchema, PlanSchema } from "./plan/plan.js";
 import { NODE_STATUSES } from "./state/node-status.js";
 import { RUN_STATUSES } from "./state/run-status.js";
 
@@ -31,6 +31,8 @@ export const DashboardMarkerSchema = z.object({
   status: z.enum(RUN_STATUSES),
   summary: z.string(),
   nodeOrder: z.array(z.string()),
+  /** The interfaces the plan's nodes share, for the reviewer of a run rebuilt from GitHub. */
+  interfaces: z.array(PlanInterfaceSchema).optional(),
   /** Review-and-revise rounds so far, and the head commit the last review was about. */
   round: z.int().nonnegative().optional(),
   reviewedSha: z.string().optional(),

@@ -17,9 +17,9 @@ import { rerunOf } from "../pipeline/review/send-revisions.js";
 import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { createRedis } from "../queue/redis.js";
-import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
+import { cloneCheckout } from "./plan-checkout.js";
 import { runStartOf } from "./reconcile-run.js";
 import { createReviewProcessor, reviewServices } from "./review-processor.js";
 import { integrateJobOf, reintegrateJobOf, startRunWith } from "./start-run.js";
@@ -160,7 +160,7 @@ async function runHere(job: JobToEnqueue, e: ReturnType<typeof readActionEnv>): 
       forge,
       model: (config, runId) => model(config, runId, `${e.SWARM_RUNS_DIR}/${runId}`),
       scheduleNodes: (run) => startRunWith(scheduler)(run, job.data),
-      codeContext: planContext(services, 0, owner, name),
+      checkout: cloneCheckout(services, 0, owner, name),
     });
     if (outcome.kind === "planned") await settle(outcome.runId);
     failed = outcome.kind === "failed";

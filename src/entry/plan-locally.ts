@@ -10,10 +10,8 @@ import { parseSpec } from "../domain/spec/parse-spec.js";
 import { createLocalForge } from "../forge/local/create-local-forge.js";
 import { connectModel } from "../model/connect-model.js";
 import { loadReplay } from "../model/load-replay.js";
-import { repositoryView } from "../pipeline/plan/repository-view.js";
-import { runPlanner } from "../pipeline/plan/run-planner.js";
+import { explorePlan } from "../pipeline/plan/explore-plan.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
-import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { copyIntoRepository } from "./copy-into-repository.js";
 import { readLocalCalibration } from "./local-calibration.js";
 import {
@@ -24,6 +22,7 @@ import {
   loadSpecFile,
   runsFolderFor,
 } from "./local-inputs.js";
+import { localCheckout } from "./plan-checkout.js";
 
 /** What `swarm plan` and `swarm run` are given: a repository, a spec file, and where the model answers from. */
 export type LocalSpecOptions = {
@@ -37,7 +36,7 @@ export type LocalSpecOptions = {
 
 /**
  * `swarm plan --repo DIR --spec FILE`: the planner's plan for a spec against a local repository, with the
- * same repository view and code map it gets on GitHub. Nothing in the repository is changed.
+ * same repository view, code map and read-only tools it gets on GitHub. Nothing in the repository is changed.
  */
 export async function planLocally(
   options: LocalSpecOptions,
@@ -66,12 +65,12 @@ export async function planLocally(
       runDir,
       ...(replay ? { replay } : {}),
     });
-    // The working tree is the repository here, so the map indexes it in place.
-    const view = await repositoryView(forge, ref, spec, (_ref, query) =>
-      contextOfCopy(repoDir, query, PLANNER_CONTEXT_TOKENS),
-    );
+    // The planner explores a clone of what is committed, as `swarm run` would code it.
     // A replay that missed is the reason, whatever the planner made of the failed call.
-    const { plan, turns } = await runPlanner(model, config, spec, view).catch((error: unknown) => {
+    const { plan, turns } = await explorePlan(model, config, spec, ref, {
+      forge,
+      checkout: localCheckout(repoDir),
+    }).catch((error: unknown) => {
       throw replay?.miss ?? error;
     });
     if (replay?.miss) throw replay.miss;

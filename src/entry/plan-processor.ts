@@ -13,8 +13,8 @@ export type PlanProcessorOptions = {
   dashboardWaitMs?: number;
   /** Starts coding a planned run; the job tells which installation and repository it belongs to. */
   scheduleNodes?: (run: ScheduledRun, job: PlanJob) => Promise<void>;
-  /** The planner's code map, for the job's repository. */
-  codeContext?: (job: PlanJob) => NonNullable<PlanDeps["codeContext"]>;
+  /** The planner's checkout to explore (with its code map), for the job's repository. */
+  checkout?: (job: PlanJob) => NonNullable<PlanDeps["checkout"]>;
   /** Takes up a live run the scheduler lost, for the job's repository. */
   reconcileFor?: (job: PlanJob) => NonNullable<PlanDeps["reconcile"]>;
 };
@@ -26,7 +26,7 @@ export function createPlanProcessor(options: PlanProcessorOptions): (job: PlanJo
       forge: options.forgeFor(job.installationId, job.repo.owner, job.repo.name),
       model: (config, runId) => options.model(config, runId, join(options.runsDir, runId)),
       ...(options.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: options.dashboardWaitMs }),
-      ...(options.codeContext ? { codeContext: options.codeContext(job) } : {}),
+      ...(options.checkout ? { checkout: options.checkout(job) } : {}),
       ...(options.reconcileFor ? { reconcile: options.reconcileFor(job) } : {}),
       ...(options.scheduleNodes
         ? {

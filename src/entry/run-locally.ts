@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { findIntegrationBranch } from "../domain/branch/branch-names.js";
 import type { Ledger } from "../domain/budget/budget.js";
@@ -25,7 +25,6 @@ import { type Rerun, rerunOf } from "../pipeline/review/send-revisions.js";
 import { createInProcessScheduler } from "../queue/in-process-scheduler.js";
 import { git } from "../workspace/git-workspace.js";
 import { createInstallReuse } from "../workspace/install-reuse.js";
-import { contextOfCopy, PLANNER_CONTEXT_TOKENS } from "./code-context.js";
 import { copyIntoRepository } from "./copy-into-repository.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { readLocalCalibration, recordLocalActuals } from "./local-calibration.js";
@@ -40,6 +39,7 @@ import {
   runsFolderFor,
 } from "./local-inputs.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
+import { localCheckout } from "./plan-checkout.js";
 import type { LocalSpecOptions } from "./plan-locally.js";
 import { type RunNumber, reserveRunNumber } from "./reserve-run-number.js";
 import { createReviewProcessor } from "./review-processor.js";
@@ -306,10 +306,9 @@ async function runPrepared(
     // Locally the person is at the terminal: a plan that waits for approval is asked about there.
     confirmStart: options.confirmStart ?? (async () => false),
     ...(options.approve ? { alwaysConfirm: true } : {}),
-    // The working tree may hold edits that are not committed; the planner maps the committed base.
-    codeContext: (ref, query) =>
-      withCheckout(repoDir, ref, (dir) => contextOfCopy(dir, query, PLANNER_CONTEXT_TOKENS)),
     calibration: () => readLocalCalibration(options.runsDir, calibrationKey),
+    // The working tree may hold edits that are not committed; the planner explores the committed base.
+    checkout: localCheckout(repoDir),
     scheduleNodes: async (run) => {
       planning.doneAt = Date.now();
       emit({ kind: "plan", nodes: run.plan.nodes.map((n) => ({ id: n.id, title: n.title })) });
@@ -473,14 +472,4 @@ function recordedTraceFor(specPath: string, env: LocalRunOptions["env"]): string
   if (env.ANTHROPIC_API_KEY) return undefined;
   const trace = specPath.replace(/(\.spec)?\.md$/i, ".trace.jsonl");
   return trace !== specPath && existsSync(trace) ? trace : undefined;
-}
-
-async function withCheckout<T>(repoDir: string, ref: string, use: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), "swarm-map-"));
-  try {
-    await git(dir, "clone", "-q", "--shared", "--branch", ref, repoDir, ".");
-    return await use(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -12,9 +12,9 @@ import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js"
 import { withRedisLock } from "../queue/redis-lock.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
 import { createRunRegistry } from "../queue/run-registry.js";
-import { planContext } from "./code-context.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
+import { cloneCheckout } from "./plan-checkout.js";
 import { createPlanProcessor } from "./plan-processor.js";
 import { LIVE_STATUSES, reconcileRun, runStartOf } from "./reconcile-run.js";
 
@@ -152,7 +152,7 @@ export function startJobWorkers(w: WorkerWiring) {
           },
         }),
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
-    codeContext: (job) => planContext(w.services, job.installationId, job.repo.owner, job.repo.name),
+    checkout: (job) => cloneCheckout(w.services, job.installationId, job.repo.owner, job.repo.name),
   });
   const plan = (job: PlanJob) =>
     withRedisLock(

@@ -56,11 +56,18 @@ export type AgentStop =
 
 /**
  * An agent that ends with structured output (the API's JSON outputs, `output_config.format`, beside its
- * tools): its final answer is JSON matching `schema`. A reply that does not match goes back with its
- * problems, at most `maxRepairs` times; the last turn offers no tools (`tool_choice: none`), so the agent
- * answers with what it has found rather than run out of turns.
+ * tools): its final answer is JSON matching `schema` and the rules of `check`. A reply that does not match
+ * goes back with its problems, at most `maxRepairs` times; the last turn offers no tools
+ * (`tool_choice: none`), so the agent answers with what it has found rather than run out of turns, and an
+ * answer given there still gets its repair turns (with the tools closed).
  */
-export type StructuredAnswer<T> = { what: string; schema: z.ZodType<T>; maxRepairs?: number };
+export type StructuredAnswer<T> = {
+  what: string;
+  schema: z.ZodType<T>;
+  maxRepairs?: number;
+  /** Rules a schema cannot express (a DAG without cycles, say): the problems, empty when all hold. */
+  check?: (value: T) => readonly string[];
+};
 
 export type AgentResult<T = never> = {
   stop: AgentStop;
@@ -133,15 +140,17 @@ export async function runAgent<T = never>(
     messages,
   });
 
-  for (let turn = 0; turn < limits.maxTurns; turn++) {
+  // Repair turns granted after the last turn: the tools stay closed, only the answer is asked for again.
+  let afterLast = 0;
+  for (let turn = 0; turn < limits.maxTurns + afterLast; turn++) {
     if (await options.shouldStop?.()) return result("cancelled", turn);
     if (limits.maxTokens !== undefined && totalTokens(usage) >= limits.maxTokens)
       return result("token-limit", turn);
     if (limits.maxUsd !== undefined && costUsd >= limits.maxUsd) return result("cost-limit", turn);
 
     // A structured answer's last turn runs no tools: the agent is told, and answers.
-    const last = format !== undefined && turn === limits.maxTurns - 1 && turn > 0;
-    if (last) lastTurnNotice(messages);
+    const last = format !== undefined && turn >= limits.maxTurns - 1 && turn > 0;
+    if (last && turn === limits.maxTurns - 1) lastTurnNotice(messages);
     const reply = await client.call(caller, {
       system: prompt.system,
       messages: withMovingBreakpoint(messages),
@@ -169,16 +178,20 @@ export async function runAgent<T = never>(
     const uses = content.filter((b): b is ToolUseBlock => b.type === "tool_use");
     if (uses.length === 0 && output) {
       const parsed = cut ? null : parseStructured(text, output.schema);
-      if (parsed?.ok) {
+      const broken = parsed?.ok ? (output.check?.(parsed.value) ?? []) : [];
+      if (parsed?.ok && broken.length === 0) {
         answer = { value: parsed.value };
         return result("done", turn + 1);
       }
       problems = parsed
-        ? parsed.problems
+        ? parsed.ok
+          ? broken
+          : parsed.problems
         : [
             `your reply reached the output limit of ${limits.maxOutputTokensPerTurn} tokens and was cut off before the JSON was complete: write it again, shorter`,
           ];
       if (repairs++ >= (output.maxRepairs ?? 2)) return result("invalid-output", turn + 1);
+      if (turn >= limits.maxTurns - 1) afterLast++;
       messages.push({
         role: "user",
         content: `Your ${output.what} has these problems:\n${problems.map((p) => `- ${p}`).join("\n")}\n\nReply again with the complete, corrected JSON object and nothing else.`,
@@ -211,7 +224,7 @@ export async function runAgent<T = never>(
     }
     messages.push({ role: "user", content: results });
   }
-  return result("max-turns", limits.maxTurns);
+  return result("max-turns", limits.maxTurns + afterLast);
 }
 
 /** Tells the agent, in the last message before its last turn, that this turn must be its answer. */

@@ -60,14 +60,15 @@ export function sandboxEnv(
 
 /**
  * bubblewrap's arguments: every namespace unshared (the network too, unless installing), an unprivileged user,
- * a read-only system, the working copy as the only writable place (its .git read-only), a private /tmp, and
- * nothing of the host's home, keys, environment or other working copies.
+ * a read-only system, the working copy as the only writable place (its .git read-only; all of it with
+ * `readOnly`), a private /tmp, and nothing of the host's home, keys, environment or other working copies.
  */
 export function bubblewrapArgs(
   cwd: string,
   env: Readonly<Record<string, string>>,
   network: boolean,
   binds: readonly SandboxBind[] = [],
+  readOnly = false,
 ): string[] {
   const args = [
     "--unshare-all",
@@ -122,7 +123,7 @@ export function bubblewrapArgs(
     "/dev",
     "--tmpfs",
     "/tmp",
-    "--bind",
+    readOnly ? "--ro-bind" : "--bind",
     cwd,
     WORKSPACE,
     ...gitReadOnly(cwd),

@@ -71,6 +71,9 @@ export function spawnSandboxed(
   if (mode === "bubblewrap" && !hasBubblewrap(bwrap)) {
     throw new SandboxUnavailableError(`bubblewrap (${bwrap}) is not installed`);
   }
+  // Without bubblewrap nothing can be mounted read-only: a caller that needs it must not get a shell.
+  if (mode === "none" && request.readOnly)
+    throw new Error("a read-only working copy needs sandbox.mode bubblewrap");
   if (mode === "none")
     warn(
       `sandbox.mode is none: running "${String(request.command)}" without isolation, with the worker's own filesystem and network.`,
@@ -82,7 +85,13 @@ export function spawnSandboxed(
     mode === "bubblewrap"
       ? [
           bwrap,
-          ...bubblewrapArgs(request.cwd, env, request.network ?? false, request.binds ?? []),
+          ...bubblewrapArgs(
+            request.cwd,
+            env,
+            request.network ?? false,
+            request.binds ?? [],
+            request.readOnly ?? false,
+          ),
           "--",
           ...command,
         ]

@@ -17,6 +17,8 @@ export type SandboxBind = { host: string; sandbox: string; writable: boolean };
 export type SandboxRequest = {
   /** The working copy: the only place the command may write. */
   cwd: string;
+  /** The working copy mounted read-only too (the planner's look at the repository): nothing may be written but /tmp. */
+  readOnly?: boolean;
   /** Run through `sh -c` when a string; executed directly when an argument list. */
   command: string | readonly string[];
   /** Extra variables. Nothing else of the host's environment is passed. */

@@ -17,6 +17,22 @@ const plan: Plan = {
     node("wire", ["api", "ui"], ["src/index.ts"], { title: "Wire them", role: "integrate" }),
     node("docs", ["wire"], ["README.md"], { title: "Document", role: "docs" }),
   ],
+  interfaces: [
+    {
+      name: "listProducts",
+      kind: "function",
+      definition: "export function listProducts(): Promise<{ id: string; name: string }[]>",
+      provider: "api",
+      users: ["ui", "wire"],
+    },
+    {
+      name: "GET /products",
+      kind: "route",
+      definition: "200: [{ id, name }]",
+      provider: "api",
+      users: ["ui"],
+    },
+  ],
 };
 const FILE: Record<string, string> = {
   api: "src/api/api.ts",
@@ -103,6 +119,22 @@ describe("execution, end to end", () => {
     const order = coderStarts().slice(before);
     expect(order.slice(0, 2).sort()).toEqual(["api", "ui"]);
     expect(order.slice(2)).toEqual(["wire", "docs"]);
+    // Every coder's first request holds the plan's interfaces, in the part all nodes share.
+    const firsts = rig.anthropic.requests
+      .filter((r) => r.body.messages.length === 1 && !JSON.stringify(r.body.system).includes("planner"))
+      .slice(before)
+      .map((r) => JSON.stringify(r.body.messages[0]?.content));
+    expect(firsts).toHaveLength(4);
+    for (const first of firsts) {
+      expect(first).toContain("The interfaces the nodes share (build and use them exactly as defined here):");
+      expect(first).toContain(
+        "- `listProducts` (function), provided by `api`, used by `ui`, `wire`:\\n    export function listProducts(): Promise<{ id: string; name: string }[]>",
+      );
+      expect(first).toContain("- `GET /products` (route), provided by `api`, used by `ui`:");
+    }
+    // The shared part, interfaces included, is the same bytes for every node (read from the cache).
+    const shared = firsts.map((f) => f.slice(0, f.indexOf("Your node:")));
+    expect(new Set(shared).size).toBe(1);
 
     const branch = (id: string) => `swarm/${spec.number}-build-the-app/${id}`;
     expect(git(repo.bare, "diff", "--name-only", "main", branch("api"))).toBe("src/api/api.ts");

@@ -4,7 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import type { Plan } from "../../src/domain/plan/plan.js";
 import { readTrace } from "../../src/model/trace/file-trace-sink.js";
+import { EDITOR } from "../../src/pipeline/code/editor-tool.js";
+import { agentScript, notSaw, saw, shownLast } from "../support/agent-script.js";
 import { inOrder, reply } from "../support/fake-anthropic/script.js";
+import { git } from "../support/fake-github/bare-repo.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
 import { must, node } from "../support/plans.js";
@@ -153,7 +156,7 @@ describe("planning, end to end", () => {
           ) as Plan,
       );
       expect(replies).toEqual([cyclic, conflicting, plan]);
-      const repairs = lines.slice(1).map((l) => String(l.request?.messages.at(-1)?.content));
+      const repairs = lines.slice(1).map((l) => shownLast(must(l.request, "a request")));
       expect(repairs[0]).toContain("Dependencies form a cycle");
       expect(repairs[1]).toContain('Nodes "api" and "ui" both own "src/api/x"');
     } finally {
@@ -179,7 +182,7 @@ describe("planning, end to end", () => {
       expect(Array.isArray(cut) && cut.find((b) => b.type === "text")).toMatchObject({
         text: json.slice(0, Math.floor(json.length / 2)),
       });
-      expect(String(retry?.messages.at(-1)?.content)).toContain(
+      expect(shownLast(must(retry, "the retry"))).toContain(
         "your reply reached the output limit of 32000 tokens and was cut off before the JSON was complete",
       );
     } finally {
@@ -276,6 +279,180 @@ describe("planning, end to end", () => {
     expect(dashboard).toHaveLength(1);
     expect(readMarker(dashboard[0]?.body, "dashboard")?.nodeOrder).toEqual(["api", "ui", "wire"]);
     expect(readdirSync(rig.runsDir).length).toBeGreaterThan(1);
+  });
+});
+
+describe("the planner explores before it plans", () => {
+  const maintainer = { login: "maintainer", id: 77, type: "User" as const };
+  const plannerRequests = () =>
+    rig.anthropic.requests.filter((r) =>
+      JSON.stringify(r.body.system).includes("You are the planner of swarm"),
+    );
+  const toolCallsIn = (lines: Awaited<ReturnType<typeof readTrace>>) =>
+    lines.flatMap((l) =>
+      (l.response?.content ?? []).flatMap((b) =>
+        b.type === "tool_use" ? [`${b.name}:${JSON.stringify(b.input)}`] : [],
+      ),
+    );
+
+  it("views files and runs commands with read-only tools, is refused every write, then plans; the trace has the calls", async () => {
+    const script = agentScript([
+      (shown, request) => {
+        saw(shown, "(repository view)", "src/index.ts");
+        expect(request.tools?.map((t) => ("name" in t ? t.name : t.type))).toEqual([EDITOR, "bash"]);
+        return reply.tool(EDITOR, { command: "view", path: "src/index.ts" });
+      },
+      (shown) => {
+        saw(shown, "export {};");
+        return reply.tool("bash", { command: "ls src && grep -rn export src" });
+      },
+      (shown) => {
+        saw(shown, "index.ts", "src/index.ts:1:export {};", "exit code 0");
+        // A planner that tries to fix things itself: the editor refuses, the mount is read-only.
+        return reply.tool(EDITOR, {
+          command: "create",
+          path: "src/new.ts",
+          file_text: "export const x = 1;\n",
+        });
+      },
+      (shown) => {
+        saw(shown, "create is refused: the planner's tools are read-only");
+        return reply.tool("bash", { command: "echo changed > src/index.ts" });
+      },
+      (shown) => {
+        saw(shown, "Read-only file system");
+        return reply.tool("bash", { command: "cat src/index.ts; ls src" });
+      },
+      (shown) => {
+        saw(shown, "export {};");
+        notSaw(shown, "changed", "new.ts");
+        return reply.json(plan);
+      },
+    ]);
+    rig.anthropic.setModel(script);
+    try {
+      const repo = newRepo();
+      const spec = rig.github.openIssue(repo, "Look first", SPEC_BODY);
+      rig.github.labelIssue(repo, spec, "swarm", maintainer);
+      await rig.settled();
+      expect(script.missed).toEqual([]);
+      const outcome = rig.outcomes.at(-1);
+      expect(outcome).toMatchObject({ kind: "planned", turns: 6 });
+      expect(nodeIssues(repo, spec)).toHaveLength(4);
+      const runId = outcome?.kind === "planned" ? outcome.runId : "";
+      const lines = await readTrace(join(rig.runsDir, runId, "trace.jsonl"));
+      expect(lines.map((l) => l.role)).toEqual(Array(6).fill("planner"));
+      expect(toolCallsIn(lines)).toEqual([
+        `${EDITOR}:{"command":"view","path":"src/index.ts"}`,
+        'bash:{"command":"ls src && grep -rn export src"}',
+        `${EDITOR}:{"command":"create","path":"src/new.ts","file_text":"export const x = 1;\\n"}`,
+        'bash:{"command":"echo changed > src/index.ts"}',
+        'bash:{"command":"cat src/index.ts; ls src"}',
+      ]);
+      // What the tools answered is in the trace too: the refused write is an error the planner read.
+      const results = (lines.at(-1)?.request?.messages ?? []).flatMap((m) =>
+        typeof m.content === "string"
+          ? []
+          : m.content.flatMap((b) => (b.type === "tool_result" ? [b.is_error === true] : [])),
+      );
+      expect(results).toEqual([false, false, true, true, false]);
+      expect(git(repo.bare, "show", "main:src/index.ts")).toBe("export {};");
+      expect(git(repo.bare, "ls-tree", "-r", "--name-only", "main").split("\n").sort()).toEqual([
+        "README.md",
+        "src/index.ts",
+      ]);
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
+  });
+
+  it("closes the tools at limits.maxPlannerTurns: a planner that keeps looking must answer on its last turn", async () => {
+    rig.anthropic.setModel((request) =>
+      request.tool_choice?.type === "none" ? reply.json(plan) : reply.tool("bash", { command: "ls -R" }),
+    );
+    try {
+      const repo = newRepo({ ".github/swarm.yml": "limits:\n  maxPlannerTurns: 3\n" });
+      const spec = rig.github.openIssue(repo, "Keeps looking", SPEC_BODY);
+      const before = plannerRequests().length;
+      rig.github.labelIssue(repo, spec, "swarm", maintainer);
+      await rig.settled();
+      expect(rig.outcomes.at(-1)).toMatchObject({ kind: "planned", turns: 3 });
+      const sent = plannerRequests()
+        .slice(before)
+        .map((r) => r.body);
+      expect(sent.map((b) => b.tool_choice?.type ?? "auto")).toEqual(["auto", "auto", "none"]);
+      expect(shownLast(must(sent[2], "the last request"))).toContain(
+        "This is your last turn: the tools are closed now. Answer with what you have found.",
+      );
+      expect(JSON.stringify(sent[0]?.messages[0])).toContain("You have at most 3 turns");
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
+  });
+
+  it("fails with a comment naming limits.maxPlannerTurns when the planner gives no plan once the tools close", async () => {
+    rig.anthropic.setModel((request) =>
+      request.tool_choice?.type === "none"
+        ? reply.text("I have not finished looking around; I need more turns.")
+        : reply.tool("bash", { command: "grep -rn TODO ." }),
+    );
+    try {
+      const repo = newRepo({ ".github/swarm.yml": "limits:\n  maxPlannerTurns: 2\n" });
+      const spec = rig.github.openIssue(repo, "Never answers", SPEC_BODY);
+      const before = plannerRequests().length;
+      rig.github.labelIssue(repo, spec, "swarm", maintainer);
+      await rig.settled();
+      expect(rig.outcomes.at(-1)?.kind).toBe("failed");
+      // Two turns, then two repair turns with the tools still closed.
+      const sent = plannerRequests()
+        .slice(before)
+        .map((r) => r.body.tool_choice?.type ?? "auto");
+      expect(sent).toEqual(["auto", "none", "none", "none"]);
+      const comment = commentsOn(repo, spec).find((c) => c.body.includes("swarm could not plan this issue"));
+      expect(comment?.body).toContain(
+        "The planner explored until its turn limit (limits.maxPlannerTurns is 2), and the plan it then gave still had problems after 3 tries.",
+      );
+      expect(comment?.body).toContain("Raise limits.maxPlannerTurns in .github/swarm.yml");
+      expect(nodeIssues(repo, spec)).toEqual([]);
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
+  });
+
+  it("sends a plan whose test node runs beside the code it tests back with the fix, and lays out the repaired plan", async () => {
+    const apart: Plan = {
+      ...plan,
+      nodes: [
+        ...plan.nodes,
+        node("api-tests", [], ["test/api/**"], { title: "Test the API", role: "test", size: "S" }),
+      ],
+    };
+    const together: Plan = {
+      ...plan,
+      nodes: plan.nodes.map((n) => (n.id === "api" ? { ...n, owns: ["src/api/**", "test/api/**"] } : n)),
+    };
+    rig.anthropic.setModel(inOrder(reply.json(apart), reply.json(together)));
+    try {
+      const repo = newRepo();
+      const spec = rig.github.openIssue(repo, "Tests apart", SPEC_BODY);
+      const before = plannerRequests().length;
+      rig.github.labelIssue(repo, spec, "swarm", maintainer);
+      await rig.settled();
+      expect(rig.outcomes.at(-1)).toMatchObject({ kind: "planned", turns: 2 });
+      const second = must(plannerRequests().slice(before)[1], "the planner's second request").body;
+      const told = shownLast(second);
+      expect(told).toContain("Your plan has these problems:");
+      expect(told).toContain(
+        'Node "api-tests" owns only tests ("test/api/**") of code that node "api" owns ("src/api/**"), but neither depends on the other',
+      );
+      expect(told).toContain('make "api-tests" depend on "api", or merge the tests into "api"');
+      expect(nodeIssues(repo, spec).map((i) => readMarker(i.body, "node")?.node.owns)).toContainEqual([
+        "src/api/**",
+        "test/api/**",
+      ]);
+    } finally {
+      rig.anthropic.setModel(() => reply.json(plan));
+    }
   });
 });
 

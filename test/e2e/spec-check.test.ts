@@ -75,6 +75,11 @@ describe("the check against the spec on green", () => {
     // What the reviewer was shown: the spec's criterion, then the entry point as it was on the first head.
     const [first, firstAnswer, second, secondAnswer] = run.specChecks();
     expect(textOf(first as never)).toContain('`summary([])` returns "mean: n/a"');
+    // The plan's interfaces came back from GitHub with the run, and the reviewer checks the change against them.
+    expect(textOf(first as never)).toContain(
+      "- `formatNumber` (function), provided by `format`, used by `index`:\n    export function formatNumber(x: number): string // two decimals",
+    );
+    expect(textOf(first as never)).toContain("each interface the plan lists");
     expect(toolResults(firstAnswer as never).at(-1)).toMatch(
       /4\texport function summary\(xs\) \{\n\s+5\t {2}return/,
     );

@@ -34,7 +34,7 @@ describe("untrusted", () => {
 describe("loadPrompt", () => {
   it("loads each role's template, fills its slots and ends with the data rule", async () => {
     const values = {
-      planner: { max_nodes: "12", protected_paths: ".github/workflows/**" },
+      planner: { max_nodes: "12", max_turns: "20", protected_paths: ".github/workflows/**" },
       coder: { max_turns: "100", shell_seconds: "120" },
       reviewer: { round: "1", max_rounds: "3", max_turns: "30" },
       integrator: {},
@@ -44,7 +44,7 @@ describe("loadPrompt", () => {
       expect(text.endsWith(DATA_RULE)).toBe(true);
       expect(text).not.toMatch(/\{\{/);
     }
-    expect(await loadPrompt("planner", values.planner)).toContain("Make at most 12 nodes.");
+    expect(await loadPrompt("planner", values.planner)).toContain("Make at most 12 nodes;");
   });
 
   it("names a slot that was not filled", async () => {

@@ -234,6 +234,41 @@ describe("runAgent with a structured answer", () => {
     );
   });
 
+  it("sends an answer that breaks `check` back with its problems, and repairs an answer given on the last turn with the tools still closed", async () => {
+    fake.setModel(
+      inOrder(
+        reply.tool("run_checks", {}),
+        reply.json({ verdict: "ok", line: 0 }),
+        reply.json({ verdict: "broken", line: 4 }),
+      ),
+    );
+    const start = fake.requests.length;
+    const result = await runAgent(modelClientFor(fake).client, {
+      caller: { role: "reviewer" },
+      prompt,
+      tools,
+      limits: { maxTurns: 2, maxOutputTokensPerTurn: 1000 },
+      output: { ...answer, check: (a) => (a.line > 0 ? [] : ["line: name the line that breaks"]) },
+    });
+    expect(result).toMatchObject({ stop: "done", turns: 3, output: { verdict: "broken", line: 4 } });
+    const sent = fake.requests.slice(start).map((r) => r.body);
+    expect(sent.map((b) => b.tool_choice)).toEqual([undefined, { type: "none" }, { type: "none" }]);
+    expect(JSON.stringify(sent[2]?.messages.at(-1)?.content)).toContain(
+      "Your verdict has these problems:\\n- line: name the line that breaks",
+    );
+  });
+
+  it("refuses, as the API would, a scripted tool call on a turn whose tools are closed", async () => {
+    fake.setModel(inOrder(reply.tool("run_checks", {}), reply.tool("run_checks", {})));
+    const problems = fake.scriptProblems.length;
+    await expect(
+      runCoder({ output: answer, limits: { maxTurns: 2, maxOutputTokensPerTurn: 1000 } }),
+    ).rejects.toThrow();
+    expect(fake.scriptProblems.slice(problems)).toEqual([
+      'it called "run_checks", but the request\'s tool_choice is none',
+    ]);
+  });
+
   it("gives up with invalid-output and the problems once the repairs are spent", async () => {
     fake.setModel(inOrder(reply.text("no"), reply.text("still no")));
     const result = await runCoder({ output: { ...answer, maxRepairs: 1 } });

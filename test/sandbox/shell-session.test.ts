@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const s of sessions.splice(0)) await s.close();
 });
 
-function shell(extra: { commandTimeoutMs?: number; keepOutputBytes?: number } = {}) {
+function shell(extra: { commandTimeoutMs?: number; keepOutputBytes?: number; readOnly?: boolean } = {}) {
   const cwd = mkdtempSync(join(tmpdir(), "swarm-shell-"));
   mkdirSync(join(cwd, "src"));
   writeFileSync(join(cwd, "src/a.txt"), "inside\n");
@@ -31,6 +31,20 @@ describe("a persistent shell in the sandbox", () => {
     );
     await s.restart();
     expect((await s.run('pwd; echo "[$COLOUR]"')).output).toBe("/workspace\n[]\n");
+  });
+
+  it("mounts the working copy read-only when asked (the planner's look): reads work, writes fail, /tmp is writable", async () => {
+    const s = shell({ readOnly: true });
+    expect(await s.run("cat src/a.txt && ls src")).toMatchObject({ output: "inside\na.txt\n", exitCode: 0 });
+    const write = await s.run("echo changed > src/a.txt");
+    expect(write.exitCode).not.toBe(0);
+    expect(write.output).toContain("Read-only file system");
+    expect((await s.run("touch new.txt")).output).toContain("Read-only file system");
+    expect((await s.run("cat src/a.txt")).output).toBe("inside\n");
+    expect(await s.run("echo scratch > /tmp/x && cat /tmp/x")).toMatchObject({
+      output: "scratch\n",
+      exitCode: 0,
+    });
   });
 
   it("joins stderr to stdout in order and gives the exit code; stdin is closed, so a read does not hang", async () => {

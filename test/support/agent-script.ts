@@ -7,7 +7,7 @@ import { reply, type ScriptedReply } from "./fake-anthropic/script.js";
 export type Step = (shown: string, request: MessageCreateParams) => ScriptedReply;
 
 /** The text of the newest user message: tool results (or the prompt, on the first turn). */
-export function shownLast(request: MessageCreateParams): string {
+export function shownLast(request: Pick<MessageCreateParams, "messages">): string {
   const content = request.messages.at(-1)?.content ?? "";
   if (typeof content === "string") return content;
   return content

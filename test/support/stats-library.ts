@@ -22,6 +22,22 @@ const plan: Plan = {
     node("format", ["core"], ["src/format.js"], { title: "Number formatting" }),
     node("index", ["stats", "format"], ["src/index.js"], { title: "Summary entry point", role: "integrate" }),
   ],
+  interfaces: [
+    {
+      name: "mean",
+      kind: "function",
+      definition: "export function mean(xs: number[]): number",
+      provider: "stats",
+      users: ["index"],
+    },
+    {
+      name: "formatNumber",
+      kind: "function",
+      definition: "export function formatNumber(x: number): string // two decimals",
+      provider: "format",
+      users: ["index"],
+    },
+  ],
 };
 
 const CHECK = [

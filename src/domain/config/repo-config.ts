@@ -184,6 +184,14 @@ export const RepoConfigSchema = z
           "Most tokens (input, output, cache read and write) the reviewer may use on one review.",
           1_500_000,
         ),
+        maxPlannerTurns: count(
+          "Most model turns the planner takes on one plan (exploring the repository with read-only tools, then its plan).",
+          20,
+        ),
+        maxTokensPerPlan: count(
+          "Most tokens (input, output, cache read and write) the planner may use on one plan.",
+          1_500_000,
+        ),
 
         maxRevisionRounds: z
           .int()

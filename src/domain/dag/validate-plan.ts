@@ -3,6 +3,7 @@ import { globsOverlap, isGlob } from "../plan/globs-overlap.js";
 import type { Plan } from "../plan/plan.js";
 import { findCycles } from "./find-cycles.js";
 import { indexPlan, reachable } from "./index-plan.js";
+import { testsApartFromCode } from "./tests-apart-from-code.js";
 
 export type PlanProblemCode =
   | "duplicate-id"
@@ -10,7 +11,9 @@ export type PlanProblemCode =
   | "cycle"
   | "too-many-nodes"
   | "protected-path"
-  | "ownership-conflict";
+  | "ownership-conflict"
+  | "tests-apart-from-code"
+  | "unknown-interface-node";
 
 /** One broken rule, with the nodes involved. Messages are read by people and by the planner's repair turn. */
 export type PlanProblem = { code: PlanProblemCode; message: string; nodes: string[] };
@@ -19,7 +22,10 @@ export type PlanValidation = { ok: true } | { ok: false; problems: PlanProblem[]
 
 type Limits = Pick<RepoConfig, "protectedPaths"> & { limits: Pick<RepoConfig["limits"], "maxNodes"> };
 
-/** Checks the DAG rules that a schema cannot: ids, dependencies, cycles, limits and file ownership. */
+/**
+ * Checks the DAG rules that a schema cannot: ids, dependencies, cycles, limits, file ownership, tests kept
+ * with (or after) the code they test, and interfaces between nodes of the plan.
+ */
 export function validatePlan(plan: Plan, config: Limits): PlanValidation {
   const problems: PlanProblem[] = [];
   const add = (code: PlanProblemCode, nodes: string[], message: string) =>
@@ -76,6 +82,26 @@ export function validatePlan(plan: Plan, config: Limits): PlanValidation {
   }
 
   problems.push(...ownershipConflicts(plan));
+
+  for (const apart of testsApartFromCode(plan)) {
+    add(
+      "tests-apart-from-code",
+      [apart.tests, apart.code],
+      `Node "${apart.tests}" owns only tests ("${apart.testPattern}") of code that node "${apart.code}" owns ("${apart.codePattern}"), but neither depends on the other, so the tests would run before that code is there and neither node could pass the checks by itself; make "${apart.tests}" depend on "${apart.code}", or merge the tests into "${apart.code}" (a behaviour and its tests belong in one node).`,
+    );
+  }
+
+  for (const shared of plan.interfaces ?? []) {
+    const named = [["provider", shared.provider], ...shared.users.map((u) => ["user", u] as const)] as const;
+    for (const [as, id] of named) {
+      if (counts.has(id)) continue;
+      add(
+        "unknown-interface-node",
+        [id],
+        `Interface "${shared.name}" names "${id}" as its ${as}, which is not a node of the plan; name a node of the plan, or remove it from the interface.`,
+      );
+    }
+  }
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
 

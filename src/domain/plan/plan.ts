@@ -41,8 +41,28 @@ export const PlanNodeSchema = z.strictObject({
 });
 export type PlanNode = z.infer<typeof PlanNodeSchema>;
 
+export const INTERFACE_KINDS = ["function", "type", "route", "file-format", "other"] as const;
+
+/** What nodes share: one provides it, the others build on it as it is written here. */
+export const PlanInterfaceSchema = z.strictObject({
+  name: z.string().min(1).max(200).describe("What it is called: a function, type, route or file's name."),
+  kind: z.enum(INTERFACE_KINDS),
+  definition: z
+    .string()
+    .min(1)
+    .describe("Its exact shape: a signature, a type's fields, a route with its request and response."),
+  provider: NodeIdSchema.describe("The node that builds it."),
+  users: z.array(NodeIdSchema).default([]).describe("The nodes that use it."),
+});
+export type PlanInterface = z.infer<typeof PlanInterfaceSchema>;
+
 export const PlanSchema = z.strictObject({
-  summary: z.string().default(""),
+  summary: z.string().default("").describe("What the plan does, and why it has as many nodes as it has."),
   nodes: z.array(PlanNodeSchema).min(1),
+  // Optional, so plans written before it (markers on GitHub, recorded traces) still parse.
+  interfaces: z
+    .array(PlanInterfaceSchema)
+    .optional()
+    .describe("The interfaces that nodes share; none when no node uses another's work."),
 });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -79,7 +79,11 @@ export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedR
   return {
     spec,
     meta,
-    plan: { summary: meta.summary, nodes: entries.map(([, e]) => e.node) },
+    plan: {
+      summary: meta.summary,
+      nodes: entries.map(([, e]) => e.node),
+      ...(meta.interfaces?.length ? { interfaces: meta.interfaces } : {}),
+    },
     states: Object.fromEntries(entries.map(([id, e]) => [id, e.status])),
     nodeIssues: Object.fromEntries(entries.map(([id, e]) => [id, e.issue])),
     summaries: Object.fromEntries(entries.flatMap(([id, e]) => (e.summary ? [[id, e.summary]] : []))),

@@ -312,6 +312,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         plan: {
           summary: meta.summary,
           nodes: order.map((id) => byId.get(id)?.node).filter((n) => n !== undefined),
+          ...(meta.interfaces?.length ? { interfaces: meta.interfaces } : {}),
         },
         states: Object.fromEntries(order.map((id) => [id, byId.get(id)?.status ?? "pending"])),
         nodeIssues: Object.fromEntries(

@@ -11,13 +11,14 @@ const BashInput = z.union([
 ]);
 
 /**
- * Anthropic's bash tool over the node's sandboxed shell session. Each result has the output (start and end
- * kept), the exit code, and what happened besides: a time limit that killed the command and restarted the
- * shell, and any change outside the node's files that was reverted.
+ * Anthropic's bash tool over a sandboxed shell session (a node's, or the planner's read-only one). Each
+ * result has the output (start and end kept), the exit code, and what happened besides: a time limit that
+ * killed the command and restarted the shell, and any change outside the node's files that was reverted
+ * (with a `guard`; a read-only mount needs none).
  */
 export function bashTool(options: {
   shell: ShellSession;
-  guard: OwnershipGuard;
+  guard?: OwnershipGuard;
   commandSeconds: number;
 }): AgentTool<never> {
   return defineTool({
@@ -31,7 +32,7 @@ export function bashTool(options: {
         return "Bash session restarted: a fresh shell at /workspace, the working copy; earlier cd and variables are gone.";
       }
       const r = await options.shell.run(input.command);
-      const reverted = await options.guard.enforce();
+      const reverted = (await options.guard?.enforce()) ?? null;
       const notes: string[] = [];
       if (r.timedOut)
         notes.push(

@@ -1,5 +1,6 @@
 import type { CheckRun } from "../../domain/checks/check-run.js";
 import { failuresOf } from "../../domain/checks/compare-to-baseline.js";
+import { formatInterfaces } from "../../domain/plan/format-interfaces.js";
 import type { Plan, PlanNode } from "../../domain/plan/plan.js";
 import { buildPrompt, type Prompt } from "../../model/prompt/build-prompt.js";
 import { untrusted } from "../../model/prompt/untrusted.js";
@@ -28,7 +29,8 @@ export type CoderPromptInput = {
 
 /**
  * The coder's prompt, stable first: the role's system prompt; then what every node of the run shares (the
- * spec, the whole plan, the repository's conventions and its checks), cached; then this node's own part.
+ * spec, the whole plan with its interfaces, the repository's conventions and its checks), cached; then this
+ * node's own part.
  */
 export function buildCoderPrompt(input: CoderPromptInput): Prompt {
   const { node, plan } = input;
@@ -43,6 +45,8 @@ export function buildCoderPrompt(input: CoderPromptInput): Prompt {
         `  depends on: ${list(n.dependsOn)}`,
       ].join("\n"),
     ),
+    // In the shared part: the same for every node of the run, so parallel coders build to the same shapes.
+    ...(formatInterfaces(plan) ? ["", formatInterfaces(plan)] : []),
   ].join("\n");
   const checks = [
     "The repository's checks (`run_checks` runs them, each on its own; through bash you can run a narrower one):",

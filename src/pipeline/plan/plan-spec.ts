@@ -17,10 +17,11 @@ import { type DashboardView, renderDashboard } from "../dashboard/render-dashboa
 import type { Forge, IssueRef, LoadedRun } from "../forge.js";
 import type { PlanJob } from "../jobs.js";
 import { CONFIG_PATH } from "../read-repo-config.js";
+import { explorePlan } from "./explore-plan.js";
 import { materialisePlan } from "./materialise-plan.js";
 import { needsApproval } from "./needs-approval.js";
-import { type CodeContext, repositoryView } from "./repository-view.js";
-import { runPlanner } from "./run-planner.js";
+import type { CheckoutFor } from "./planner-checkout.js";
+import type { CodeContext } from "./repository-view.js";
 
 const WRITERS = new Set(["admin", "maintain", "write"]);
 const FINISHED: readonly RunStatus[] = ["failed", "cancelled", "green", "unverified"];
@@ -33,8 +34,13 @@ export type PlanDeps = {
   scheduleNodes?: (run: ScheduledRun) => Promise<void>;
   dashboardWaitMs?: number;
   newRunId?: (spec: number) => string;
-  /** The planner's code map, when a copy of the repository can be had. */
+  /** The planner's code map, when a copy of the repository can be had (a checkout's own map comes first). */
   codeContext?: CodeContext;
+  /**
+   * A checkout of the planned ref for the planner to explore (files, a read-only shell, its map). Without
+   * it the planner views the forge's files of the ref and has no shell.
+   */
+  checkout?: CheckoutFor;
   /**
    * For a live run this job finds: brings the scheduler in line with GitHub (a retried job after the
    * run was handed over, or Redis lost meanwhile). Returns what it did, or null when nothing was needed.
@@ -191,6 +197,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       summary: v.plan?.summary ?? "",
       nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
       ...(v.estimate ? { estimate: v.estimate } : {}),
+      ...(v.plan?.interfaces?.length ? { interfaces: v.plan.interfaces } : {}),
       // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
       ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
         ? { pendingPlan: v.plan }
@@ -210,14 +217,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     model = await deps.model(config, runId);
     const ref = config.baseBranch ?? defaultBranch;
     const { plan, turns } =
-      resumablePlan(resume) ??
-      (await runPlanner(
-        model,
-        config,
-        spec,
-        await repositoryView(forge, ref, spec, deps.codeContext),
-        feedback,
-      ));
+      resumablePlan(resume) ?? (await explorePlan(model, config, spec, ref, deps, feedback));
     const ledger = await model.readLedger();
     // Earlier runs that cannot be read leave the priors: an estimate never stops a plan.
     const calibration = await (deps.calibration?.() ?? Promise.resolve([])).catch(() => []);

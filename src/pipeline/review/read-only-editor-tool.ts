@@ -11,14 +11,19 @@ const ReadOnlyInput = z.looseObject({
   view_range: z.tuple([z.int(), z.int()]).optional(),
 });
 
+const REVIEWER_REFUSAL =
+  "the reviewer's editor is read-only (it shows the pull request's head commit). Report what must change as a finding, with its file and line, for the node that owns the file.";
+
 /**
- * Anthropic's text editor tool (`text_editor_20250728`) over the files of the PR's head commit, read-only:
- * `view` shows a file with line numbers (a `view_range` of it) or a folder; create, str_replace and insert are
- * refused with a tool error that says what to do instead (a finding for the node that owns the file).
+ * Anthropic's text editor tool (`text_editor_20250728`) over files that may not change (the PR's head
+ * commit for the reviewer, the repository for the planner), read-only: `view` shows a file with line numbers
+ * (a `view_range` of it) or a folder; create, str_replace and insert are refused with a tool error that says
+ * what to do instead (`refusal`: by default, a finding for the node that owns the file).
  */
 export function readOnlyEditorTool(options: {
   files: ReadableFiles;
   maxCharacters: number;
+  refusal?: string;
 }): AgentTool<never> {
   return defineTool({
     name: EDITOR,
@@ -28,7 +33,7 @@ export function readOnlyEditorTool(options: {
     run: async (input) => {
       if (input.command !== "view")
         return {
-          content: `Error: ${input.command} is refused: the reviewer's editor is read-only (it shows the pull request's head commit). Report what must change as a finding, with its file and line, for the node that owns the file.`,
+          content: `Error: ${input.command} is refused: ${options.refusal ?? REVIEWER_REFUSAL}`,
           isError: true,
         };
       const path = repositoryPath(input.path);

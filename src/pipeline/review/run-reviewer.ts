@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { RepoConfig } from "../../domain/config/repo-config.js";
+import { formatInterfaces } from "../../domain/plan/format-interfaces.js";
 import type { Plan } from "../../domain/plan/plan.js";
 import { type Review, ReviewSchema, type SpecReview, SpecReviewSchema } from "../../domain/review/review.js";
 import { splitDiff } from "../../domain/review/split-diff.js";
@@ -61,7 +62,7 @@ export function runSpecCheck(
   input: Omit<ReviewerInput, "failures" | "checks" | "request">,
 ): Promise<SpecReview> {
   const ask = [
-    "The repository's checks pass on this commit. Before the pull request is marked ready for people, check the change against the spec: each acceptance criterion it states, and each node's goal and acceptance in the plan.",
+    "The repository's checks pass on this commit. Before the pull request is marked ready for people, check the change against the spec: each acceptance criterion it states, each node's goal and acceptance in the plan, and each interface the plan lists (its provider builds it as defined, its users use it so).",
     "Read the code where the diff alone does not show whether a criterion is met. Report a finding with `blocking: true` for what the spec requires and the change does not do, or does wrong; the node that owns the file is sent back for a revision round. Report `blocking: false` for a note worth a person's attention that nothing requires. No findings when the change does what the spec asks.",
     "Reply with the review as JSON only.",
   ].join("\n\n");
@@ -108,6 +109,7 @@ async function reviewerAgent<T>(
     context: [
       untrusted("spec", `# ${input.spec.title}\n\n${input.spec.body}`),
       `The plan's nodes, the files each owns, and what each must deliver:\n${ownership}`,
+      ...(formatInterfaces(input.plan) ? [formatInterfaces(input.plan)] : []),
     ],
     task: [
       changed,

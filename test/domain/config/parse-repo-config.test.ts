@@ -32,6 +32,8 @@ describe("parseRepoConfig", () => {
           maxUsdPerNode: 5,
           maxReviewerTurns: 30,
           maxTokensPerReview: 1_500_000,
+          maxPlannerTurns: 20,
+          maxTokensPerPlan: 1_500_000,
           maxRevisionRounds: 3,
           maxTokensPerRun: 20_000_000,
           maxUsdPerRun: 25,

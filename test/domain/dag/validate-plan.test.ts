@@ -126,4 +126,72 @@ describe("validatePlan", () => {
       "ownership-conflict",
     ]);
   });
+
+  it("rejects a node that owns only the tests of code a parallel node owns, and says how to fix it", () => {
+    const p = plan(
+      node("stats", [], ["src/stats.ts"]),
+      node("stats-tests", [], ["test/stats.test.ts"], { role: "test" }),
+    );
+    expect(problems(p)).toEqual([
+      {
+        code: "tests-apart-from-code",
+        nodes: ["stats-tests", "stats"],
+        message:
+          'Node "stats-tests" owns only tests ("test/stats.test.ts") of code that node "stats" owns ("src/stats.ts"), but neither depends on the other, so the tests would run before that code is there and neither node could pass the checks by itself; make "stats-tests" depend on "stats", or merge the tests into "stats" (a behaviour and its tests belong in one node).',
+      },
+    ]);
+  });
+
+  it("finds tests of parallel code by the conventions of each language and by test folders", () => {
+    const apart = (tests: string[], code: string[]) =>
+      problems(plan(node("code", [], code), node("tests", [], tests))).map((x) => x.code);
+    expect(apart(["tests/test_stats.py"], ["pkg/stats.py"])).toEqual(["tests-apart-from-code"]);
+    expect(apart(["stats_test.go"], ["stats.go"])).toEqual(["tests-apart-from-code"]);
+    expect(apart(["test/api/**"], ["src/api/**"])).toEqual(["tests-apart-from-code"]);
+    expect(apart(["src/ui/*.test.ts"], ["src/ui/view.ts"])).toEqual(["tests-apart-from-code"]);
+    // Tests of other code, and a node with code of its own beside its tests, are fine in parallel.
+    expect(apart(["test/ui.test.ts"], ["src/stats.ts"])).toEqual([]);
+    expect(apart(["test/api/**"], ["src/ui/**"])).toEqual([]);
+    expect(apart(["test/stats.test.ts", "src/report.ts"], ["src/stats.ts"])).toEqual([]);
+  });
+
+  it("accepts tests that come after their code, and a behaviour with its tests in one node", () => {
+    expect(
+      validatePlan(
+        plan(
+          node("stats", [], ["src/stats.ts"]),
+          node("stats-tests", ["stats"], ["test/stats.test.ts"], { role: "test" }),
+          node("report", [], ["src/report.ts", "test/report.test.ts"]),
+        ),
+        config,
+      ),
+    ).toEqual({ ok: true });
+  });
+
+  it("rejects an interface whose provider or user is not a node of the plan", () => {
+    const listProducts = {
+      name: "listProducts",
+      kind: "function" as const,
+      definition: "listProducts(): Product[]",
+    };
+    const p: Plan = {
+      ...plan(node("api"), node("ui")),
+      interfaces: [
+        {
+          name: "listProducts",
+          kind: "function",
+          definition: "listProducts(): Product[]",
+          provider: "db",
+          users: ["ui", "cli"],
+        },
+      ],
+    };
+    expect(problems(p).map((x) => x.message)).toEqual([
+      'Interface "listProducts" names "db" as its provider, which is not a node of the plan; name a node of the plan, or remove it from the interface.',
+      'Interface "listProducts" names "cli" as its user, which is not a node of the plan; name a node of the plan, or remove it from the interface.',
+    ]);
+    expect(
+      validatePlan({ ...p, interfaces: [{ ...listProducts, provider: "api", users: ["ui"] }] }, config),
+    ).toEqual({ ok: true });
+  });
 });

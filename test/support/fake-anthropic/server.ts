@@ -111,7 +111,14 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const lookup = cache.lookup(body);
     if (!("fault" in scripted)) {
       const wrong = scripted.content.flatMap((b) =>
-        b.type === "tool_use" ? [scriptedCallProblem(body.tools, b)].filter((p) => p !== null) : [],
+        b.type === "tool_use"
+          ? [
+              // With tool_choice none the real API answers in text: no model can call a tool then.
+              body.tool_choice?.type === "none"
+                ? `it called "${b.name}", but the request's tool_choice is none`
+                : scriptedCallProblem(body.tools, b),
+            ].filter((p) => p !== null)
+          : [],
       );
       if (wrong.length > 0) {
         scriptProblems.push(...wrong);
