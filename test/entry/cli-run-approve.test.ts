@@ -39,7 +39,7 @@ describe("swarm run --approve", () => {
 
     const asked = await until(session, (s) => s.includes("Start coding? [y/N]"), 60_000);
     expect(asked).toMatch(/Plan: .+/);
-    expect(asked).toMatch(/Estimated cost: \$\d+\.\d\d–\$\d+\.\d\d/);
+    expect(asked).toMatch(/Estimate: \$\d+\.\d\d–\$\d+\.\d\d · .* tokens · .* · based on priors/);
     // Nothing is coded while the question stands.
     await new Promise((r) => setTimeout(r, 500));
     const waiting = await capture(session);
