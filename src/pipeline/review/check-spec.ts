@@ -31,7 +31,14 @@ export type SpecCheck =
  * hold the PR back. Off with `validation.specCheck: false`.
  */
 export async function checkAgainstSpec(
-  input: { run: LoadedRun; headSha: string; ledger: Ledger | null; diff: () => Promise<string> },
+  input: {
+    run: LoadedRun;
+    headSha: string;
+    ledger: Ledger | null;
+    diff: () => Promise<string>;
+    /** The spec issue's title and body (read once per review). */
+    spec: () => Promise<{ title: string; body: string }>;
+  },
   deps: SpecCheckDeps,
 ): Promise<SpecCheck> {
   const { forge, config } = deps;
@@ -46,9 +53,8 @@ export async function checkAgainstSpec(
   let summary: string;
   try {
     diff = await input.diff();
-    const issue = await forge.readIssue(run.spec);
     ({ summary, findings } = await runSpecCheck(await deps.model(config, run.meta.runId ?? ""), config, {
-      spec: { title: issue.title, body: issue.body ?? "" },
+      spec: await input.spec(),
       plan: run.plan,
       diff,
       head: { sha: headSha, forge },

@@ -39,6 +39,8 @@ export async function checkWeakenedTests(
     /** The failed checks: none means the head is otherwise green. */
     failed: readonly CheckResult[];
     ledger: Ledger | null;
+    /** The spec issue's title and body (read once per review). */
+    spec: () => Promise<{ title: string; body: string }>;
   },
   deps: WeakenedTestsDeps,
 ): Promise<{ outcome?: WeakenedOutcome; findings: Finding[] }> {
@@ -56,11 +58,11 @@ export async function checkWeakenedTests(
           for (const hunk of file.hunks)
             for (const text of [hunk.oldText, hunk.newText])
               parsed.set(`${path}\0${text}`, await deps.testFacts(path, text));
-  const spec = await forge.readIssue(run.spec);
+  const spec = await input.spec();
   const weakened = findWeakenedTests({
     files,
     plan: run.plan,
-    spec: `${spec.title}\n${spec.body ?? ""}`,
+    spec: `${spec.title}\n${spec.body}`,
     parsed: (path, text) => parsed.get(`${path}\0${text}`) ?? null,
   });
   if (weakened.length === 0) return { findings: [] };

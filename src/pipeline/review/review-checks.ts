@@ -83,14 +83,20 @@ export async function reviewChecks(
   });
   if (triaged.kind === "settled") return triaged.outcome;
   const { failed, note } = triaged;
-  const weakened = await checkWeakenedTests({ run, headSha: input.headSha, failed, ledger }, deps);
+  // The spec, read once: the weakened-tests check, the reviewer and the check against the spec all use it.
+  let specOnce: Promise<Spec> | undefined;
+  const spec = () => {
+    specOnce ??= specOf(forge, input.spec);
+    return specOnce;
+  };
+  const weakened = await checkWeakenedTests({ run, headSha: input.headSha, failed, ledger, spec }, deps);
   if (weakened.outcome) return weakened.outcome;
 
   if (failed.length === 0) {
     if (checkVerdict(checks) !== "green") return unverified(forge, run, input.headSha, checks, ledger);
-    const spec = await checkAgainstSpec({ run, headSha: input.headSha, ledger, diff: prDiff }, deps);
-    if (!spec.passed) return spec.outcome;
-    const said = [note, spec.said].filter(Boolean).join("; ");
+    const checked = await checkAgainstSpec({ run, headSha: input.headSha, ledger, diff: prDiff, spec }, deps);
+    if (!checked.passed) return checked.outcome;
+    const said = [note, checked.said].filter(Boolean).join("; ");
     return green(forge, config, run, input.headSha, checks, ledger, said || null);
   }
 
@@ -122,7 +128,7 @@ export async function reviewChecks(
   try {
     diff = await prDiff();
     review = await runReviewer(await deps.model(config, runId), config, {
-      spec: await specOf(forge, input.spec),
+      spec: await spec(),
       plan: run.plan,
       diff,
       failures: describeChecks(failed),
@@ -167,7 +173,9 @@ export async function reviewChecks(
   return { kind: "revising", round, nodes };
 }
 
-async function specOf(forge: Forge, number: number) {
+type Spec = { title: string; body: string };
+
+async function specOf(forge: Forge, number: number): Promise<Spec> {
   const issue = await forge.readIssue(number);
   return { title: issue.title, body: issue.body ?? "" };
 }
