@@ -17,6 +17,8 @@ export type PlanProcessorOptions = {
   checkout?: (job: PlanJob) => NonNullable<PlanDeps["checkout"]>;
   /** Takes up a live run the scheduler lost, for the job's repository. */
   reconcileFor?: (job: PlanJob) => NonNullable<PlanDeps["reconcile"]>;
+  /** The job's repository's finished runs, which calibrate the plan's estimate. */
+  calibrationFor?: (job: PlanJob) => NonNullable<PlanDeps["calibration"]>;
 };
 
 /** Wires a plan job to the plan stage: the installation's forge and a model that traces into the run's folder. */
@@ -28,6 +30,7 @@ export function createPlanProcessor(options: PlanProcessorOptions): (job: PlanJo
       ...(options.dashboardWaitMs === undefined ? {} : { dashboardWaitMs: options.dashboardWaitMs }),
       ...(options.checkout ? { checkout: options.checkout(job) } : {}),
       ...(options.reconcileFor ? { reconcile: options.reconcileFor(job) } : {}),
+      ...(options.calibrationFor ? { calibration: options.calibrationFor(job) } : {}),
       ...(options.scheduleNodes
         ? {
             scheduleNodes: (run: ScheduledRun) =>

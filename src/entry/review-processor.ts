@@ -5,7 +5,7 @@ import type { RepoConfig } from "../domain/config/repo-config.js";
 import type { LoadedRun } from "../pipeline/forge.js";
 import type { ReviewJob } from "../pipeline/jobs.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
-import { type ReviewOutcome, reviewChecks } from "../pipeline/review/review-checks.js";
+import { type ReviewDeps, type ReviewOutcome, reviewChecks } from "../pipeline/review/review-checks.js";
 import type { Rerun } from "../pipeline/review/send-revisions.js";
 import { diffAgainstBase } from "../workspace/integration-workspace.js";
 import type { NodeRunnerOptions } from "./node-runner.js";
@@ -43,6 +43,8 @@ export function createReviewProcessor(
   options: NodeRunnerOptions & {
     rerun: Rerun;
     reconcileFor?: (job: ReviewJob) => (run: LoadedRun) => Promise<unknown>;
+    /** Keeps the actuals of a run the review ended, for the repository's next estimates. */
+    finishedFor?: (job: ReviewJob, config: RepoConfig) => NonNullable<ReviewDeps["finished"]>;
   },
 ): (job: ReviewJob) => Promise<ReviewOutcome> {
   return async (job) => {
@@ -75,6 +77,7 @@ export function createReviewProcessor(
         config,
         rerun: options.rerun,
         ...(options.reconcileFor ? { reconcile: options.reconcileFor(job) } : {}),
+        ...(options.finishedFor ? { finished: options.finishedFor(job, config) } : {}),
       },
     );
   };

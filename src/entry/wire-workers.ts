@@ -9,9 +9,11 @@ import type { PlanOutcome, ScheduledRun } from "../pipeline/plan/plan-spec.js";
 import type { ReviewOutcome } from "../pipeline/review/review-checks.js";
 import { rerunOf } from "../pipeline/review/send-revisions.js";
 import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js";
+import { createRedisCalibration } from "../queue/redis-calibration.js";
 import { withRedisLock } from "../queue/redis-lock.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
 import { createRunRegistry } from "../queue/run-registry.js";
+import { actualsOfGithubRun, MOMENTS, timingNodes } from "./github-calibration.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
 import { cloneCheckout } from "./plan-checkout.js";
@@ -85,13 +87,19 @@ export function startJobWorkers(w: WorkerWiring) {
   };
   const connection = connect();
   const queue = createBullmqJobQueue(connection, w.prefix, w.onQueueError);
+  // Each run's moments and each repository's finished runs, which calibrate the next plan's estimate.
+  const calibration = createRedisCalibration(connection, w.prefix);
+  const markQuietly = (runId: string, moment: string, at?: number) =>
+    calibration.mark(runId, moment, at).catch(() => undefined);
   const scheduler = createRedisScheduler({
     connection: connect(),
     prefix: w.prefix,
     concurrency: w.concurrency,
     ...(w.stalledIntervalMs ? { stalledIntervalMs: w.stalledIntervalMs } : {}),
     ...(w.onQueueError ? { onError: w.onQueueError } : {}),
-    ...(w.execute === false ? {} : { runNode: timed("node", createNodeRunner(w.services)) }),
+    ...(w.execute === false
+      ? {}
+      : { runNode: timed("node", timingNodes(calibration, createNodeRunner(w.services))) }),
     onSettled: async (runId, _states, context, settling) => {
       const ctx = context as NodeRunContext;
       // One job per settling: a revision that settles while the last one's merge is still at work (a job
@@ -143,6 +151,7 @@ export function startJobWorkers(w: WorkerWiring) {
       ? {}
       : {
           scheduleNodes: async (run: ScheduledRun, job: PlanJob) => {
+            await markQuietly(run.runId, MOMENTS.planned);
             await registry.add(run.runId, {
               installationId: job.installationId,
               ...job.repo,
@@ -153,14 +162,18 @@ export function startJobWorkers(w: WorkerWiring) {
         }),
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
     checkout: (job) => cloneCheckout(w.services, job.installationId, job.repo.owner, job.repo.name),
+    calibrationFor: (job) => () => calibration.read(job.repo),
   });
+  const planLocked = <T>(repo: { owner: string; name: string }, spec: number, work: () => Promise<T>) =>
+    withRedisLock(connection, `${w.prefix}:plan-lock:${repo.owner}/${repo.name}#${spec}`, lockMs, work);
   const plan = (job: PlanJob) =>
-    withRedisLock(
-      connection,
-      `${w.prefix}:plan-lock:${job.repo.owner}/${job.repo.name}#${job.spec.number}`,
-      lockMs,
-      () => planSpecOf(job),
-    );
+    planLocked(job.repo, job.spec.number, async () => {
+      const began = Date.now();
+      const outcome = await planSpecOf(job);
+      if (outcome.kind === "planned" || outcome.kind === "awaiting-approval")
+        await markQuietly(outcome.runId, MOMENTS.started, began);
+      return outcome;
+    });
   // Each check that finishes queues a review job, so several may arrive for one commit at once: they take
   // turns, and the first to find every check complete reviews it; the others then find it reviewed. An
   // integration that announces a head again takes the same turn, so it cannot undo a review of it.
@@ -205,6 +218,17 @@ export function startJobWorkers(w: WorkerWiring) {
     ...w.services,
     rerun,
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
+    finishedFor: (job, config) => async (run, status) => {
+      if (!run.meta.runId) return;
+      const actuals = actualsOfGithubRun({
+        run,
+        status,
+        times: await calibration.times(run.meta.runId),
+        ledger: (await w.services.readLedger?.(run.meta.runId)) ?? null,
+        models: config.models,
+      });
+      if (actuals) await calibration.record(job.repo, actuals);
+    },
   });
 
   // The sweep: every interval, one worker checks the live runs; one the scheduler no longer holds (seen
@@ -265,52 +289,57 @@ export function startJobWorkers(w: WorkerWiring) {
             job.repo.owner,
             job.repo.name,
           );
-          return handleCommand(job, forge, {
-            cancelRun: (runId) => scheduler.cancel(runId),
-            rerun,
-            revise,
-            reconcile: reconcileFor(job.installationId, job.repo),
-            planAgain: (spec) =>
-              queue.add({
-                queue: "plan",
-                id: jobId("plan", job.repo.owner, job.repo.name, spec, "retry", job.commentId),
-                data: {
+          // An approval takes the spec's plan lock: two approvers at once, or an approval during a replan,
+          // then take turns, and the second finds the run's status moved on.
+          const command = () =>
+            handleCommand(job, forge, {
+              cancelRun: (runId) => scheduler.cancel(runId),
+              rerun,
+              revise,
+              reconcile: reconcileFor(job.installationId, job.repo),
+              planAgain: (spec) =>
+                queue.add({
+                  queue: "plan",
+                  id: jobId("plan", job.repo.owner, job.repo.name, spec, "retry", job.commentId),
+                  data: {
+                    installationId: job.installationId,
+                    repo: job.repo,
+                    spec: { number: spec, title: "", body: null },
+                    trigger: { kind: "command", verb: "retry", commentId: job.commentId },
+                    sender: job.sender,
+                  },
+                }),
+              reviewAgain: (pull) =>
+                queue.add({
+                  queue: "review",
+                  id: jobId("review", job.repo.owner, job.repo.name, pull.headSha, "retry", job.commentId),
+                  data: reviewJobOf(job.installationId, job.repo, pull),
+                }),
+              startApproved: async (run) => {
+                if (!run.meta.runId) return;
+                await markQuietly(run.meta.runId, MOMENTS.planned);
+                await registry.add(run.meta.runId, {
                   installationId: job.installationId,
-                  repo: job.repo,
-                  spec: { number: spec, title: "", body: null },
-                  trigger: { kind: "command", verb: "retry", commentId: job.commentId },
-                  sender: job.sender,
-                },
-              }),
-            reviewAgain: (pull) =>
-              queue.add({
-                queue: "review",
-                id: jobId("review", job.repo.owner, job.repo.name, pull.headSha, "retry", job.commentId),
-                data: reviewJobOf(job.installationId, job.repo, pull),
-              }),
-            startApproved: async (run) => {
-              if (!run.meta.runId) return;
-              await registry.add(run.meta.runId, {
-                installationId: job.installationId,
-                ...job.repo,
-                spec: run.spec,
-              });
-              await scheduler.start(
-                await runStartOf(
-                  w.services.forgeFor(job.installationId, job.repo.owner, job.repo.name),
-                  run,
-                  job.installationId,
-                  job.repo,
-                ),
-              );
-            },
-            reintegrate: async (run) =>
-              queue.add({
-                queue: "integrate",
-                id: jobId("integrate", job.repo.owner, job.repo.name, run.runId, "retry", job.commentId),
-                data: await reintegrateJobOf(forge, job.installationId, job.repo, run),
-              }),
-          });
+                  ...job.repo,
+                  spec: run.spec,
+                });
+                await scheduler.start(
+                  await runStartOf(
+                    w.services.forgeFor(job.installationId, job.repo.owner, job.repo.name),
+                    run,
+                    job.installationId,
+                    job.repo,
+                  ),
+                );
+              },
+              reintegrate: async (run) =>
+                queue.add({
+                  queue: "integrate",
+                  id: jobId("integrate", job.repo.owner, job.repo.name, run.runId, "retry", job.commentId),
+                  data: await reintegrateJobOf(forge, job.installationId, job.repo, run),
+                }),
+            });
+          return job.command.verb === "approve" ? planLocked(job.repo, job.issue.number, command) : command();
         },
         w.observe?.command,
       ),

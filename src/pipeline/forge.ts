@@ -130,6 +130,8 @@ export type Forge = {
   ensureNodeIssue(spec: number, node: PlanNode, status: NodeStatus, branch: string): Promise<IssueRef>;
   /** `blocked` is blocked by `blocking` (GitHub's issue dependencies). */
   linkDependency(blocked: IssueRef, blocking: IssueRef): Promise<void>;
+  /** Undoes `linkDependency` (a replan dropped the edge); a link already gone is no error. */
+  unlinkDependency(blocked: IssueRef, blocking: IssueRef): Promise<void>;
   /** Records the node's status (and what it did) on its sub-issue, closing it when done, reopening it when revised. */
   setNodeStatus(
     issue: IssueRef,

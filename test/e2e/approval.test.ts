@@ -210,6 +210,27 @@ describe("approval before coding", () => {
     );
   });
 
+  it("takes two approvals made at once in turn: one starts the nodes, the other is told", async () => {
+    const repo = newRepo("required");
+    repo.permissions.set("second", "write");
+    const second: Actor = { login: "second", id: 80, type: "User" };
+    const before = coderStarts().length;
+    const spec = await labelAndPlan(repo, "Approve twice");
+    const asked = [
+      rig.github.commentAs(repo, spec, "/swarm approve", maintainer),
+      rig.github.commentAs(repo, spec, "/swarm approve", second),
+    ];
+    await rig.settled();
+    for (const c of asked) expect(c.reactions.map((r) => r.content)).toEqual(["eyes"]);
+    expect(await codedToTheEnd(repo, spec)).toEqual({ api: "done", ui: "done", wire: "done" });
+    expect(coderStarts().slice(before).sort()).toEqual(["api", "ui", "wire"]);
+    // Exactly one of the two was told there was nothing left to approve; the other started the run.
+    const told = ["maintainer", "second"].filter((login) =>
+      repliesTo(repo, spec, login).some((c) => text(c).includes("so there is no plan waiting for approval")),
+    );
+    expect(told).toHaveLength(1);
+  });
+
   it("waits when the estimate may exceed the threshold, and starts at once when it cannot", async () => {
     // Thresholds on either side of the plan's real estimate (its priors: no run here has finished).
     const highOf = () => {
@@ -237,8 +258,11 @@ describe("approval before coding", () => {
     const spec = await labelAndPlan(repo, "Replan it");
     const plannerCalls = rig.anthropic.requests.length;
     planned = {
-      summary: "One node: the API only.",
-      nodes: [node("api", [], ["src/api/**"], { title: "API" })],
+      summary: "The API, then wired: no UI.",
+      nodes: [
+        node("api", [], ["src/api/**"], { title: "API" }),
+        node("wire", ["api"], ["src/index.ts"], { title: "Wire the API", role: "integrate" }),
+      ],
     };
     try {
       rig.github.commentAs(repo, spec, "/swarm replan only the API, <b>no UI</b>", maintainer);
@@ -257,25 +281,28 @@ describe("approval before coding", () => {
 
     expect(statusOf(repo, spec)).toBe("awaiting-approval");
     const marker = readMarker(dashboardOf(repo, spec).body, "dashboard");
-    expect(marker?.nodeOrder).toEqual(["api"]);
+    expect(marker?.nodeOrder).toEqual(["api", "wire"]);
     const subs = new Map(
       [...repo.issues.values()]
         .filter((i) => readMarker(i.body, "node")?.spec === spec.number)
         .map((i) => [readMarker(i.body, "node")?.node.id, i]),
     );
-    // The old plan's other nodes are closed as not planned; the kept one says the new plan's node.
+    // The dropped node is closed as not planned; the kept ones say the new plan's nodes, and the kept
+    // node's "blocked by" links are the new plan's edges: `wire` no longer waits for the dropped `ui`.
     expect(subs.get("ui")).toMatchObject({ state: "closed", stateReason: "not_planned" });
-    expect(subs.get("wire")).toMatchObject({ state: "closed", stateReason: "not_planned" });
     expect(readMarker(subs.get("api")?.body, "node")?.node.title).toBe("API");
+    expect(readMarker(subs.get("wire")?.body, "node")?.node.title).toBe("Wire the API");
     expect(subs.get("api")?.state).toBe("open");
+    expect(subs.get("wire")?.state).toBe("open");
+    expect(subs.get("wire")?.blockedByIds).toEqual([subs.get("api")?.id]);
 
     const before = coderStarts().length;
     tick(repo, spec, maintainer);
     await rig.settled();
-    expect(await codedToTheEnd(repo, spec)).toEqual({ api: "done" });
-    expect(coderStarts().slice(before)).toEqual(["api"]);
+    expect(await codedToTheEnd(repo, spec)).toEqual({ api: "done", wire: "done" });
+    expect(coderStarts().slice(before)).toEqual(["api", "wire"]);
     // The dropped nodes' closed sub-issues are not this run's: it did not end "cancelled" because of them.
     expect(statusOf(repo, spec)).not.toBe("cancelled");
-    expect(dashboardOf(repo, spec).body).toContain("1 of 1 nodes done");
+    expect(dashboardOf(repo, spec).body).toContain("2 of 2 nodes done");
   });
 });

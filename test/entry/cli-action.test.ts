@@ -180,6 +180,9 @@ describe("swarm action", () => {
       "pull_request_review",
       "workflow_run",
     ]);
+    // A tick of the approval box is an edit; swarm's own edits of its dashboard start no job.
+    expect(workflow.on.issue_comment.types).toEqual(["created", "edited"]);
+    expect(workflow.jobs.swarm.if).toContain("github.event.sender.type != 'Bot'");
   });
 
   it("takes a run through review in later jobs (check_suite, then workflow_run): failed checks revise the node at fault, then green", async () => {

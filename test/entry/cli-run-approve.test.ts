@@ -1,9 +1,10 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { TEST_DOWNLOADS } from "../support/node-rig.js";
+import { gitIn } from "../support/user-repo.js";
 
 // `swarm run --approve`: the plan and its estimate are shown and the terminal is asked before any node is
 // coded; without a terminal (and without --yes) it refuses before planning.
@@ -29,6 +30,13 @@ const until = async (session: string, seen: (screen: string) => boolean, ms: num
   throw new Error(`not seen in ${ms} ms:\n${screen}`);
 };
 
+const noKey = (runsDir: string) => ({
+  ...process.env,
+  ANTHROPIC_API_KEY: "",
+  SWARM_RUNS_DIR: runsDir,
+  SWARM_CACHE_DIR: TEST_DOWNLOADS,
+});
+
 describe("swarm run --approve", () => {
   it("shows the plan and the estimate, asks, and codes only after y", async () => {
     const session = `swarm-approve-${process.pid}-${Date.now()}`;
@@ -50,6 +58,71 @@ describe("swarm run --approve", () => {
     expect(last, last).toContain("SWARM-EXIT=0");
     expect(last).toContain("✔ green: All checks pass.");
   }, 180_000);
+
+  it("codes nothing when the answer is n, and says the plan was not approved", async () => {
+    const session = `swarm-decline-${process.pid}-${Date.now()}`;
+    sessions.push(session);
+    const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
+    const command = `cd ${root} && env -u ANTHROPIC_API_KEY SWARM_RUNS_DIR=${runsDir} SWARM_CACHE_DIR=${TEST_DOWNLOADS} ${process.execPath} bin/swarm.js run --approve --repo examples/todo-app --spec examples/todo-app.spec.md; echo SWARM-EXIT=$?; sleep 120`;
+    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "50", command]);
+    await until(session, (s) => s.includes("Start coding? [y/N]"), 60_000);
+    execFileSync("tmux", ["send-keys", "-t", session, "n", "Enter"]);
+    const last = await until(session, (s) => s.includes("SWARM-EXIT="), 30_000);
+    expect(last).toContain("✘ cancelled: the plan was not approved");
+    expect(last).toContain("0/0 nodes done");
+    expect(last).not.toMatch(/running/);
+    // Not green, so not 0; not bad input either (that is 2): the person said no.
+    expect(last).toContain("SWARM-EXIT=1");
+    const [run] = readdirSync(runsDir);
+    expect(readFileSync(join(runsDir, run ?? "", "report.md"), "utf8")).toContain(
+      "the plan was not approved",
+    );
+  }, 120_000);
+
+  it("starts without asking with --yes, with no terminal", () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
+    const run = spawnSync(
+      process.execPath,
+      [
+        "bin/swarm.js",
+        "run",
+        "--approve",
+        "--yes",
+        "--repo",
+        "examples/todo-app",
+        "--spec",
+        "examples/todo-app.spec.md",
+      ],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: noKey(runsDir) },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain("Estimate: ");
+    expect(run.stdout).toContain("Starting coding (--yes).");
+    expect(run.stdout).toContain("✔ green: All checks pass.");
+  }, 120_000);
+
+  it("refuses a repository whose config requires approval when there is no terminal, coding nothing", () => {
+    const repo = join(mkdtempSync(join(tmpdir(), "swarm-approve-repo-")), "todo-app");
+    cpSync(join(root, "examples/todo-app"), repo, { recursive: true });
+    appendFileSync(join(repo, ".github/swarm.yml"), "  approval: required\n");
+    gitIn(repo, "init", "-q", "-b", "main");
+    gitIn(repo, "add", "-A");
+    gitIn(repo, "commit", "-qm", "start");
+    const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
+    const run = spawnSync(
+      process.execPath,
+      [join(root, "bin/swarm.js"), "run", "--repo", ".", "--spec", join(root, "examples/todo-app.spec.md")],
+      { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: noKey(runsDir) },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain("Estimate: ");
+    expect(run.stdout).toContain("stage: cancelled");
+    expect(run.stderr).toContain(
+      "the plan waits for approval (--approve, or limits.approval in .github/swarm.yml)",
+    );
+    expect(run.stderr).toContain("add --yes to start without asking");
+    expect(gitIn(repo, "branch", "--list", "swarm/*")).toBe("");
+  });
 
   it("refuses without a terminal to ask at, before planning, with exit 2", () => {
     const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));

@@ -89,6 +89,19 @@ describe("GitHub forge", () => {
     expect(repo.issues.get(api.number)?.blockedByIds).toEqual([db.id]);
   });
 
+  it("unlinks a dependency, and again without error; a link after it is made anew", async () => {
+    const spec = specIssue();
+    const forge = forgeFor(fake, repo);
+    const db = await forge.ensureNodeIssue(spec.number, node("db"), "pending", "b1");
+    const api = await forge.ensureNodeIssue(spec.number, node("api", ["db"]), "pending", "b2");
+    await forge.linkDependency(api, db);
+    await forge.unlinkDependency(api, db);
+    expect(repo.issues.get(api.number)?.blockedByIds).toEqual([]);
+    await forgeFor(fake, repo).unlinkDependency(api, db); // already gone: a 404, taken as done
+    await forge.linkDependency(api, db); // the forge's cache forgot the link it removed
+    expect(repo.issues.get(api.number)?.blockedByIds).toEqual([db.id]);
+  });
+
   it("records a node's status, closing its issue when done and reopening it on revision", async () => {
     const spec = specIssue();
     const forge = forgeFor(fake, repo);

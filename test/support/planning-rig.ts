@@ -156,6 +156,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     outcomes,
     runsDir,
     queue,
+    prefix,
     settled,
     commandOutcomes,
     reviewOutcomes,

@@ -6,7 +6,7 @@ import { amendComment, ensureComment } from "./ensure-comment.js";
 import { ensureDashboardComment } from "./ensure-dashboard-comment.js";
 import { ensureNodeIssue } from "./ensure-node-issue.js";
 import { ensurePullRequest } from "./ensure-pull-request.js";
-import { linkDependency } from "./link-dependency.js";
+import { linkDependency, unlinkDependency } from "./link-dependency.js";
 import { listCheckResults } from "./list-check-results.js";
 import { loadRun } from "./load-run.js";
 import { postReview } from "./post-review.js";
@@ -44,6 +44,7 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),
+    unlinkDependency: (blocked, blocking) => unlinkDependency(ctx, blocked, blocking),
     setNodeStatus: (issue, spec, node, status, branch, result) =>
       setNodeStatus(ctx, issue, spec, node, status, branch, result),
     readPullRequest: (number) => readPullRequest(ctx, number),

@@ -39,3 +39,23 @@ export async function linkDependency(
   );
   known.add(blocking.id);
 }
+
+/** `blocked` is no longer blocked by `blocking`; a link that is not there (already gone) is no error. */
+export async function unlinkDependency(
+  ctx: GitHubContext,
+  blocked: IssueRef,
+  blocking: IssueRef,
+): Promise<void> {
+  const { octokit, owner, repo } = ctx;
+  try {
+    await octokit.rest.issues.removeDependencyBlockedBy({
+      owner,
+      repo,
+      issue_number: blocked.number,
+      issue_id: blocking.id,
+    });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  ctx.blockedBy.get(blocked.number)?.delete(blocking.id);
+}

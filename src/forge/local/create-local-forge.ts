@@ -103,6 +103,12 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         if (record && !record.blockedBy.includes(blocking.number)) record.blockedBy.push(blocking.number);
       });
     },
+    async unlinkDependency(blocked, blocking) {
+      file.update((s) => {
+        const record = s.nodes.find((n) => n.issue === blocked.number);
+        if (record) record.blockedBy = record.blockedBy.filter((n) => n !== blocking.number);
+      });
+    },
     async setNodeStatus(issue, spec, node, status, branch, result) {
       file.update((s) => {
         const record = s.nodes.find((n) => n.spec === spec && n.issue === issue.number);

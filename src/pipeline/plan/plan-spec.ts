@@ -265,6 +265,17 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
             laid.branches[node.id] ?? "",
           );
       }
+      // An edge of the old plan that the new one drops goes from GitHub too: a stale "blocked by" would
+      // tell people a kept node waits for what it no longer needs (or for a node closed as not planned).
+      for (const old of existing.plan.nodes) {
+        const kept = plan.nodes.find((n) => n.id === old.id);
+        const blocked = laid.nodeIssues[old.id];
+        if (!kept || !blocked) continue;
+        for (const dep of old.dependsOn) {
+          const blocking = existing.nodeIssues[dep];
+          if (blocking && !kept.dependsOn.includes(dep)) await forge.unlinkDependency(blocked, blocking);
+        }
+      }
     }
     if (deps.alwaysConfirm || needsApproval(config.limits.approval, estimate.usd.high)) {
       if (!deps.confirmStart) {

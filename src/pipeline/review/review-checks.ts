@@ -29,6 +29,16 @@ export type ReviewDeps = {
   ledger: (runId: string) => Promise<Ledger | null>;
   /** Takes up the run in the scheduler if it was lost there, so revisions have a run to go to. */
   reconcile?: (run: LoadedRun) => Promise<unknown>;
+  /** Told when a review ends the run (green, unverified or stopped), so its actuals can calibrate estimates. */
+  finished?: (run: LoadedRun, status: "green" | "unverified" | "failed") => Promise<void>;
+};
+
+/** The outcomes that end a run, and the status each leaves it in. */
+const ENDS: Partial<Record<ReviewOutcome["kind"], "green" | "unverified" | "failed">> = {
+  green: "green",
+  unverified: "unverified",
+  "pre-existing": "unverified",
+  stopped: "failed",
 };
 
 export type ReviewOutcome =
@@ -49,8 +59,7 @@ export async function reviewChecks(
   input: { spec: number; headSha: string },
   deps: ReviewDeps,
 ): Promise<ReviewOutcome> {
-  const { forge, config } = deps;
-  const run = await forge.loadRun(input.spec);
+  const run = await deps.forge.loadRun(input.spec);
   const pr = run?.pullRequest;
   if (!run?.meta.runId || !pr) return { kind: "ignored", reason: "no run with a pull request" };
   if (pr.headSha !== input.headSha) return { kind: "ignored", reason: "checks of an older head commit" };
@@ -58,11 +67,24 @@ export async function reviewChecks(
     return { kind: "ignored", reason: `the run is ${run.meta.status}` };
   if (run.meta.reviewedSha === input.headSha) return { kind: "ignored", reason: "this commit was reviewed" };
   await deps.reconcile?.(run);
+  const outcome = await reviewHead(run, { ...input, runId: run.meta.runId, pullNumber: pr.number }, deps);
+  const ended = ENDS[outcome.kind];
+  // Best effort: what calibrates the next estimate never fails the review that ended this run.
+  if (ended) await deps.finished?.(run, ended).catch(() => undefined);
+  return outcome;
+}
+
+async function reviewHead(
+  run: LoadedRun,
+  input: { spec: number; headSha: string; runId: string; pullNumber: number },
+  deps: ReviewDeps,
+): Promise<ReviewOutcome> {
+  const { forge, config } = deps;
+  const { runId } = input;
 
   const checks = (await forge.listCheckResults(input.headSha)).filter((c) => c.name !== SWARM_CHECK);
   const pending = checks.filter((c) => c.status !== "completed").map((c) => c.name);
   if (checks.length === 0 || pending.length > 0) return { kind: "waiting", pending };
-  const runId = run.meta.runId;
   const ledger = await deps.ledger(runId);
   // The PR's diff, read once: the triage asks which files it changes, the reviewer reads it.
   let diffOnce: Promise<string> | undefined;
@@ -146,7 +168,7 @@ export async function reviewChecks(
       runId,
       spec: input.spec,
       plan: run.plan,
-      pullNumber: pr.number,
+      pullNumber: input.pullNumber,
       headSha: input.headSha,
       diff,
       review,

@@ -267,6 +267,14 @@ export const ROUTES: Record<string, Handler> = {
     issue.blockedByIds.push(blocker.issue.id);
     return { status: 201, body: issueJson(ctx.base, blocker.repo, blocker.issue) };
   },
+  "delete /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}": (ctx) => {
+    const issue = issueOf(ctx);
+    if (!issue) return notFound("issue");
+    const blocker = ctx.state.issueById(Number(ctx.params.issue_id));
+    if (!blocker || !issue.blockedByIds.includes(blocker.issue.id)) return notFound("dependency");
+    issue.blockedByIds = issue.blockedByIds.filter((id) => id !== blocker.issue.id);
+    return { status: 200, body: issueJson(ctx.base, blocker.repo, blocker.issue) };
+  },
 
   "get /repos/{owner}/{repo}/collaborators/{username}/permission": (ctx) => {
     const role = ctx.repo.permissions.get(ctx.params.username ?? "") ?? "none";
