@@ -8,6 +8,15 @@ import { gitIn } from "../support/user-repo.js";
 // The README's install outside the clone: `npm pack`, `npm install -g` of the tarball into a prefix of its
 // own, then the installed `swarm` used in another folder, on a repository of the user's.
 const root = resolve(import.meta.dirname, "../..");
+// What npm needs of the machine to reach the registry (a proxy, a company's CA): npm's, not swarm's, so
+// kept. Without them npm retries a TLS error until the command's timeout.
+const network = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (e): e is [string, string] =>
+      e[1] !== undefined &&
+      /^(https?_proxy|no_proxy|node_extra_ca_certs|ssl_cert_(file|dir)|npm_config_(registry|cafile|strict_ssl))$/i.test(e[0]),
+  ),
+);
 
 describe("installing swarm", () => {
   it("from a packed tarball: the installed swarm plans on a repository elsewhere, keeping its state in .git", () => {
@@ -16,7 +25,12 @@ describe("installing swarm", () => {
       execFileSync(command, args, {
         cwd,
         encoding: "utf8",
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: process.env.HOME ?? "/root",
+          ...network,
+          ...env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
         // Synchronous, so the test's own timeout cannot stop it: a stalled command is killed here instead.
         timeout: 150_000,
