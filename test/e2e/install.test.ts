@@ -14,7 +14,9 @@ const network = Object.fromEntries(
   Object.entries(process.env).filter(
     (e): e is [string, string] =>
       e[1] !== undefined &&
-      /^(https?_proxy|no_proxy|node_extra_ca_certs|ssl_cert_(file|dir)|npm_config_(registry|cafile|strict_ssl))$/i.test(e[0]),
+      /^(https?_proxy|no_proxy|node_extra_ca_certs|ssl_cert_(file|dir)|npm_config_(registry|cafile|strict_ssl))$/i.test(
+        e[0],
+      ),
   ),
 );
 

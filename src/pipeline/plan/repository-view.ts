@@ -4,7 +4,8 @@ import { untrusted } from "../../model/prompt/untrusted.js";
 import type { Forge } from "../forge.js";
 
 const SKIPPED = /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|\.next|target|__pycache__)\//;
-const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum)$/;
+const LOCKFILES =
+  /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum)$/;
 const KEY_FILES = [
   /^readme(\.\w+)?$/i,
   /^package\.json$/,
