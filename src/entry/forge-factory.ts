@@ -14,6 +14,11 @@ export type GitHubAppOptions = {
   baseUrl?: string;
   retryAfterBaseValue?: number;
   writeLimits?: readonly Window[];
+  /**
+   * The limiter of an installation's writes; by default one per installation in this process. `swarm
+   * worker` shares one through Redis, so every worker serving an installation keeps to the same limits.
+   */
+  writeLimiterFor?: (installationId: number) => WriteLimiter;
   /** Told each installation's rate limit as GitHub reports it (for metrics). */
   onRateLimit?: (installationId: number, remaining: number, limit: number) => void;
 };
@@ -29,7 +34,9 @@ export function createForgeFactory(
   return (installationId, owner, repo) => {
     let writeLimiter = limiters.get(installationId);
     if (!writeLimiter) {
-      writeLimiter = createWriteLimiter(github.writeLimits ?? GITHUB_WRITE_LIMITS);
+      writeLimiter =
+        github.writeLimiterFor?.(installationId) ??
+        createWriteLimiter(github.writeLimits ?? GITHUB_WRITE_LIMITS);
       limiters.set(installationId, writeLimiter);
     }
     const octokit = createOctokit({

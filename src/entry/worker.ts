@@ -1,10 +1,12 @@
 import { z } from "zod";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import { SwarmError } from "../domain/errors.js";
+import { GITHUB_WRITE_LIMITS } from "../forge/github/write-limiter.js";
 import { connectModel } from "../model/connect-model.js";
 import { readModelEnv } from "../model/read-model-env.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
 import { createRedisMetrics } from "../queue/redis-metrics.js";
+import { createRedisWriteLimiter } from "../queue/redis-write-limiter.js";
 import { type RedisWatch, watchRedis } from "../queue/watch-redis.js";
 import { createForgeFactory, createTokenSource } from "./forge-factory.js";
 import { cachePerRepository } from "./node-runner.js";
@@ -78,6 +80,9 @@ export async function startWorkers(
   const quietly = (write: Promise<void>) => void write.catch(() => undefined);
   const forgeFor = createForgeFactory({
     ...github,
+    // GitHub limits an installation's content-creating requests, whichever worker makes them.
+    writeLimiterFor: (installationId) =>
+      createRedisWriteLimiter(connection, e.SWARM_PREFIX, installationId, { windows: GITHUB_WRITE_LIMITS }),
     onRateLimit: (installation, remaining, limit) =>
       quietly(metrics.rateLimit(installation, remaining, limit)),
   });

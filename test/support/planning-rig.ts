@@ -19,6 +19,7 @@ import type { ReviewOutcome } from "../../src/pipeline/review/review-checks.js";
 import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createRedisLedger } from "../../src/queue/redis-ledger.js";
+import { createRedisWriteLimiter } from "../../src/queue/redis-write-limiter.js";
 import type { ScriptedModel } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github/server.js";
@@ -35,9 +36,22 @@ const SECRET = "planning-webhook-secret";
 // enforces it and the worker's shared limiter keeps to it.
 const WRITE_WINDOW = { max: 80, windowMs: 2000 };
 
-export async function startPlanningRig(planner: ScriptedModel, options: { execute?: boolean } = {}) {
+export type PlanningRigOptions = {
+  execute?: boolean;
+  /** Workers serving the queues, each as a process would be: its own forges, limiter and connections. */
+  workers?: number;
+  /** The content-creating limit, enforced by the fake and kept to by the workers. */
+  writeWindow?: { max: number; windowMs: number };
+  /** The workers share one write limiter per installation through Redis, as `swarm worker` does. */
+  sharedWriteLimits?: boolean;
+  /** Milliseconds per second of a retry-after (1 by default: tests do not wait GitHub's seconds). */
+  retryAfterBaseValue?: number;
+};
+
+export async function startPlanningRig(planner: ScriptedModel, options: PlanningRigOptions = {}) {
   await requireRedis();
-  const github: FakeGitHub = await startFakeGitHub({ contentLimit: WRITE_WINDOW });
+  const writeWindow = options.writeWindow ?? WRITE_WINDOW;
+  const github: FakeGitHub = await startFakeGitHub({ contentLimit: writeWindow });
   const anthropic: FakeAnthropic = await startFakeAnthropic({ model: planner });
   const redis = createRedis();
   const prefix = `{swarm-test-${randomUUID().slice(0, 8)}}`;
@@ -68,10 +82,19 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     appId: github.app.id,
     privateKey: github.app.privateKey,
     baseUrl: github.url,
-    retryAfterBaseValue: 1,
-    writeLimits: [WRITE_WINDOW],
+    retryAfterBaseValue: options.retryAfterBaseValue ?? 1,
+    writeLimits: [writeWindow],
   };
-  const forgeFor = createForgeFactory(app);
+  const forgeFactory = () =>
+    createForgeFactory({
+      ...app,
+      ...(options.sharedWriteLimits
+        ? {
+            writeLimiterFor: (installationId: number) =>
+              createRedisWriteLimiter(redis, prefix, installationId, { windows: [writeWindow] }),
+          }
+        : {}),
+    });
   const modelFor = async (config: RepoConfig, runId: string, runDir: string) =>
     createModelClient({
       runId,
@@ -89,27 +112,29 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
   const reviewOutcomes: ReviewOutcome[] = [];
   const integrateOutcomes: IntegrateOutcome[] = [];
   // The wiring of `swarm worker`, with this process serving every queue; with `execute`, planned runs are coded.
-  const workers = startJobWorkers({
-    connect: () => createRedis(),
-    prefix,
-    concurrency: 4,
-    execute: options.execute ?? false,
-    dashboardWaitMs: 20,
-    services: {
-      forgeFor,
-      tokenFor: createTokenSource(app),
-      model: modelFor,
-      runsDir,
-      readLedger: (runId) => createRedisLedger(redis, prefix, runId, {}).read(),
-    },
-    observe: {
-      plan: (o) => outcomes.push(o),
-      command: (o) => commandOutcomes.push(o),
-      review: (o) => reviewOutcomes.push(o),
-      integrate: (o) => integrateOutcomes.push(o),
-    },
-  });
-  const scheduler = workers.scheduler;
+  const pool = Array.from({ length: options.workers ?? 1 }, () =>
+    startJobWorkers({
+      connect: () => createRedis(),
+      prefix,
+      concurrency: 4,
+      execute: options.execute ?? false,
+      dashboardWaitMs: 20,
+      services: {
+        forgeFor: forgeFactory(),
+        tokenFor: createTokenSource(app),
+        model: modelFor,
+        runsDir,
+        readLedger: (runId) => createRedisLedger(redis, prefix, runId, {}).read(),
+      },
+      observe: {
+        plan: (o) => outcomes.push(o),
+        command: (o) => commandOutcomes.push(o),
+        review: (o) => reviewOutcomes.push(o),
+        integrate: (o) => integrateOutcomes.push(o),
+      },
+    }),
+  );
+  const scheduler = pool[0]?.scheduler;
 
   /** Waits until webhooks are delivered and the job queues are idle (node jobs have `scheduler.settled`). */
   const settled = async () => {
@@ -163,7 +188,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: { execut
     integrateOutcomes,
     scheduler,
     async stop() {
-      await workers.stop();
+      await Promise.all(pool.map((w) => w.stop()));
       for (const q of ["plan", "command", "integrate", "review"] as const)
         await queue.queue(q).obliterate({ force: true });
       await queue.close();

@@ -41,6 +41,10 @@ export type OctokitOptions = {
  */
 export function createOctokit(options: OctokitOptions): GitHubClient {
   const base = options.retryAfterBaseValue ?? 1000;
+  const limiter = options.writeLimiter ?? createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
+  // GitHub's answer to one request speaks for the installation: every writer of it (in every process, with
+  // a shared limiter) waits as long as GitHub asked, not just the request that was refused.
+  const pauseWriters = (afterS: number) => void limiter.pause(afterS * base).catch(() => undefined);
   const octokit = new SwarmOctokit({
     ...("token" in options.auth
       ? { auth: options.auth.token }
@@ -50,16 +54,19 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
     retry: { retries: 3, retryAfterBaseValue: base },
     throttle: {
       retryAfterBaseValue: base,
-      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
-      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < 2,
+      onRateLimit: (after: number, _options: unknown, _octokit: unknown, retryCount: number) => {
+        pauseWriters(after);
+        return retryCount < 2;
+      },
+      onSecondaryRateLimit: (after: number, _options: unknown, _octokit: unknown, retryCount: number) => {
+        pauseWriters(after);
+        return retryCount < 2;
+      },
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
     },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
-  const limiter = options.writeLimiter ?? createWriteLimiter(options.writeLimits ?? GITHUB_WRITE_LIMITS);
 
   const onRateLimit = options.onRateLimit;
   octokit.hook.wrap("request", async (request, req) => {

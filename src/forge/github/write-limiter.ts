@@ -6,13 +6,22 @@ export const GITHUB_WRITE_LIMITS: readonly Window[] = [
   { max: 500, windowMs: 3_600_000 },
 ];
 
+/** What every write of an installation goes through: GitHub counts the installation's writes, not a client's. */
+export type WriteLimiter = {
+  run<T>(write: () => Promise<T>): Promise<T>;
+  /** A secondary-limit answer: no write of the installation starts for `ms`. */
+  pause(ms: number): Promise<void>;
+};
+
 /**
  * Runs writes one at a time, and at most `max` in any `windowMs` for every window. A write counts from the
  * moment it finished, which is after GitHub received it, so no later write can land inside its window.
+ * In one process; `createRedisWriteLimiter` shares the same limits across processes.
  */
-export function createWriteLimiter(windows: readonly Window[], now = () => Date.now()) {
+export function createWriteLimiter(windows: readonly Window[], now = () => Date.now()): WriteLimiter {
   const longest = Math.max(...windows.map((w) => w.windowMs));
   const finished: number[] = [];
+  let pausedUntil = 0;
   let chain: Promise<unknown> = Promise.resolve();
 
   const waitFor = (t: number): number => {
@@ -31,7 +40,7 @@ export function createWriteLimiter(windows: readonly Window[], now = () => Date.
         for (;;) {
           const t = now();
           while (finished.length > 0 && (finished[0] ?? 0) <= t - longest) finished.shift();
-          const wait = waitFor(t);
+          const wait = Math.max(waitFor(t), pausedUntil - t);
           if (wait === 0) break;
           await new Promise((resolve) => setTimeout(resolve, wait));
         }
@@ -44,7 +53,8 @@ export function createWriteLimiter(windows: readonly Window[], now = () => Date.
       chain = result.catch(() => undefined);
       return result;
     },
+    async pause(ms) {
+      pausedUntil = Math.max(pausedUntil, now() + ms);
+    },
   };
 }
-
-export type WriteLimiter = ReturnType<typeof createWriteLimiter>;
