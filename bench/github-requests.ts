@@ -2,7 +2,8 @@
 // call, a repeat in the same process (idempotent path), and a repeat from a new process (cold caches). Then
 // whole runs of the review loop (label → plan → 4 nodes → PR → CI → review → green), with and without a
 // revision round, and with a flaky job (its runner is lost on the first attempt: re-run once, no revision):
-// requests per run and per node, and the most content-creating requests in any minute.
+// requests per run and per node, the most content-creating requests in any minute, and the share of reads
+// GitHub answered 304 Not Modified (conditional requests, which do not count against the hourly limit).
 import { createGitHubForge } from "../src/forge/github/create-github-forge.js";
 import { createOctokit } from "../src/forge/github/create-octokit.js";
 import type { Forge, IssueRef } from "../src/pipeline/forge.js";
@@ -165,6 +166,8 @@ type RunFigures = {
   top: string;
   reruns: number;
   revisions: number;
+  reads: number;
+  reads304: number;
 };
 async function wholeRun(title: string, name: string, options: { flaky?: boolean } = {}): Promise<RunFigures> {
   const from = rig.github.requests.length;
@@ -203,6 +206,8 @@ async function wholeRun(title: string, name: string, options: { flaky?: boolean 
     top,
     reruns: made.filter((r) => r.template?.endsWith("/rerun-failed-jobs")).length,
     revisions: outcomes.filter((o) => o.kind === "revising").length,
+    reads: made.filter((r) => r.method === "GET").length,
+    reads304: made.filter((r) => r.status === 304).length,
   };
 }
 const clean = await wholeRun("Stats library (correct)", "run-clean");
@@ -225,6 +230,16 @@ line("API requests per run", clean.requests, revised.requests);
 line("API requests per node", clean.requests / NODES, revised.requests / NODES);
 line("content-creating requests", clean.writes, revised.writes);
 line("most content-creating in a minute", clean.maxWritesPerMinute, revised.maxWritesPerMinute);
+line(
+  "counted against the hourly limit",
+  clean.requests - clean.reads304,
+  revised.requests - revised.reads304,
+);
+const share = (f: RunFigures) => (f.reads > 0 ? f.reads304 / f.reads : 0);
+const shareText = (f: RunFigures) => `${f.reads304} of ${f.reads} (${(share(f) * 100).toFixed(0)}%)`;
+console.log(
+  `reads answered 304: ${shareText(clean)} green at once; ${shareText(revised)} with a revision round`,
+);
 console.log(
   `(wall time on loopback: ${(clean.wallMs / 1000).toFixed(1)} s and ${(revised.wallMs / 1000).toFixed(1)} s; GitHub allows 80 content-creating requests a minute)`,
 );
@@ -243,10 +258,12 @@ Object.assign(figures, {
   run_requests_per_node: clean.requests / NODES,
   run_writes: clean.writes,
   run_max_writes_per_minute: clean.maxWritesPerMinute,
+  run_reads_304_share: Number(share(clean).toFixed(3)),
   revised_run_requests: revised.requests,
   revised_run_requests_per_node: revised.requests / NODES,
   revised_run_writes: revised.writes,
   revised_run_max_writes_per_minute: revised.maxWritesPerMinute,
+  revised_run_reads_304_share: Number(share(revised).toFixed(3)),
   flaky_run_requests: flaky.requests,
   flaky_run_writes: flaky.writes,
   flaky_run_max_writes_per_minute: flaky.maxWritesPerMinute,

@@ -1,5 +1,6 @@
 import { createGitHubForge } from "../forge/github/create-github-forge.js";
 import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
+import { createEtagCache, type EtagCache } from "../forge/github/etag-cache.js";
 import {
   createWriteLimiter,
   GITHUB_WRITE_LIMITS,
@@ -24,14 +25,21 @@ export type GitHubAppOptions = {
 };
 
 /**
- * Forges for jobs: each gets a client with its own installation token (made here, never carried by a job)
- * and the one write limiter its installation shares across the process, since GitHub limits the installation.
+ * Forges for jobs: each gets a client with its own installation token (made here, never carried by a job),
+ * the one write limiter its installation shares (GitHub limits the installation), and the installation's
+ * ETags, so a read another job of the installation made is revalidated for free.
  */
 export function createForgeFactory(
   github: GitHubAppOptions,
 ): (installationId: number, owner: string, repo: string) => Forge {
   const limiters = new Map<number, WriteLimiter>();
+  const etags = new Map<number, EtagCache>();
   return (installationId, owner, repo) => {
+    let etagCache = etags.get(installationId);
+    if (!etagCache) {
+      etagCache = createEtagCache();
+      etags.set(installationId, etagCache);
+    }
     let writeLimiter = limiters.get(installationId);
     if (!writeLimiter) {
       writeLimiter =
@@ -41,6 +49,7 @@ export function createForgeFactory(
     }
     const octokit = createOctokit({
       writeLimiter,
+      etagCache,
       auth: { appId: github.appId, privateKey: github.privateKey, installationId },
       ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
       ...(github.retryAfterBaseValue ? { retryAfterBaseValue: github.retryAfterBaseValue } : {}),

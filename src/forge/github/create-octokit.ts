@@ -3,6 +3,8 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import Bottleneck from "bottleneck";
+import { conditionalGet } from "./conditional-get.js";
+import { createEtagCache, type EtagCache } from "./etag-cache.js";
 import { createWriteLimiter, GITHUB_WRITE_LIMITS, type Window, type WriteLimiter } from "./write-limiter.js";
 
 export const SwarmOctokit = Octokit.plugin(retry, throttling);
@@ -27,6 +29,12 @@ export type OctokitOptions = {
    * writes, not a client's, so one job per client would let parallel jobs exceed the limit together.
    */
   writeLimiter?: WriteLimiter;
+  /**
+   * The ETags and answers of the installation's reads, shared by its clients in this process so that each
+   * read GitHub has already answered is revalidated (a 304, free against the hourly limit). Each client has
+   * its own when absent.
+   */
+  etagCache?: EtagCache;
   /** Told GitHub's rate limit after each answer (the x-ratelimit headers), for metrics. */
   onRateLimit?: (remaining: number, limit: number) => void;
 };
@@ -67,6 +75,10 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
     },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
+
+  // Wrapped first, so the hook below sees a 304 as the answer it stands for (and its fresh rate limit).
+  const reads = conditionalGet(options.etagCache ?? createEtagCache(), octokit.request.endpoint.parse);
+  octokit.hook.wrap("request", (request, req) => reads(request, req));
 
   const onRateLimit = options.onRateLimit;
   octokit.hook.wrap("request", async (request, req) => {

@@ -13,6 +13,7 @@ import { serveGit } from "./git-http.js";
 import { githubGraphqlRoots } from "./github-graphql.js";
 import { executeGraphql } from "./graphql.js";
 import { githubContract } from "./openapi-contract.js";
+import { createRateLimits, etagOf, type LimitWindow, type Meter, noneMatch } from "./rate-limits.js";
 import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
 import {
   type Actor,
@@ -53,12 +54,22 @@ export type RecordedRequest = {
   body: unknown;
   /** When it arrived (ms since the epoch). */
   at: number;
+  /** Set when the answer was a rate-limit refusal: the hourly primary limit, or a secondary limit. */
+  limit?: "primary" | "secondary";
 };
 
 export type FakeGitHubOptions = {
   /** GitHub's secondary limit on content-creating requests (80 a minute); tests may shrink the window. */
-  contentLimit?: { max: number; windowMs: number };
+  contentLimit?: LimitWindow;
+  /**
+   * GitHub's primary limit of REST requests per installation: 5,000 an hour, the floor GitHub documents
+   * for an installation (more for large organisations). Tests may shrink it.
+   */
+  primaryLimit?: LimitWindow;
 };
+
+/** GITHUB_TOKEN's primary limit: 1,000 requests an hour per repository (one count for all repositories here). */
+const ACTIONS_TOKEN_LIMIT = 1000;
 
 export const APP_BOT: Actor = { login: "swarm-app[bot]", id: 4242, type: "Bot" };
 
@@ -71,15 +82,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
     installationId: 987654,
   };
-  const tokens = new Map<string, { expires: number }>();
+  /** Installation tokens, and the meter of the credential each counts against. */
+  const tokens = new Map<string, { expires: number; meter: string }>();
+  const installations = new Set([app.installationId]);
+  let nextInstallationId = app.installationId + 1;
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const faults: Fault[] = [];
   let chaos: (Chaos & { next: () => number }) | null = null;
-  const writes: number[] = [];
   const listeners: ((event: FakeEvent) => void)[] = [];
   const requestListeners: ((method: string, template: string) => void)[] = [];
   const contentLimit = options.contentLimit ?? { max: 80, windowMs: 60_000 };
+  const limits = createRateLimits(options.primaryLimit ?? { max: 5000, windowMs: 3600_000 }, contentLimit);
+  const installationMeter = (id: number) => `installation:${id}`;
   const contract = githubContract();
   let base = "";
   const webhooks = createWebhooks(() => base, app.installationId, violations);
@@ -178,18 +193,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     }
 
     const raw = await text(req);
+    const requestId = randomBytes(8).toString("hex");
+    // The credential this request counts against, once known; answers carry its x-ratelimit-* headers.
+    let meter: { meter: Meter; resource: "core" | "graphql" } | null = null;
+    const held = tokens.get((req.headers.authorization ?? "").replace(/^(token|bearer) /i, ""));
+    if (held && held.expires >= Date.now()) meter = { meter: limits.meter(held.meter), resource: "core" };
 
-    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+    /** Answers; every answer counts against the primary limit but a 304 and a refusal by that limit. */
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}, counted = true) => {
+      if (meter && counted && status !== 304) limits.count(meter.meter);
       res.writeHead(status, {
-        "content-type": "application/json; charset=utf-8",
-        "x-github-request-id": randomBytes(8).toString("hex"),
-        "x-ratelimit-limit": "5000",
-        "x-ratelimit-remaining": String(5000 - requests.length),
-        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
-        "x-ratelimit-resource": "core",
+        ...(status === 304 ? {} : { "content-type": "application/json; charset=utf-8" }),
+        "x-github-request-id": requestId,
+        ...(meter ? limits.headers(meter.meter, meter.resource) : {}),
         ...headers,
       });
-      res.end(body === undefined ? undefined : JSON.stringify(body));
+      res.end(body === undefined || status === 304 ? undefined : JSON.stringify(body));
     };
 
     // Job logs: GitHub redirects to a short-lived, pre-signed URL that serves plain text.
@@ -203,8 +222,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
 
     // GraphQL, for the one mutation REST lacks: taking a PR out of draft.
     if (url.pathname === "/graphql" && req.method === "POST") {
-      const token = tokens.get((req.headers.authorization ?? "").replace(/^(token|bearer) /i, ""));
-      if (!token || token.expires < Date.now()) return send(401, { message: "Bad credentials" });
+      if (!held || held.expires < Date.now()) return send(401, { message: "Bad credentials" });
+      // GraphQL has its own primary limit (in points; each of swarm's queries costs one here).
+      meter = { meter: limits.meter(`${held.meter}:graphql`), resource: "graphql" };
       const { query, variables } = (safeJson(raw) ?? {}) as {
         query?: string;
         variables?: Record<string, unknown>;
@@ -227,7 +247,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     const method = req.method ?? "GET";
     const route = contract.match(method, url.pathname);
 
-    const record = (status: number) =>
+    const record = (status: number, limit?: "primary" | "secondary") =>
       requests.push({
         method,
         path: url.pathname,
@@ -235,6 +255,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         status,
         body: raw ? safeJson(raw) : undefined,
         at: Date.now(),
+        ...(limit ? { limit } : {}),
       });
     if (!route) {
       violations.push(`${method} ${url.pathname}: GitHub has no such route`);
@@ -248,6 +269,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       violations.push(`${method} ${route.template}: ${problems.join("; ")}`);
       record(422);
       send(422, { message: `OpenAPI contract violation: ${problems.join("; ")}`, errors: problems });
+      return;
+    }
+
+    // Past the primary limit GitHub refuses everything until the window resets, and says so.
+    if (meter && limits.exhausted(meter.meter)) {
+      const installation = meter.meter.key.startsWith("installation:")
+        ? `installation ID ${meter.meter.key.slice("installation:".length)}`
+        : meter.meter.key;
+      record(403, "primary");
+      send(
+        403,
+        {
+          message: `API rate limit exceeded for ${installation}. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
+        },
+        {},
+        false,
+      );
       return;
     }
 
@@ -271,7 +311,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     }
     const lostAnswer = fault?.status === 502 && fault.applied === true;
     if (fault && !lostAnswer) {
-      record(fault.status);
+      record(fault.status, fault.status === 403 || fault.status === 429 ? "secondary" : undefined);
       if (fault.status === 429) {
         send(
           429,
@@ -343,13 +383,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         send(401, { message: `A JSON web token could not be decoded: ${jwtProblem}` });
         return;
       }
-      if (Number(route.params.installation_id) !== app.installationId) {
+      // The App's own requests (made with its JWT) count against the App, not an installation.
+      meter = { meter: limits.meter(`app:${app.id}`), resource: "core" };
+      const installationId = Number(route.params.installation_id);
+      if (!installations.has(installationId)) {
         record(404);
         send(404, { message: "Not Found" });
         return;
       }
       const token = `ghs_${randomBytes(18).toString("hex")}`;
-      tokens.set(token, { expires: Date.now() + 3600_000 });
+      tokens.set(token, { expires: Date.now() + 3600_000, meter: installationMeter(installationId) });
       record(201);
       send(201, {
         token,
@@ -366,33 +409,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       });
       return;
     }
-    const token = tokens.get(auth.replace(/^(token|bearer) /i, ""));
-
-    if (!token || token.expires < Date.now()) {
+    if (!held || held.expires < Date.now()) {
       record(401);
       send(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
       return;
     }
 
-    if (method !== "GET") {
-      const now = Date.now();
-      while (writes.length > 0 && (writes[0] ?? 0) <= now - contentLimit.windowMs) writes.shift();
-      if (writes.length >= contentLimit.max) {
-        violations.push(
-          `${method} ${route.template}: more than ${contentLimit.max} content-creating requests in ${contentLimit.windowMs} ms`,
-        );
-        record(403);
-        send(
-          403,
-          {
-            message:
-              "You have exceeded a secondary rate limit and have been temporarily blocked from content creation.",
-          },
-          { "retry-after": "60" },
-        );
-        return;
-      }
-      writes.push(now);
+    // The secondary limit on content-creating requests, counted per credential as GitHub does.
+    if (method !== "GET" && meter && limits.refuseWrite(meter.meter)) {
+      violations.push(
+        `${method} ${route.template}: more than ${contentLimit.max} content-creating requests in ${contentLimit.windowMs} ms`,
+      );
+      record(403, "secondary");
+      send(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        { "retry-after": "60" },
+      );
+      return;
     }
 
     const handler = ROUTES[key];
@@ -426,6 +465,20 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       // The write stands; the client sees only a gateway error.
       record(502);
       send(502, { message: "Server Error" });
+      return;
+    }
+    // Conditional requests: a GET's 200 carries a validator; a matching If-None-Match gets 304, no body,
+    // and costs nothing against the primary limit.
+    if (method === "GET" && reply.status === 200 && reply.body !== undefined) {
+      const etag = etagOf(reply.body);
+      const ifNoneMatch = req.headers["if-none-match"];
+      if (noneMatch(Array.isArray(ifNoneMatch) ? ifNoneMatch.join(",") : ifNoneMatch, etag)) {
+        record(304);
+        send(304, undefined, { etag });
+        return;
+      }
+      record(200);
+      send(200, reply.body, { ...reply.headers, etag });
       return;
     }
     record(reply.status);
@@ -465,8 +518,33 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     /** A token like the GITHUB_TOKEN GitHub Actions gives a workflow job (valid for an hour). */
     actionsToken() {
       const token = `ghs_${randomBytes(18).toString("hex")}`;
-      tokens.set(token, { expires: Date.now() + 3600_000 });
+      limits.meter("github-actions", ACTIONS_TOKEN_LIMIT);
+      tokens.set(token, { expires: Date.now() + 3600_000, meter: "github-actions" });
       return token;
+    },
+    /** Another installation of the App (another organisation, say), with its own rate limits. */
+    addInstallation(): number {
+      const id = nextInstallationId++;
+      installations.add(id);
+      return id;
+    },
+    /** An installation's primary REST limit as its answers' x-ratelimit-* headers report it. */
+    rateLimit(installationId: number = app.installationId) {
+      const m = limits.meter(installationMeter(installationId));
+      return {
+        limit: m.limit,
+        used: m.used,
+        remaining: Math.max(0, m.limit - m.used),
+        resetMs: m.start + m.windowMs,
+      };
+    },
+    /** Answers refusing a request for a secondary limit (403 or 429 with retry-after), injected or earned. */
+    get secondaryLimitAnswers() {
+      return requests.filter((r) => r.limit === "secondary").length;
+    },
+    /** Answers refusing a request because its installation used up the hour's primary limit. */
+    get primaryLimitAnswers() {
+      return requests.filter((r) => r.limit === "primary").length;
     },
     /** The next requests fail with these faults, in order. */
 
