@@ -80,8 +80,10 @@ describe("three workers on one installation", () => {
     // Writes came before it and after it...
     expect(made.some((r) => r.at < at)).toBe(true);
     expect(made.some((r) => r.at >= at + 950)).toBe(true);
-    // ... but none in the second GitHub asked for (allowing the clocks a little slack).
-    expect(made.filter((r) => r.at > at && r.at < at + 950)).toEqual([]);
+    // ... but none in the second GitHub asked for, once the answer is back and the pause is in Redis: the
+    // one write in flight, and one that took its slot while the 403 was on its way, may still land first.
+    expect(made.filter((r) => r.at > at && r.at <= at + 200).length).toBeLessThanOrEqual(2);
+    expect(made.filter((r) => r.at > at + 200 && r.at < at + 950)).toEqual([]);
     // The refused read was made again once the second had passed.
     expect(
       rig.github.requests.slice(from).some((r) => r.at >= at + 950 && r.template === refused?.template),
