@@ -32,24 +32,20 @@ export type GitHubAppOptions = {
 export function createForgeFactory(
   github: GitHubAppOptions,
 ): (installationId: number, owner: string, repo: string) => Forge {
-  const limiters = new Map<number, WriteLimiter>();
-  const etags = new Map<number, EtagCache>();
+  const shared = new Map<number, { writeLimiter: WriteLimiter; etagCache: EtagCache }>();
   return (installationId, owner, repo) => {
-    let etagCache = etags.get(installationId);
-    if (!etagCache) {
-      etagCache = createEtagCache();
-      etags.set(installationId, etagCache);
-    }
-    let writeLimiter = limiters.get(installationId);
-    if (!writeLimiter) {
-      writeLimiter =
-        github.writeLimiterFor?.(installationId) ??
-        createWriteLimiter(github.writeLimits ?? GITHUB_WRITE_LIMITS);
-      limiters.set(installationId, writeLimiter);
+    let installation = shared.get(installationId);
+    if (!installation) {
+      installation = {
+        writeLimiter:
+          github.writeLimiterFor?.(installationId) ??
+          createWriteLimiter(github.writeLimits ?? GITHUB_WRITE_LIMITS),
+        etagCache: createEtagCache(),
+      };
+      shared.set(installationId, installation);
     }
     const octokit = createOctokit({
-      writeLimiter,
-      etagCache,
+      ...installation,
       auth: { appId: github.appId, privateKey: github.privateKey, installationId },
       ...(github.baseUrl ? { baseUrl: github.baseUrl } : {}),
       ...(github.retryAfterBaseValue ? { retryAfterBaseValue: github.retryAfterBaseValue } : {}),

@@ -12,7 +12,7 @@ import { createBullmqJobQueue, startWorker } from "../queue/bullmq-job-queue.js"
 import { createRedisCalibration } from "../queue/redis-calibration.js";
 import { withRedisLock } from "../queue/redis-lock.js";
 import { createRedisScheduler } from "../queue/redis-scheduler.js";
-import { createRunRegistry } from "../queue/run-registry.js";
+import { createRunRegistry, type RunCoordinates } from "../queue/run-registry.js";
 import { actualsOfGithubRun, MOMENTS, timingNodes } from "./github-calibration.js";
 import { createIntegrateProcessor } from "./integrate-processor.js";
 import { createNodeRunner, type NodeRunContext, type NodeRunnerOptions } from "./node-runner.js";
@@ -141,6 +141,13 @@ export function startJobWorkers(w: WorkerWiring) {
       );
     };
   const schedule = startRunWith(scheduler);
+  // Coding begins (a plan laid out, or approved): the moment is kept for the estimate, the run is kept for
+  // the sweep, then the scheduler starts its nodes.
+  const beginCoding = async (runId: string, at: RunCoordinates, start: () => Promise<void>) => {
+    await markQuietly(runId, MOMENTS.planned);
+    await registry.add(runId, at);
+    await start();
+  };
   // One plan job per spec at a time (a label and `/swarm retry`, say): the second then finds the run.
   const planSpecOf = createPlanProcessor({
     forgeFor: w.services.forgeFor,
@@ -150,15 +157,12 @@ export function startJobWorkers(w: WorkerWiring) {
     ...(w.execute === false
       ? {}
       : {
-          scheduleNodes: async (run: ScheduledRun, job: PlanJob) => {
-            await markQuietly(run.runId, MOMENTS.planned);
-            await registry.add(run.runId, {
-              installationId: job.installationId,
-              ...job.repo,
-              spec: run.spec.number,
-            });
-            await schedule(run, job);
-          },
+          scheduleNodes: (run: ScheduledRun, job: PlanJob) =>
+            beginCoding(
+              run.runId,
+              { installationId: job.installationId, ...job.repo, spec: run.spec.number },
+              () => schedule(run, job),
+            ),
         }),
     reconcileFor: (job) => reconcileFor(job.installationId, job.repo),
     checkout: (job) => cloneCheckout(w.services, job.installationId, job.repo.owner, job.repo.name),
@@ -317,19 +321,11 @@ export function startJobWorkers(w: WorkerWiring) {
                 }),
               startApproved: async (run) => {
                 if (!run.meta.runId) return;
-                await markQuietly(run.meta.runId, MOMENTS.planned);
-                await registry.add(run.meta.runId, {
-                  installationId: job.installationId,
-                  ...job.repo,
-                  spec: run.spec,
-                });
-                await scheduler.start(
-                  await runStartOf(
-                    w.services.forgeFor(job.installationId, job.repo.owner, job.repo.name),
-                    run,
-                    job.installationId,
-                    job.repo,
-                  ),
+                const forgeOf = () => w.services.forgeFor(job.installationId, job.repo.owner, job.repo.name);
+                await beginCoding(
+                  run.meta.runId,
+                  { installationId: job.installationId, ...job.repo, spec: run.spec },
+                  async () => scheduler.start(await runStartOf(forgeOf(), run, job.installationId, job.repo)),
                 );
               },
               reintegrate: async (run) =>

@@ -15,6 +15,18 @@ export function createRedisCalibration(redis: Redis, prefix: string) {
   const timesKey = (runId: string) => `${prefix}:{run-${runId}}:times`;
   const repoKey = (repo: { owner: string; name: string }) =>
     `${prefix}:calibration:${repo.owner}/${repo.name}`;
+  /** The repository's newest finished runs, oldest first; an entry that cannot be read is skipped. */
+  const read = async (repo: { owner: string; name: string }, keep = KEEP): Promise<RunActuals[]> => {
+    const runs: RunActuals[] = [];
+    for (const json of Object.values(await redis.hgetall(repoKey(repo)))) {
+      try {
+        const parsed = RunActualsSchema.safeParse(JSON.parse(json));
+        if (parsed.success) runs.push(parsed.data);
+      } catch {}
+    }
+    runs.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+    return runs.slice(-keep);
+  };
   return {
     /** Records a moment of the run (ms since the epoch) once: the first time wins, so retries change nothing. */
     async mark(runId: string, moment: string, at = Date.now()): Promise<void> {
@@ -31,22 +43,12 @@ export function createRedisCalibration(redis: Redis, prefix: string) {
     /** Keeps a finished run's actuals (again: replaced, so a run that ends twice counts once). */
     async record(repo: { owner: string; name: string }, actuals: RunActuals): Promise<void> {
       await redis.hset(repoKey(repo), actuals.runId, JSON.stringify(actuals));
-      const kept = await this.read(repo, Number.POSITIVE_INFINITY);
+      const kept = await read(repo, Number.POSITIVE_INFINITY);
       const old = kept.slice(0, Math.max(0, kept.length - KEEP)).map((r) => r.runId);
       if (old.length > 0) await redis.hdel(repoKey(repo), ...old);
     },
-    /** The repository's newest finished runs, oldest first; an entry that cannot be read is skipped. */
-    async read(repo: { owner: string; name: string }, keep = KEEP): Promise<RunActuals[]> {
-      const runs: RunActuals[] = [];
-      for (const json of Object.values(await redis.hgetall(repoKey(repo)))) {
-        try {
-          const parsed = RunActualsSchema.safeParse(JSON.parse(json));
-          if (parsed.success) runs.push(parsed.data);
-        } catch {}
-      }
-      runs.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
-      return runs.slice(-keep);
-    },
+    /** The repository's newest finished runs (20), oldest first. */
+    read: (repo: { owner: string; name: string }) => read(repo),
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Window, WriteLimiter } from "../forge/github/write-limiter.js";
+import { inTurn, type Window, type WriteLimiter } from "../forge/github/write-limiter.js";
 
 // Every time below is Redis's clock (TIME), so workers on machines whose clocks differ still agree.
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -81,7 +81,7 @@ export function createRedisWriteLimiter(
   const lease = options.leaseMs ?? 5_000;
   const poll = options.pollMs ?? 25;
   const windowArgs = options.windows.flatMap((w) => [String(w.max), String(w.windowMs)]);
-  let chain: Promise<unknown> = Promise.resolve();
+  const turn = inTurn();
 
   const acquire = async (holder: string) => {
     for (;;) {
@@ -104,7 +104,7 @@ export function createRedisWriteLimiter(
 
   return {
     run<T>(write: () => Promise<T>): Promise<T> {
-      const result = chain.then(async () => {
+      return turn(async () => {
         const holder = randomUUID();
         await acquire(holder);
         // A write can take long (GitHub slow, or a retry waiting out a limit): the slot stays its own.
@@ -118,8 +118,6 @@ export function createRedisWriteLimiter(
           await redis.eval(RELEASE, 2, keys[0] as string, keys[1] as string, holder, String(longest));
         }
       });
-      chain = result.catch(() => undefined);
-      return result;
     },
     async pause(ms: number) {
       await redis.eval(PAUSE, 1, keys[2] as string, String(Math.max(1, Math.round(ms))));

@@ -30,12 +30,19 @@ const until = async (session: string, seen: (screen: string) => boolean, ms: num
   throw new Error(`not seen in ${ms} ms:\n${screen}`);
 };
 
-const noKey = (runsDir: string) => ({
-  ...process.env,
-  ANTHROPIC_API_KEY: "",
-  SWARM_RUNS_DIR: runsDir,
-  SWARM_CACHE_DIR: TEST_DOWNLOADS,
-});
+/** `swarm run` with no terminal (standard input ignored, or piped `input`), on the demo's trace. */
+const runOffTerminal = (args: string[], options: { cwd?: string; input?: string } = {}) => {
+  const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
+  const run = spawnSync(process.execPath, [join(root, "bin/swarm.js"), "run", ...args], {
+    cwd: options.cwd ?? root,
+    encoding: "utf8",
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    ...(options.input === undefined ? {} : { input: options.input }),
+    env: { ...process.env, ANTHROPIC_API_KEY: "", SWARM_RUNS_DIR: runsDir, SWARM_CACHE_DIR: TEST_DOWNLOADS },
+  });
+  return { ...run, runsDir };
+};
+const DEMO = ["--repo", "examples/todo-app", "--spec", "examples/todo-app.spec.md"];
 
 describe("swarm run --approve", () => {
   it("shows the plan and the estimate, asks, and codes only after y", async () => {
@@ -80,21 +87,7 @@ describe("swarm run --approve", () => {
   }, 120_000);
 
   it("starts without asking with --yes, with no terminal", () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
-    const run = spawnSync(
-      process.execPath,
-      [
-        "bin/swarm.js",
-        "run",
-        "--approve",
-        "--yes",
-        "--repo",
-        "examples/todo-app",
-        "--spec",
-        "examples/todo-app.spec.md",
-      ],
-      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: noKey(runsDir) },
-    );
+    const run = runOffTerminal(["--approve", "--yes", ...DEMO]);
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain("Estimate: ");
     expect(run.stdout).toContain("Starting coding (--yes).");
@@ -108,12 +101,9 @@ describe("swarm run --approve", () => {
     gitIn(repo, "init", "-q", "-b", "main");
     gitIn(repo, "add", "-A");
     gitIn(repo, "commit", "-qm", "start");
-    const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
-    const run = spawnSync(
-      process.execPath,
-      [join(root, "bin/swarm.js"), "run", "--repo", ".", "--spec", join(root, "examples/todo-app.spec.md")],
-      { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: noKey(runsDir) },
-    );
+    const run = runOffTerminal(["--repo", ".", "--spec", join(root, "examples/todo-app.spec.md")], {
+      cwd: repo,
+    });
     expect(run.status).toBe(2);
     expect(run.stdout).toContain("Estimate: ");
     expect(run.stdout).toContain("stage: cancelled");
@@ -125,34 +115,11 @@ describe("swarm run --approve", () => {
   });
 
   it("refuses without a terminal to ask at, before planning, with exit 2", () => {
-    const runsDir = mkdtempSync(join(tmpdir(), "swarm-approve-runs-"));
-    const run = spawnSync(
-      process.execPath,
-      [
-        "bin/swarm.js",
-        "run",
-        "--approve",
-        "--repo",
-        "examples/todo-app",
-        "--spec",
-        "examples/todo-app.spec.md",
-      ],
-      {
-        cwd: root,
-        encoding: "utf8",
-        stdio: ["pipe", "pipe", "pipe"],
-        input: "y\n",
-        env: {
-          ...process.env,
-          ANTHROPIC_API_KEY: "",
-          SWARM_RUNS_DIR: runsDir,
-          SWARM_CACHE_DIR: TEST_DOWNLOADS,
-        },
-      },
-    );
+    // Piped input is not a terminal, even one that would answer y.
+    const run = runOffTerminal(["--approve", ...DEMO], { input: "y\n" });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("there is no terminal to ask at");
     expect(run.stderr).toContain("add --yes to start without asking");
-    expect(readdirSync(runsDir)).toEqual([]);
+    expect(readdirSync(run.runsDir)).toEqual([]);
   });
 });

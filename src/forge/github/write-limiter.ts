@@ -6,6 +6,16 @@ export const GITHUB_WRITE_LIMITS: readonly Window[] = [
   { max: 500, windowMs: 3_600_000 },
 ];
 
+/** Runs each task once the one before it has settled, in the order they were given. */
+export function inTurn() {
+  let chain: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => Promise<T>): Promise<T> => {
+    const result = chain.then(task);
+    chain = result.catch(() => undefined);
+    return result;
+  };
+}
+
 /** What every write of an installation goes through: GitHub counts the installation's writes, not a client's. */
 export type WriteLimiter = {
   run<T>(write: () => Promise<T>): Promise<T>;
@@ -22,7 +32,7 @@ export function createWriteLimiter(windows: readonly Window[], now = () => Date.
   const longest = Math.max(...windows.map((w) => w.windowMs));
   const finished: number[] = [];
   let pausedUntil = 0;
-  let chain: Promise<unknown> = Promise.resolve();
+  const turn = inTurn();
 
   const waitFor = (t: number): number => {
     let wait = 0;
@@ -36,7 +46,7 @@ export function createWriteLimiter(windows: readonly Window[], now = () => Date.
 
   return {
     run<T>(write: () => Promise<T>): Promise<T> {
-      const result = chain.then(async () => {
+      return turn(async () => {
         for (;;) {
           const t = now();
           while (finished.length > 0 && (finished[0] ?? 0) <= t - longest) finished.shift();
@@ -50,8 +60,6 @@ export function createWriteLimiter(windows: readonly Window[], now = () => Date.
           finished.push(now());
         }
       });
-      chain = result.catch(() => undefined);
-      return result;
     },
     async pause(ms) {
       pausedUntil = Math.max(pausedUntil, now() + ms);
