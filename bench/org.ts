@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readMarker } from "../src/domain/markers.js";
 import { startFakeAnthropic } from "../test/support/fake-anthropic/server.js";
-import { startFakeGitHub } from "../test/support/fake-github/server.js";
+import { isWrite, startFakeGitHub } from "../test/support/fake-github/server.js";
 import type { Issue, RepoState } from "../test/support/fake-github/state.js";
 import { dashboardOf } from "../test/support/fake-github/views.js";
 import { createStatsLibraryRepo, statsLibraryModel } from "../test/support/stats-library.js";
@@ -115,7 +115,7 @@ await Promise.all(
 );
 
 const made = github.requests.slice(from).filter((r) => !r.path.includes("/access_tokens"));
-const writes = made.filter((r) => r.method !== "GET").map((r) => r.at);
+const writes = made.filter(isWrite).map((r) => r.at);
 let busiestMinute = 0;
 for (let i = 0, j = 0; i < writes.length; i++) {
   while ((writes[i] ?? 0) - (writes[j] ?? 0) >= MINUTE) j++;
@@ -155,6 +155,11 @@ console.log(
   `content-creating requests                  ${writes.length} (${(writes.length / RUNS).toFixed(1)} per run)`,
 );
 console.log(`most content-creating in any minute        ${busiestMinute} (GitHub's limit: 80)`);
+// GitHub's other content-creating limit is 500 an hour: at this many writes a run, how many runs fit in one.
+const runsPerHour = Math.floor(500 / Math.max(1, writes.length / RUNS));
+console.log(
+  `runs of ${NODES} nodes an hour on one installation  ${runsPerHour} (GitHub allows 500 content-creating requests an hour)`,
+);
 console.log(`secondary-limit answers                    ${github.secondaryLimitAnswers}`);
 console.log(`primary-limit answers                      ${github.primaryLimitAnswers}`);
 console.log(
@@ -177,6 +182,7 @@ console.log(
     requests_per_node: Number((made.length / (RUNS * NODES)).toFixed(2)),
     writes: writes.length,
     max_writes_per_minute: busiestMinute,
+    runs_per_hour_by_writes: runsPerHour,
     secondary_limit_answers: github.secondaryLimitAnswers,
     primary_limit_answers: github.primaryLimitAnswers,
     reads_304_share: Number((notModified / Math.max(1, reads.length)).toFixed(3)),

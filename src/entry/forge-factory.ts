@@ -1,6 +1,7 @@
 import { createGitHubForge } from "../forge/github/create-github-forge.js";
 import { createOctokit, installationToken } from "../forge/github/create-octokit.js";
 import { createEtagCache, type EtagCache } from "../forge/github/etag-cache.js";
+import { createMemoryRunMemo, type RunMemo } from "../forge/github/run-memo.js";
 import {
   createWriteLimiter,
   GITHUB_WRITE_LIMITS,
@@ -20,6 +21,8 @@ export type GitHubAppOptions = {
    * worker` shares one through Redis, so every worker serving an installation keeps to the same limits.
    */
   writeLimiterFor?: (installationId: number) => WriteLimiter;
+  /** What swarm wrote to a repository's runs; by default one per repository in this process. */
+  memoFor?: (installationId: number, owner: string, repo: string) => RunMemo;
   /** Told each installation's rate limit as GitHub reports it (for metrics). */
   onRateLimit?: (installationId: number, remaining: number, limit: number) => void;
 };
@@ -33,6 +36,16 @@ export function createForgeFactory(
   github: GitHubAppOptions,
 ): (installationId: number, owner: string, repo: string) => Forge {
   const shared = new Map<number, { writeLimiter: WriteLimiter; etagCache: EtagCache }>();
+  const memos = new Map<string, RunMemo>();
+  const memoFor = (installationId: number, owner: string, repo: string) => {
+    const key = `${installationId}:${owner}/${repo}`;
+    let memo = memos.get(key);
+    if (!memo) {
+      memo = github.memoFor?.(installationId, owner, repo) ?? createMemoryRunMemo();
+      memos.set(key, memo);
+    }
+    return memo;
+  };
   return (installationId, owner, repo) => {
     let installation = shared.get(installationId);
     if (!installation) {
@@ -56,7 +69,7 @@ export function createForgeFactory(
           }
         : {}),
     });
-    return createGitHubForge(octokit, owner, repo);
+    return createGitHubForge(octokit, owner, repo, { memo: memoFor(installationId, owner, repo) });
   };
 }
 

@@ -125,7 +125,10 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     const branch = ctx.branches[task.node.id] ?? "";
     const nodeIssue = ctx.nodeIssues[task.node.id] as IssueRef;
     // Taken up from GitHub after Redis was lost: a coder that was still at work may have finished it since.
-    if (task.adopted && (await forge.loadRun(ctx.spec.number))?.states[task.node.id] === "done")
+    if (
+      task.adopted &&
+      (await forge.loadRun(ctx.spec.number, { nodesOnly: true }))?.states[task.node.id] === "done"
+    )
       return "done";
     await forge.setNodeStatus(
       nodeIssue,
@@ -188,7 +191,8 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
           }),
         syntaxCheck: syntaxErrors,
         dependencyResults: async () => {
-          const run = await forge.loadRun(ctx.spec.number);
+          if (task.node.dependsOn.length === 0) return {};
+          const run = await forge.loadRun(ctx.spec.number, { nodesOnly: true });
           return Object.fromEntries(
             task.node.dependsOn.flatMap((id): [string, NodeResult][] => {
               const summary = run?.summaries[id];
@@ -225,6 +229,8 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
     }
     await refreshDashboard(forge, ctx.spec.number, {
       ledger: (await options.readLedger?.(task.runId)) ?? null,
+      // The last node done: the integrate job, queued now, says so at once (a write less).
+      unlessAllDone: outcome === "done",
     });
     return outcome;
   };

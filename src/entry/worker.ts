@@ -6,6 +6,7 @@ import { connectModel } from "../model/connect-model.js";
 import { readModelEnv } from "../model/read-model-env.js";
 import { createRedisLedger } from "../queue/redis-ledger.js";
 import { createRedisMetrics } from "../queue/redis-metrics.js";
+import { createRedisRunMemo } from "../queue/redis-run-memo.js";
 import { createRedisWriteLimiter } from "../queue/redis-write-limiter.js";
 import { type RedisWatch, watchRedis } from "../queue/watch-redis.js";
 import { createForgeFactory, createTokenSource } from "./forge-factory.js";
@@ -83,6 +84,9 @@ export async function startWorkers(
     // GitHub limits an installation's content-creating requests, whichever worker makes them.
     writeLimiterFor: (installationId) =>
       createRedisWriteLimiter(connection, e.SWARM_PREFIX, installationId, { windows: GITHUB_WRITE_LIMITS }),
+    // What swarm wrote to GitHub, so the stages of a run read it from Redis rather than from GitHub.
+    memoFor: (installationId, owner, repo) =>
+      createRedisRunMemo(connection, e.SWARM_PREFIX, installationId, owner, repo),
     onRateLimit: (installation, remaining, limit) =>
       quietly(metrics.rateLimit(installation, remaining, limit)),
   });

@@ -13,6 +13,11 @@ export type NodeResult = { summary: string; handoff?: string };
 export type NodeRecord = Partial<NodeResult> & {
   /** While a revision is pending or running: what it must change, so a run rebuilt from GitHub keeps it. */
   revision?: string;
+  /**
+   * For people, once the node is done: what it committed and how its checks went. Shown on its sub-issue
+   * with the status, in the one edit that closes it (no comment of its own: a write less per node).
+   */
+  report?: string;
 };
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
@@ -120,12 +125,19 @@ export type Forge = {
   /** Edits the comment of `key` on an issue if there is one (an error that no longer holds); creates none. */
   amendComment(issueNumber: number, key: string, body: string): Promise<void>;
 
-  /** The one dashboard comment on the spec issue, created or edited in place. */
+  /**
+   * The one dashboard comment on the spec issue, created or edited in place. `deferred`: a step the next
+   * write follows within seconds (laying out a plan, merging) is kept where swarm's stages read it, and
+   * reaches the comment with that next write (a write less; the local forge writes it at once).
+   */
   ensureDashboardComment(
     spec: number,
     body: string,
     meta: DashboardMarker,
+    options?: { deferred?: boolean },
   ): Promise<{ id: number; url: string }>;
+  /** Writes a deferred dashboard step that no later write carried (its job ended without one). */
+  settleDashboard(spec: number): Promise<void>;
   /** The node's sub-issue of the spec, created once (and linked as a sub-issue) whatever happens between. */
   ensureNodeIssue(spec: number, node: PlanNode, status: NodeStatus, branch: string): Promise<IssueRef>;
   /** `blocked` is blocked by `blocking` (GitHub's issue dependencies). */
@@ -192,6 +204,11 @@ export type Forge = {
   /** The line comments of one review of a PR. */
   listReviewComments(pullNumber: number, reviewId: number): Promise<ReviewComment[]>;
 
-  /** A run rebuilt from the forge alone (markers, sub-issues, branches, PR), or null if there is none. */
-  loadRun(spec: number): Promise<LoadedRun | null>;
+  /**
+   * The spec's run, or null if there is none. Read from what this forge remembers of its own writes where
+   * it can; `rebuild` (or nothing remembered) rebuilds it from the forge alone (markers, sub-issues,
+   * branches, PR). `nodesOnly`: for a caller that reads only the plan and its nodes, the branches and the
+   * PR (which people may change, so they are read afresh) are not read, and come back empty.
+   */
+  loadRun(spec: number, options?: { rebuild?: boolean; nodesOnly?: boolean }): Promise<LoadedRun | null>;
 };

@@ -91,9 +91,9 @@ async function runSpec(): Promise<{ repo: RepoState; spec: Issue; states: Record
   const outcome = rig.outcomes.at(-1);
   if (outcome?.kind !== "planned") throw new Error(`not planned: ${JSON.stringify(outcome)}`);
   const states = await must(rig.scheduler, "scheduler").settled(outcome.runId);
-  // When every node is done, the last one to finish queues the integrate job.
-  if (Object.values(states).every((s) => s === "done"))
-    await rig.until(() => rig.integrateOutcomes.length > integrated);
+  // The run's settling queues the integrate job (which skips a run whose nodes are not all done): waited
+  // for, so that a later step does not take this one's outcome for its own.
+  await rig.until(() => rig.integrateOutcomes.length > integrated);
   await rig.settled();
   return { repo, spec, states };
 }
@@ -149,10 +149,11 @@ describe("execution, end to end", () => {
     for (const [id, issue] of subIssues(repo, spec)) {
       expect(issue.state, id).toBe("closed");
       expect(readMarker(issue.body, "node")?.status).toBe("done");
-      const summaries = [...repo.comments.values()].filter((c) => c.issueNumber === issue.number);
-      expect(summaries.map((c) => c.body.split("\n")[0])).toEqual([
-        `**Node \`${id}\` is done** on \`${branch(id ?? "")}\` (${git(repo.bare, "rev-parse", "--short=7", branch(id ?? ""))}).`,
-      ]);
+      // The node's report is in the edit that closes its sub-issue: no comment of its own.
+      expect([...repo.comments.values()].filter((c) => c.issueNumber === issue.number)).toEqual([]);
+      expect(issue.body).toContain(
+        `### Result\n**Node \`${id}\` is done** on \`${branch(id ?? "")}\` (${git(repo.bare, "rev-parse", "--short=7", branch(id ?? ""))}).`,
+      );
     }
     const dashboard = [...repo.comments.values()].find(
       (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
+import { isWrite } from "../support/fake-github/server.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
 import { dashboardOf } from "../support/fake-github/views.js";
 import { type PlanningRig, startPlanningRig } from "../support/planning-rig.js";
@@ -27,8 +28,7 @@ afterEach(() => {
 
 const statusOf = (repo: RepoState, spec: Issue) =>
   readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.status;
-const writes = (from = 0) =>
-  rig.github.requests.slice(from).filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"));
+const writes = (from = 0) => rig.github.requests.slice(from).filter(isWrite);
 /** The most writes GitHub received in any window of the limit's length. */
 const mostInAWindow = (at: number[]) => {
   let most = 0;

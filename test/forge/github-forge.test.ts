@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import type { PlanNode } from "../../src/domain/plan/plan.js";
-import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
+import { type FakeGitHub, isWrite, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { forgeFor, octokitFor, pushBranch } from "../support/github-rig.js";
 import { must, node } from "../support/plans.js";
@@ -20,8 +20,7 @@ afterEach(() => {
 });
 
 const specIssue = (title = "Add dark mode") => fake.openIssue(repo, title, "Spec body");
-const writes = (since: number) =>
-  fake.requests.slice(since).filter((r) => r.method !== "GET" && !r.path.includes("access_tokens"));
+const writes = (since: number) => fake.requests.slice(since).filter(isWrite);
 
 describe("GitHub forge", () => {
   it("keeps one dashboard comment, edits it in place, and writes nothing when it did not change", async () => {
@@ -538,7 +537,8 @@ describe("GitHub forge", () => {
   });
 });
 
-describe("loadRun", () => {
+// Rebuilt through one GraphQL query (the default), and through REST (the fallback): the same run.
+describe.each(["graphql", "rest"] as const)("loadRun through %s", (rebuildWith) => {
   it("rebuilds a materialised plan, node states, branches and PR from GitHub alone", async () => {
     const spec = specIssue("Load me");
     const nodes: PlanNode[] = [
@@ -576,9 +576,25 @@ describe("loadRun", () => {
       draft: true,
     });
 
-    const loaded = await forgeFor(fake, repo).loadRun(spec.number);
+    const since = fake.requests.length;
+    const loaded = await forgeFor(fake, repo, { rebuildWith }).loadRun(spec.number);
+    const asked = fake.requests.slice(since).filter((r) => !r.path.includes("access_tokens"));
+    // GraphQL: one query; REST: the comments, sub-issues, labelled issues, refs and PR lists.
+    expect(asked.map((r) => r.template)).toEqual(
+      rebuildWith === "graphql"
+        ? ["graphql"]
+        : [
+            "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+            "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+            "/repos/{owner}/{repo}/issues",
+            "/repos/{owner}/{repo}/git/matching-refs/{ref}",
+            "/repos/{owner}/{repo}/pulls",
+          ],
+    );
     expect(loaded?.plan).toEqual(plan);
-    expect(loaded?.states).toEqual({ db: "done", api: "running", ui: "pending" });
+    // A node's start is kept in the memo only: GitHub's record says it waits, its forge says it runs.
+    expect(loaded?.states).toEqual({ db: "done", api: "pending", ui: "pending" });
+    expect((await forge.loadRun(spec.number))?.states).toEqual({ db: "done", api: "running", ui: "pending" });
     expect(loaded?.nodeIssues).toEqual(Object.fromEntries(refs));
     expect(loaded?.branches).toEqual({
       [branch("db")]: shas.db,
@@ -590,6 +606,6 @@ describe("loadRun", () => {
   });
 
   it("says there is no run when the spec has no dashboard", async () => {
-    expect(await forgeFor(fake, repo).loadRun(specIssue().number)).toBeNull();
+    expect(await forgeFor(fake, repo, { rebuildWith }).loadRun(specIssue().number)).toBeNull();
   });
 });

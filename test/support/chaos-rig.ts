@@ -264,9 +264,13 @@ export async function startChaosRig(
       for (const [id, issues] of byNode) {
         if (issues.length !== 1) problems.push(`node ${id} has ${issues.length} sub-issues`);
         const issue = issues[0] as Issue;
-        const summaries = [...(repo?.comments.values() ?? [])].filter(
-          (c) => c.issueNumber === issue.number && /is done\*\*/.test(c.body),
-        );
+        // The node's report is in the edit that closes its sub-issue, once; it has no comment of its own.
+        const summaries = [
+          ...(issue.body ?? "").matchAll(/is done\*\*/g),
+          ...[...(repo?.comments.values() ?? [])].filter(
+            (c) => c.issueNumber === issue.number && /is done\*\*/.test(c.body),
+          ),
+        ];
         const marker = readMarker(issue.body, "node");
         if (marker?.status !== "done") problems.push(`node ${id} is ${marker?.status}`);
         const branch = marker?.branch ?? "";

@@ -17,8 +17,12 @@ export function octokitFor(
   });
 }
 
-export function forgeFor(fake: FakeGitHub, repo: RepoState) {
-  return createGitHubForge(octokitFor(fake), repo.owner.login, repo.name);
+export function forgeFor(
+  fake: FakeGitHub,
+  repo: RepoState,
+  options: Parameters<typeof createGitHubForge>[3] = {},
+) {
+  return createGitHubForge(octokitFor(fake), repo.owner.login, repo.name, options);
 }
 
 /** A branch in the fake's bare repository, pointing at a new commit on top of `from`. */

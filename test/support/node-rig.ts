@@ -25,7 +25,7 @@ export type NodeRig = {
   onBranch(nodeId: string, path: string): string | null;
   /** Files the node's branch changed, against the base. */
   changedOnBranch(nodeId: string): string[];
-  /** What swarm said on the node's sub-issue. */
+  /** What swarm said on the node's sub-issue: its comments, then the report its done status carries. */
   comments(nodeId: string): string[];
   /** The model calls of the run, as the trace recorded them. */
   trace(): TraceLine[];
@@ -100,6 +100,7 @@ export async function startNodeRig(options: {
   const state = () =>
     JSON.parse(readFileSync(stateFile, "utf8")) as {
       issues: { number: number; comments: { key: string; body: string }[] }[];
+      nodes: { issue: number; report?: string }[];
     };
   return {
     repoDir,
@@ -133,10 +134,16 @@ export async function startNodeRig(options: {
       }
       return git(repoDir, "diff", "--name-only", "main", branch).split("\n").filter(Boolean);
     },
-    comments: (nodeId) =>
-      state()
-        .issues.find((i) => i.number === nodeIssues[nodeId]?.number)
-        ?.comments.map((c) => c.body) ?? [],
+    comments: (nodeId) => {
+      const number = nodeIssues[nodeId]?.number;
+      const report = state().nodes.find((n) => n.issue === number)?.report;
+      return [
+        ...(state()
+          .issues.find((i) => i.number === number)
+          ?.comments.map((c) => c.body) ?? []),
+        ...(report ? [report] : []),
+      ];
+    },
     trace: () =>
       readFileSync(tracePath, "utf8")
         .split("\n")

@@ -19,6 +19,7 @@ import type { ReviewOutcome } from "../../src/pipeline/review/review-checks.js";
 import { createBullmqJobQueue } from "../../src/queue/bullmq-job-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createRedisLedger } from "../../src/queue/redis-ledger.js";
+import { createRedisRunMemo } from "../../src/queue/redis-run-memo.js";
 import { createRedisWriteLimiter } from "../../src/queue/redis-write-limiter.js";
 import type { ScriptedModel } from "./fake-anthropic/script.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic/server.js";
@@ -46,6 +47,8 @@ export type PlanningRigOptions = {
   sharedWriteLimits?: boolean;
   /** Milliseconds per second of a retry-after (1 by default: tests do not wait GitHub's seconds). */
   retryAfterBaseValue?: number;
+  /** How long the plan stage gathers dashboard changes before writing them (20 ms; swarm's default is 1.5 s). */
+  dashboardWaitMs?: number;
 };
 
 export async function startPlanningRig(planner: ScriptedModel, options: PlanningRigOptions = {}) {
@@ -88,6 +91,9 @@ export async function startPlanningRig(planner: ScriptedModel, options: Planning
   const forgeFactory = () =>
     createForgeFactory({
       ...app,
+      // As `swarm worker` does: what swarm wrote is kept in Redis, shared by the rig's workers.
+      memoFor: (installationId: number, owner: string, repo: string) =>
+        createRedisRunMemo(redis, prefix, installationId, owner, repo),
       ...(options.sharedWriteLimits
         ? {
             writeLimiterFor: (installationId: number) =>
@@ -118,7 +124,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: Planning
       prefix,
       concurrency: 4,
       execute: options.execute ?? false,
-      dashboardWaitMs: 20,
+      dashboardWaitMs: options.dashboardWaitMs ?? 20,
       services: {
         forgeFor: forgeFactory(),
         tokenFor: createTokenSource(app),

@@ -1,11 +1,16 @@
 import type { IssueRef } from "../../pipeline/forge.js";
 import type { GitHubClient } from "./create-octokit.js";
+import type { RunMemo } from "./run-memo.js";
 
 /** What the operations share: the client, the repository, and per-spec lookups made once and kept current. */
 export type GitHubContext = {
   octokit: GitHubClient;
   owner: string;
   repo: string;
+  /** What swarm wrote to GitHub, shared by the jobs (and workers) of the repository. */
+  memo: RunMemo;
+  /** How a run is rebuilt from GitHub: one GraphQL query (the default), or REST (for tests). */
+  rebuildWith?: "graphql" | "rest";
   /** Per spec: node id → its issue, and the ids of the spec's sub-issues. */
   nodeScans: Map<number, Promise<NodeScan>>;
   /** Per issue number: the ids of the issues known to block it. */

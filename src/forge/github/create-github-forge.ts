@@ -3,7 +3,7 @@ import { closeReviewThreads } from "./close-review-threads.js";
 import type { GitHubContext } from "./context.js";
 import type { GitHubClient } from "./create-octokit.js";
 import { amendComment, ensureComment } from "./ensure-comment.js";
-import { ensureDashboardComment } from "./ensure-dashboard-comment.js";
+import { ensureDashboardComment, settleDashboard } from "./ensure-dashboard-comment.js";
 import { ensureNodeIssue } from "./ensure-node-issue.js";
 import { ensurePullRequest } from "./ensure-pull-request.js";
 import { linkDependency, unlinkDependency } from "./link-dependency.js";
@@ -19,16 +19,27 @@ import {
 import { readCheckLog } from "./read-check-log.js";
 import { cloneUrl, defaultBranch, listFiles, readIssue } from "./repository-reads.js";
 import { rerunFailedJobs } from "./rerun-failed-jobs.js";
+import { createMemoryRunMemo, type RunMemo } from "./run-memo.js";
 import { setNodeStatus } from "./set-node-status.js";
 import { addReaction, getPermission, readFile } from "./small-operations.js";
 import { upsertCheckRun } from "./upsert-check-run.js";
 
-/** The Forge over one GitHub repository. Lookups are cached per instance, so make one per job or run. */
-export function createGitHubForge(octokit: GitHubClient, owner: string, repo: string): Forge {
+/**
+ * The Forge over one GitHub repository. Lookups are cached per instance, so make one per job or run; what
+ * it wrote is kept in `memo` (by default this instance's own; `swarm worker` passes one in Redis).
+ */
+export function createGitHubForge(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  options: { memo?: RunMemo; rebuildWith?: "graphql" | "rest" } = {},
+): Forge {
   const ctx: GitHubContext = {
     octokit,
     owner,
     repo,
+    memo: options.memo ?? createMemoryRunMemo(),
+    ...(options.rebuildWith ? { rebuildWith: options.rebuildWith } : {}),
     nodeScans: new Map(),
     dashboards: new Map(),
     blockedBy: new Map(),
@@ -41,7 +52,9 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     listFiles: (ref) => listFiles(ctx, ref),
     ensureComment: (issueNumber, key, body) => ensureComment(ctx, issueNumber, key, body),
     amendComment: (issueNumber, key, body) => amendComment(ctx, issueNumber, key, body),
-    ensureDashboardComment: (spec, body, meta) => ensureDashboardComment(ctx, spec, body, meta),
+    ensureDashboardComment: (spec, body, meta, writeOptions) =>
+      ensureDashboardComment(ctx, spec, body, meta, writeOptions),
+    settleDashboard: (spec) => settleDashboard(ctx, spec),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),
     unlinkDependency: (blocked, blocking) => unlinkDependency(ctx, blocked, blocking),
@@ -63,6 +76,6 @@ export function createGitHubForge(octokit: GitHubClient, owner: string, repo: st
     readFile: (ref, path) => readFile(ctx, ref, path),
     getPermission: (username) => getPermission(ctx, username),
     addReaction: (target, content) => addReaction(ctx, target, content),
-    loadRun: (spec) => loadRun(ctx, spec),
+    loadRun: (spec, loadOptions) => loadRun(ctx, spec, loadOptions),
   };
 }

@@ -81,10 +81,13 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
   octokit.hook.wrap("request", (request, req) => reads(request, req));
 
   const onRateLimit = options.onRateLimit;
+  // A GraphQL query reads (it is a POST only to carry the query); a mutation writes.
+  const writes = (req: { method?: string; url?: string; query?: unknown }) =>
+    req.method !== "GET" &&
+    !String(req.url).includes("/access_tokens") &&
+    !(String(req.url).endsWith("/graphql") && !/^\s*mutation\b/.test(String(req.query ?? "")));
   octokit.hook.wrap("request", async (request, req) => {
-    const response = await (req.method !== "GET" && !String(req.url).includes("/access_tokens")
-      ? limiter.run(async () => request(req))
-      : request(req));
+    const response = await (writes(req) ? limiter.run(async () => request(req)) : request(req));
     const remaining = Number(response.headers["x-ratelimit-remaining"] ?? Number.NaN);
     const limit = Number(response.headers["x-ratelimit-limit"] ?? Number.NaN);
     if (onRateLimit && Number.isFinite(remaining) && Number.isFinite(limit)) onRateLimit(remaining, limit);

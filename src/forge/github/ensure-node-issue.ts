@@ -5,7 +5,9 @@ import type { IssueRef } from "../../pipeline/forge.js";
 import { type GitHubContext, issueRef, NODE_LABEL } from "./context.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { MAX_SUB_ISSUES } from "./limits.js";
+import { noBlockersYet } from "./link-dependency.js";
 import { nodeIssueBody } from "./node-issue-body.js";
+import { recording, specKey } from "./run-memo.js";
 import { findNodeIssue, scanNodes } from "./scan-nodes.js";
 
 export async function ensureNodeIssue(
@@ -26,25 +28,32 @@ export async function ensureNodeIssue(
       });
     }
     let fresh = true;
-    found = await createOnce(
-      async () => {
-        const { data } = await octokit.rest.issues.create({
-          owner,
-          repo,
-          title: `[${node.id}] ${node.title}`,
-          body: nodeIssueBody(spec, node, status, branch),
-          labels: [NODE_LABEL],
-          ...NO_RETRY,
-        });
-        return { ...issueRef(data), body: data.body ?? "", open: true };
-      },
-      async () => {
-        fresh = false;
-        return findNodeIssue(ctx, spec, node.id);
-      },
+    found = await recording(
+      ctx.memo,
+      specKey(spec),
+      `node:${node.id}`,
+      () =>
+        createOnce(
+          async () => {
+            const { data } = await octokit.rest.issues.create({
+              owner,
+              repo,
+              title: `[${node.id}] ${node.title}`,
+              body: nodeIssueBody(spec, node, status, branch),
+              labels: [NODE_LABEL],
+              ...NO_RETRY,
+            });
+            return { ...issueRef(data), body: data.body ?? "", open: true };
+          },
+          async () => {
+            fresh = false;
+            return findNodeIssue(ctx, spec, node.id);
+          },
+        ),
+      (made) => JSON.stringify(made),
     );
     scan.byNode.set(node.id, found);
-    if (fresh) ctx.blockedBy.set(found.number, new Set()); // a new issue has no blockers yet
+    if (fresh) await noBlockersYet(ctx, found.number);
   }
   if (!scan.subIssueIds.has(found.id)) {
     const id = found.id;
@@ -58,17 +67,24 @@ export async function ensureNodeIssue(
       return subs.some((s) => s.id === id) ? true : null;
     };
     // The sub-issues API takes the issue's id, not its number.
-    await createOnce(
-      async () =>
-        !!(await octokit.rest.issues.addSubIssue({
-          owner,
-          repo,
-          issue_number: spec,
-          sub_issue_id: id,
-          ...NO_RETRY,
-        })),
-      linked,
-      { exists: alreadyExists },
+    await recording(
+      ctx.memo,
+      specKey(spec),
+      `sub:${id}`,
+      () =>
+        createOnce(
+          async () =>
+            !!(await octokit.rest.issues.addSubIssue({
+              owner,
+              repo,
+              issue_number: spec,
+              sub_issue_id: id,
+              ...NO_RETRY,
+            })),
+          linked,
+          { exists: alreadyExists },
+        ),
+      () => "1",
     );
     scan.subIssueIds.add(id);
   }

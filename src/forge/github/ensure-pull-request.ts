@@ -16,7 +16,7 @@ export async function ensurePullRequest(
       repo,
       head: `${owner}:${input.head}`,
       state: "open",
-      per_page: 1,
+      per_page: 100, // not 1: a full page is read afresh, any other is revalidated (a 304)
     });
     return open[0] ?? null;
   };

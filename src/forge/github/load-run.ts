@@ -1,15 +1,73 @@
 import { readMarker } from "../../domain/markers.js";
 import type { LoadedRun } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
-import { nodeMarkers, type RunSnapshot, readRunSnapshotRest } from "./run-snapshot.js";
+import { findDashboard, memoDashboard } from "./ensure-dashboard-comment.js";
+import { known, specKey } from "./run-memo.js";
+import {
+  nodeMarkers,
+  type RunSnapshot,
+  readBranches,
+  readOpenPull,
+  readRunSnapshotRest,
+} from "./run-snapshot.js";
+import { readRunSnapshotGraphql } from "./run-snapshot-graphql.js";
+import { fieldsOfScan, scanOfMemo } from "./scan-nodes.js";
+import { withRunning } from "./set-node-status.js";
 
-/** Rebuilds a run from GitHub alone: the dashboard's marker, the node markers, the branches and the PR. */
-export async function loadRun(ctx: GitHubContext, spec: number): Promise<LoadedRun | null> {
-  ctx.nodeScans.delete(spec); // recovery reads what is there now
-  const snapshot = await readRunSnapshotRest(ctx, spec);
-  if (!snapshot) return null;
+/**
+ * The run of a spec: from the memo while it holds the run (with the branches and the open PR, which people
+ * may change, read from GitHub), else rebuilt from GitHub alone and remembered. `rebuild` rebuilds it in
+ * any case (`/swarm status`: what GitHub says is what is).
+ */
+export async function loadRun(
+  ctx: GitHubContext,
+  spec: number,
+  options: { rebuild?: boolean; nodesOnly?: boolean } = {},
+): Promise<LoadedRun | null> {
+  ctx.nodeScans.delete(spec); // read what is there now
+  const fields = await ctx.memo.read(specKey(spec));
+  const scan = options.rebuild ? null : scanOfMemo(fields);
+  const dashboard =
+    options.rebuild || !scan ? null : (memoDashboard(fields) ?? (await findDashboard(ctx, spec)));
+  let snapshot: RunSnapshot | null;
+  if (scan && dashboard) {
+    const branches = options.nodesOnly ? {} : await readBranches(ctx, spec);
+    const pullRequest = options.nodesOnly ? null : await readOpenPull(ctx, branches);
+    snapshot = { dashboard, scan, branches, pullRequest };
+  } else {
+    snapshot = await rebuildSnapshot(ctx, spec);
+    if (!snapshot) return null;
+    await ctx.memo.write(specKey(spec), {
+      ...fieldsOfScan(snapshot.scan, fields),
+      dashboard: JSON.stringify(snapshot.dashboard),
+      "?dashboard": null,
+    });
+    // A deferred step (the plan kept while it is laid out, say) is newer than GitHub's comment.
+    const ahead = known<{ text: string }>(fields, "ahead");
+    if (ahead) snapshot = { ...snapshot, dashboard: { ...snapshot.dashboard, text: ahead.text } };
+  }
   ctx.nodeScans.set(spec, Promise.resolve(snapshot.scan));
-  return assembleRun(spec, snapshot);
+  const run = assembleRun(spec, snapshot);
+  return run && { ...run, states: withRunning(run.states, fields) };
+}
+
+/**
+ * What GitHub holds of the run, in one GraphQL query where REST needs five requests or more. A GitHub whose
+ * GraphQL API refuses the query (an older GitHub Enterprise Server without sub-issues, say) is read through
+ * REST instead.
+ */
+async function rebuildSnapshot(ctx: GitHubContext, spec: number): Promise<RunSnapshot | null> {
+  if (ctx.rebuildWith === "rest") return readRunSnapshotRest(ctx, spec);
+  try {
+    return await readRunSnapshotGraphql(ctx, spec);
+  } catch (error) {
+    // GraphQL's own errors come with status 200; others are real failures.
+    if ((error as { name?: string }).name !== "GraphqlResponseError") throw error;
+    // No such issue: no run. Any other (a field or argument an older GitHub lacks): REST, then.
+    const errors = (error as { errors?: { type?: string }[] }).errors ?? [];
+    if (errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND")) return null;
+    return readRunSnapshotRest(ctx, spec);
+  }
 }
 
 /** The run a snapshot holds, or null when its dashboard has no readable marker. */

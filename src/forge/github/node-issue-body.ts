@@ -15,6 +15,7 @@ export function nodeIssueBody(
   const summary = result?.summary;
   const handoff = result?.handoff;
   const revision = status === "done" ? undefined : result?.revision;
+  const report = status === "done" ? result?.report : undefined;
   const list = (items: readonly string[], code = false) =>
     items.map((i) => `- ${code ? `\`${i}\`` : i}`).join("\n") || "- (none)";
   const text = [
@@ -31,6 +32,7 @@ export function nodeIssueBody(
     "",
     "### Acceptance",
     node.acceptance.map((a) => `- [${status === "done" ? "x" : " "}] ${a}`).join("\n"),
+    ...(report ? ["", "### Result", report] : []),
     ...(summary ? ["", "### What was done", summary] : []),
     ...(handoff ? ["", "### For the nodes that depend on this one", handoff] : []),
     ...(revision ? ["", "### Being revised", revision] : []),

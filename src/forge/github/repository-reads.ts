@@ -1,5 +1,6 @@
 import type { IssueSnapshot } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
+import { known } from "./run-memo.js";
 
 export async function readIssue(ctx: GitHubContext, number: number): Promise<IssueSnapshot> {
   const { data } = await ctx.octokit.rest.issues.get({
@@ -16,10 +17,19 @@ export async function readIssue(ctx: GitHubContext, number: number): Promise<Iss
   };
 }
 
+/** How long the repository's default branch and clone URL are taken from the memo before asking again. */
+const REPOSITORY_FRESH_MS = 10 * 60_000;
+
 async function repository(ctx: GitHubContext) {
-  ctx.repository ??= ctx.octokit.rest.repos
-    .get({ owner: ctx.owner, repo: ctx.repo })
-    .then(({ data }) => ({ defaultBranch: data.default_branch, cloneUrl: data.clone_url }));
+  type Repository = { defaultBranch: string; cloneUrl: string; at: number };
+  ctx.repository ??= (async () => {
+    const remembered = known<Repository>(await ctx.memo.read("repository"), "info");
+    if (remembered && Date.now() - remembered.at < REPOSITORY_FRESH_MS) return remembered;
+    const { data } = await ctx.octokit.rest.repos.get({ owner: ctx.owner, repo: ctx.repo });
+    const info = { defaultBranch: data.default_branch, cloneUrl: data.clone_url, at: Date.now() };
+    await ctx.memo.write("repository", { info: JSON.stringify(info) });
+    return info;
+  })();
   return ctx.repository;
 }
 

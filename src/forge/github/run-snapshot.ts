@@ -29,26 +29,8 @@ export async function readRunSnapshotRest(ctx: GitHubContext, spec: number): Pro
   const dashboard = dashboardOf(spec, comments);
   if (!dashboard) return null;
   const scan = await readNodeScan(ctx, spec);
-  const { data: refs } = await octokit.rest.git.listMatchingRefs({
-    owner,
-    repo,
-    ref: `heads/swarm/${spec}-`,
-  });
-  const branches = Object.fromEntries(refs.map((r) => [r.ref.replace(/^refs\/heads\//, ""), r.object.sha]));
-  const integration = findIntegrationBranch(Object.keys(branches));
-  let pullRequest: PullRequestRef | null = null;
-  if (integration) {
-    const { data } = await octokit.rest.pulls.list({
-      owner,
-      repo,
-      head: `${owner}:${integration}`,
-      state: "open",
-      per_page: 1,
-    });
-    const pr = data[0];
-    if (pr)
-      pullRequest = { number: pr.number, url: pr.html_url, headSha: pr.head.sha, draft: pr.draft ?? false };
-  }
+  const branches = await readBranches(ctx, spec);
+  const pullRequest = await readOpenPull(ctx, branches);
   return { dashboard, scan, branches, pullRequest };
 }
 
@@ -58,4 +40,32 @@ export function nodeMarkers(scan: NodeScan) {
     const marker = readMarker(issue.body, "node");
     return marker ? [{ id, issue, marker }] : [];
   });
+}
+
+/** The run's branches (`swarm/<spec>-…`) and their heads. */
+export async function readBranches(ctx: GitHubContext, spec: number): Promise<Record<string, string>> {
+  const { data: refs } = await ctx.octokit.rest.git.listMatchingRefs({
+    owner: ctx.owner,
+    repo: ctx.repo,
+    ref: `heads/swarm/${spec}-`,
+  });
+  return Object.fromEntries(refs.map((r) => [r.ref.replace(/^refs\/heads\//, ""), r.object.sha]));
+}
+
+/** The open PR from the run's integration branch, if there is one. */
+export async function readOpenPull(
+  ctx: GitHubContext,
+  branches: Record<string, string>,
+): Promise<PullRequestRef | null> {
+  const integration = findIntegrationBranch(Object.keys(branches));
+  if (!integration) return null;
+  const { data } = await ctx.octokit.rest.pulls.list({
+    owner: ctx.owner,
+    repo: ctx.repo,
+    head: `${ctx.owner}:${integration}`,
+    state: "open",
+    per_page: 100, // not 1: a full page is read afresh, any other is revalidated (a 304)
+  });
+  const pr = data[0];
+  return pr ? { number: pr.number, url: pr.html_url, headSha: pr.head.sha, draft: pr.draft ?? false } : null;
 }

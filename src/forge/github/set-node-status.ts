@@ -1,11 +1,21 @@
+import { readMarker } from "../../domain/markers.js";
 import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import type { IssueRef, NodeRecord } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { nodeIssueBody } from "./node-issue-body.js";
-import { scanNodes } from "./scan-nodes.js";
+import { specKey } from "./run-memo.js";
+import { rememberNode, scanNodes } from "./scan-nodes.js";
 
-/** One PATCH with the new body (status in text and marker) and state: closed when done, open otherwise. */
+/** The statuses a sub-issue shows while its node waits to be coded. */
+const WAITING: readonly NodeStatus[] = ["pending", "ready"];
+
+/**
+ * One PATCH with the new body (status in text and marker) and state: closed when done, open otherwise.
+ * A node that starts coding with nothing new to record (no revision's feedback) is marked running in the
+ * memo only, which the dashboard reads: its sub-issue keeps saying it waits, and a run rebuilt from GitHub
+ * codes it again, as it would a running one. That saves a write per node.
+ */
 export async function setNodeStatus(
   ctx: GitHubContext,
   issue: IssueRef,
@@ -16,17 +26,35 @@ export async function setNodeStatus(
   result?: NodeRecord,
 ): Promise<void> {
   const body = nodeIssueBody(spec, node, status, branch, result);
-
   const open = status !== "done" && status !== "cancelled";
   const known = (await scanNodes(ctx, spec)).byNode.get(node.id);
-  if (known && known.body === body && known.open === open) return;
-  await ctx.octokit.rest.issues.update({
-    owner: ctx.owner,
-    repo: ctx.repo,
-    issue_number: issue.number,
-    body,
-    state: open ? "open" : "closed",
-    ...(open ? {} : { state_reason: status === "done" ? "completed" : "not_planned" }),
-  });
-  if (known) Object.assign(known, { body, open });
+  const shown = known ? readMarker(known.body, "node") : null;
+  if (status === "running" && !result?.revision && shown && WAITING.includes(shown.status)) {
+    await ctx.memo.write(specKey(spec), { [`running:${node.id}`]: "1" });
+    return;
+  }
+  if (!(known && known.body === body && known.open === open))
+    await ctx.octokit.rest.issues.update({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issue_number: issue.number,
+      body,
+      state: open ? "open" : "closed",
+      ...(open ? {} : { state_reason: status === "done" ? "completed" : "not_planned" }),
+    });
+  if (known) await rememberNode(ctx, spec, node.id, { ...known, body, open });
+  await ctx.memo.write(specKey(spec), { [`running:${node.id}`]: null });
+}
+
+/** The statuses of a loaded run with the memo's running nodes (whose sub-issues still say they wait). */
+export function withRunning(
+  states: Record<string, NodeStatus>,
+  fields: Record<string, string>,
+): Record<string, NodeStatus> {
+  return Object.fromEntries(
+    Object.entries(states).map(([id, s]) => [
+      id,
+      fields[`running:${id}`] && WAITING.includes(s) ? "running" : s,
+    ]),
+  );
 }

@@ -1,8 +1,22 @@
 import type { Permission, ReactionContent } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 
-/** A file's text at `ref`, or null when there is no such file. */
+/**
+ * A file's text at `ref`, or null when there is no such file. At a commit (which never changes) it is read
+ * from GitHub once and then remembered.
+ */
 export async function readFile(ctx: GitHubContext, ref: string, path: string): Promise<string | null> {
+  const atCommit = /^[0-9a-f]{40}$/.test(ref);
+  if (atCommit) {
+    const remembered = (await ctx.memo.read(`commit:${ref}`))[`file:${path}`];
+    if (remembered !== undefined) return JSON.parse(remembered) as string | null;
+  }
+  const content = await readFileFromGitHub(ctx, ref, path);
+  if (atCommit) await ctx.memo.write(`commit:${ref}`, { [`file:${path}`]: JSON.stringify(content) });
+  return content;
+}
+
+async function readFileFromGitHub(ctx: GitHubContext, ref: string, path: string): Promise<string | null> {
   try {
     const { data } = await ctx.octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path, ref });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;

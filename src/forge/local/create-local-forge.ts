@@ -78,6 +78,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
       });
       return { id, url: url("comment", id) };
     },
+    async settleDashboard() {}, // it writes every step at once
     async ensureNodeIssue(spec, node, status, branch) {
       return file.update((s) => {
         let record = s.nodes.find((n) => n.spec === spec && n.node.id === node.id);
@@ -120,6 +121,8 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
         else delete record.handoff;
         if (result?.revision && status !== "done") record.revision = result.revision;
         else delete record.revision;
+        if (result?.report && status === "done") record.report = result.report;
+        else delete record.report;
         issueOf(s, issue.number).state = status === "done" || status === "cancelled" ? "closed" : "open";
       });
     },

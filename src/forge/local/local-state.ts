@@ -27,6 +27,8 @@ const NodeRecord = z.object({
   revision: z.string().optional(),
   summary: z.string().optional(),
   handoff: z.string().optional(),
+  /** Once done: what it committed and how its checks went, for people. */
+  report: z.string().optional(),
   blockedBy: z.array(z.int()),
 });
 const Pull = z.object({

@@ -200,21 +200,17 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
       : `${node.title}\n\nNode ${node.id} of #${input.spec.number} (${input.spec.title}), by swarm.`,
   );
   const summary = handoff.summary || result.finalText || "(no summary)";
-  await deps.forge.ensureComment(
-    input.nodeIssue.number,
-    `result-${input.runId}`,
-    [
-      `**Node \`${node.id}\` is done** on \`${input.branch}\`${commit ? ` (${commit.slice(0, 7)})` : " (no changes)"}.`,
-      "",
-      summary,
-      handoff.handoff ? `\n**For the nodes that depend on this one:** ${handoff.handoff}` : "",
-      verdict
-        ? checksLine(verdict, final)
-        : "\nNo checks are configured (`validation.commands`), so none ran.",
-    ].join("\n"),
-  );
+  const report = [
+    `**Node \`${node.id}\` is done** on \`${input.branch}\`${commit ? ` (${commit.slice(0, 7)})` : " (no changes)"}.`,
+    verdict ? checksLine(verdict, final) : "\nNo checks are configured (`validation.commands`), so none ran.",
+  ].join("\n");
   const outcome: NodeResult = { summary, ...(handoff.handoff ? { handoff: handoff.handoff } : {}) };
-  await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch, outcome);
+  await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch, {
+    ...outcome,
+    report,
+  });
+  // An earlier attempt's failure comment, if there is one, says it is done now.
+  await deps.forge.amendComment(input.nodeIssue.number, `result-${input.runId}`, report);
   return "done";
 }
 

@@ -27,7 +27,7 @@ export async function recordSettled(
     run.plan.nodes.every((n) => TERMINAL.includes(states[n.id] ?? "pending"));
   let states = await currentStates();
   if (!finished(states) || run.plan.nodes.every((n) => states[n.id] === "done")) return;
-  const recorded = (await forge.loadRun(run.spec))?.states ?? {};
+  const recorded = (await forge.loadRun(run.spec, { nodesOnly: true }))?.states ?? {};
   states = await currentStates();
   if (!finished(states)) return;
   for (const node of run.plan.nodes) {

@@ -31,7 +31,8 @@ export async function approveCommand(
   if (bot && !tick) return { kind: "ignored", reason: "bots cannot drive swarm" };
   const issue = job.issue.number;
   const permission = bot ? null : await forge.getPermission(login);
-  const found = await runOfCommand(forge, job.issue);
+  // A tick is a person's edit of the dashboard: read back from GitHub, so an undo is written over it.
+  const found = await runOfCommand(forge, job.issue, { rebuild: tick });
   const waiting = found?.run.meta.status === "awaiting-approval";
   if (permission === null || !WRITERS.has(permission)) {
     if (tick && found && waiting)

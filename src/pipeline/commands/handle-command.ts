@@ -73,7 +73,8 @@ export async function handleCommand(
     return { kind: "answered", verb: command.verb };
   }
   if (command.verb === "status") {
-    const found = await runOfCommand(forge, job.issue);
+    // What GitHub says is what is: the run is rebuilt from GitHub alone (and remembered so).
+    const found = await runOfCommand(forge, job.issue, { rebuild: true });
     const resumed = found ? await deps.reconcile?.(found.run) : null;
     if (resumed)
       await forge.ensureComment(issue, `status-${job.commentId}`, `@${job.sender.login}: ${resumed}`);

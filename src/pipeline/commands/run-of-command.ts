@@ -5,6 +5,7 @@ import type { Forge, LoadedRun } from "../forge.js";
 export async function runOfCommand(
   forge: Forge,
   issue: { number: number; isPullRequest: boolean },
+  options: { rebuild?: boolean } = {},
 ): Promise<{ spec: number; run: LoadedRun } | null> {
   let spec = issue.number;
   if (issue.isPullRequest) {
@@ -12,6 +13,6 @@ export async function runOfCommand(
     if (found === null) return null;
     spec = found;
   }
-  const run = await forge.loadRun(spec);
+  const run = await forge.loadRun(spec, options);
   return run?.meta.runId && !run.meta.dryRun ? { spec, run } : null;
 }

@@ -36,8 +36,16 @@ export async function refreshDashboard(
      * (merged again, even reviewed green), a late write records its `meta` and leaves the status alone.
      */
     ifHead?: string;
+    /** Write nothing once every node is done (the merge that follows says so). */
+    unlessAllDone?: boolean;
+    /** A step the next write follows within seconds: see `Forge.ensureDashboardComment`. */
+    deferred?: boolean;
   } = {},
 ): Promise<boolean> {
+  if (options.unlessAllDone) {
+    const nodes = await forge.loadRun(spec, { nodesOnly: true });
+    if (nodes?.plan.nodes.every((n) => nodes.states[n.id] === "done")) return true;
+  }
   const run = await forge.loadRun(spec);
   if (!run) return false;
   if (options.ifStatus && !options.ifStatus.includes(run.meta.status)) return true;
@@ -88,7 +96,12 @@ export async function refreshDashboard(
   // The pending plan is the plan stage's own, while it lays the plan out; every later write drops it.
   const { pendingPlan: _laidOut, ...meta } = run.meta;
   const change = typeof options.meta === "function" ? options.meta(run.meta) : options.meta;
-  await forge.ensureDashboardComment(spec, body, { ...meta, ...change, status, statusSince: since });
+  await forge.ensureDashboardComment(
+    spec,
+    body,
+    { ...meta, ...change, status, statusSince: since },
+    options.deferred ? { deferred: true } : {},
+  );
 
   return true;
 }

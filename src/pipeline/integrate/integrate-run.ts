@@ -57,6 +57,16 @@ export type IntegrateOutcome =
  * updated, and swarm's own check on the head says it waits for the repository's checks, which decide.
  */
 export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): Promise<IntegrateOutcome> {
+  try {
+    return await integrate(input, deps);
+  } finally {
+    // Its "integrating" was deferred to the write that follows the merge: a job that ended without one
+    // writes it now. Best effort: the outcome stands either way.
+    await deps.forge.settleDashboard(input.spec.number).catch(() => undefined);
+  }
+}
+
+async function integrate(input: IntegrateInput, deps: IntegrateDeps): Promise<IntegrateOutcome> {
   const { forge } = deps;
   const run = await forge.loadRun(input.spec.number);
   if (!run || run.meta.runId !== input.runId) return { kind: "skipped", reason: "the run was replaced" };
@@ -68,10 +78,12 @@ export async function integrateRun(input: IntegrateInput, deps: IntegrateDeps): 
 
   // Said before the push: the checks it starts may finish before this job does, and their review must
   // find the run waiting for them.
+  // Deferred: the merge takes seconds, and its outcome (waiting for checks, or failed) is written next.
   await refreshDashboard(forge, input.spec.number, {
     status: "integrating",
     headline: `All ${run.plan.nodes.length} nodes are done; merging their branches into the pull request.`,
     ledger: deps.ledger,
+    deferred: true,
   });
   const round = run.meta.round ?? 0;
   const waiting = `All ${run.plan.nodes.length} nodes are done and merged into the pull request; waiting for the repository's checks${round > 0 ? ` (revision round ${round})` : ""}.`;

@@ -185,24 +185,31 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
   };
   // A resumed job keeps the time planning began.
   let stage = { status: resume ? "planning" : "", since: resume?.meta.statusSince ?? "" };
+  let deferNext = false;
   const dashboard = coalesceWrites<DashboardView>(async (v) => {
     if (stage.status !== v.status) stage = { status: v.status, since: new Date().toISOString() };
-    await forge.ensureDashboardComment(specNumber, renderDashboard({ ...v, since: stage.since }), {
-      statusSince: stage.since,
-      v: 1,
-      spec: specNumber,
-      runId,
-      dryRun: v.dryRun,
-      status: v.status,
-      summary: v.plan?.summary ?? "",
-      nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
-      ...(v.estimate ? { estimate: v.estimate } : {}),
-      ...(v.plan?.interfaces?.length ? { interfaces: v.plan.interfaces } : {}),
-      // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
-      ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
-        ? { pendingPlan: v.plan }
-        : {}),
-    });
+    const deferred = deferNext;
+    await forge.ensureDashboardComment(
+      specNumber,
+      renderDashboard({ ...v, since: stage.since }),
+      {
+        statusSince: stage.since,
+        v: 1,
+        spec: specNumber,
+        runId,
+        dryRun: v.dryRun,
+        status: v.status,
+        summary: v.plan?.summary ?? "",
+        nodeOrder: v.plan?.nodes.map((n) => n.id) ?? [],
+        ...(v.estimate ? { estimate: v.estimate } : {}),
+        ...(v.plan?.interfaces?.length ? { interfaces: v.plan.interfaces } : {}),
+        // Kept only while it fits a comment beside the dashboard; a larger plan is planned again if cut off.
+        ...(v.status === "planning" && v.plan && JSON.stringify(v.plan).length < 24_000
+          ? { pendingPlan: v.plan }
+          : {}),
+      },
+      deferred ? { deferred: true } : {},
+    );
   }, deps.dashboardWaitMs ?? 1500);
   const show = (next: Partial<DashboardView>) => {
     view = { ...view, ...next };
@@ -247,8 +254,11 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       estimate,
       headline: `Planned ${plan.nodes.length} nodes; creating their sub-issues…`,
     });
-    // Kept on GitHub before the first sub-issue, so a job cut off while laying out can finish the layout.
+    // Kept before the first sub-issue, so a job cut off while laying out can finish the layout. Deferred:
+    // the layout takes seconds and ends with a write of its own.
+    deferNext = true;
     await dashboard.flush();
+    deferNext = false;
     const laid = await materialisePlan(forge, { number: specNumber, title: spec.title }, plan);
     if (replan && existing) {
       // The nodes the new plan keeps had sub-issues already: they now say the new plan's node and its

@@ -1,9 +1,25 @@
 // The GitHub GraphQL types and fields swarm uses, over the fake's state: a pull request (its draft state and
-// review threads) and the two mutations REST lacks. Node ids are opaque strings, as on GitHub.
+// review threads), the two mutations REST lacks, and what a run's snapshot reads (the spec issue's comments
+// and sub-issues, labelled issues, branch refs and their pull requests). Node ids are opaque strings, as on
+// GitHub; the data is the REST routes' own (same ids, same web addresses).
 
+import { listBranches, resolveRef } from "./bare-repo.js";
 import { connection, GqlError, type GqlObject } from "./graphql.js";
+import { htmlUrl } from "./objects.js";
 import type { FakeEvent } from "./routes.js";
-import type { FakeState, Pull, RepoState, ReviewComment } from "./state.js";
+import type { Comment, FakeState, Issue, Pull, RepoState, ReviewComment } from "./state.js";
+
+const INT_MAX = 2 ** 31 - 1;
+
+/**
+ * `databaseId` is a GraphQL Int (32 bits), and GitHub's issue and comment ids have outgrown it: such an id
+ * cannot be answered there, only as `fullDatabaseId` (a BigInt, sent as a string). The wording is the fake's.
+ */
+function databaseId(id: number): number {
+  if (id > INT_MAX)
+    throw new GqlError(`Int cannot represent non 32-bit signed integer value: ${id} (use fullDatabaseId)`);
+  return id;
+}
 
 const threadId = (top: ReviewComment) => `PRRT_${Buffer.from(`thread:${top.id}`).toString("base64url")}`;
 
@@ -45,17 +61,135 @@ function threadObject(thread: ReturnType<typeof reviewThreadsOf>[number]): GqlOb
   };
 }
 
-function pullObject(pull: Pull): GqlObject {
+function pullObject(repo: RepoState, pull: Pull): GqlObject {
   return {
     __typename: "PullRequest",
     fields: {
       id: () => `PR_${pull.id}`,
       number: () => pull.number,
+      url: () => htmlUrl.pull(repo, pull.number),
+      state: () => (pull.state === "open" ? "OPEN" : "CLOSED"),
       isDraft: () => pull.draft,
+      headRefName: () => pull.head,
+      // As REST's `head.sha`: where the head branch points now.
+      headRefOid: () => resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "0".repeat(40),
       reviewThreads: (args) =>
         connection("PullRequestReviewThreadConnection", reviewThreadsOf(pull).map(threadObject), args),
     },
   };
+}
+
+function issueCommentObject(repo: RepoState, c: Comment): GqlObject {
+  return {
+    __typename: "IssueComment",
+    fields: {
+      id: () => `IC_${Buffer.from(`comment:${c.id}`).toString("base64url")}`,
+      databaseId: () => databaseId(c.id),
+      fullDatabaseId: () => String(c.id),
+      url: () => htmlUrl.comment(repo, c),
+      body: () => c.body,
+    },
+  };
+}
+
+function issueObject(state: FakeState, repo: RepoState, issue: Issue): GqlObject {
+  return {
+    __typename: "Issue",
+    fields: {
+      id: () => `I_${Buffer.from(`issue:${issue.id}`).toString("base64url")}`,
+      databaseId: () => databaseId(issue.id),
+      fullDatabaseId: () => String(issue.id),
+      number: () => issue.number,
+      url: () => htmlUrl.issue(repo, issue.number),
+      body: () => issue.body ?? "", // String! on GitHub: an issue without a body has ""
+      state: () => (issue.state === "open" ? "OPEN" : "CLOSED"),
+      // Oldest first, as REST lists them.
+      comments: (args) =>
+        connection(
+          "IssueCommentConnection",
+          [...repo.comments.values()]
+            .filter((c) => c.issueNumber === issue.number)
+            .map((c) => issueCommentObject(repo, c)),
+          args,
+        ),
+      subIssues: (args) =>
+        connection(
+          "IssueConnection",
+          issue.subIssueIds.flatMap((id) => {
+            const found = state.issueById(id);
+            return found ? [issueObject(state, found.repo, found.issue)] : [];
+          }),
+          args,
+        ),
+    },
+  };
+}
+
+/** A branch, named as GitHub names a ref under `refPrefix`: the part after the prefix. */
+function refObject(repo: RepoState, prefix: string, full: string, sha: string): GqlObject {
+  const branch = full.replace(/^refs\/heads\//, "");
+  return {
+    __typename: "Ref",
+    fields: {
+      name: () => full.slice(prefix.length),
+      prefix: () => prefix,
+      target: () => ({ __typename: "Commit", fields: { oid: () => sha } }),
+      associatedPullRequests: (args) => {
+        const states = Array.isArray(args.states) ? args.states.map(String) : null;
+        const pulls = [...repo.pulls.values()].filter(
+          (p) => p.head === branch && (!states || states.includes(p.state === "open" ? "OPEN" : "CLOSED")),
+        );
+        return connection(
+          "PullRequestConnection",
+          pulls.map((p) => pullObject(repo, p)),
+          args,
+        );
+      },
+    },
+  };
+}
+
+/** The repository's issues (pull requests are not among them here, unlike REST's list), filtered and ordered. */
+function repositoryIssues(state: FakeState, repo: RepoState, args: Record<string, unknown>): GqlObject {
+  const labels = Array.isArray(args.labels) ? args.labels.map(String) : null;
+  const states = Array.isArray(args.states) ? args.states.map(String) : null;
+  const order = (args.orderBy ?? { field: "CREATED_AT", direction: "ASC" }) as Record<string, unknown>;
+  if (order.field !== "CREATED_AT")
+    throw new GqlError(`The fake orders issues by CREATED_AT only, not ${String(order.field)}`);
+  const issues = [...repo.issues.values()].filter(
+    (i) =>
+      !i.pullRequest &&
+      // Any of the labels (a list of one, in swarm's query).
+      (!labels || labels.some((l) => i.labels.includes(l))) &&
+      (!states || states.includes(i.state === "open" ? "OPEN" : "CLOSED")),
+  );
+  // Numbers follow creation, and (unlike `createdAt`, to the second) never tie.
+  issues.sort((a, b) => (order.direction === "DESC" ? b.number - a.number : a.number - b.number));
+  return connection(
+    "IssueConnection",
+    issues.map((i) => issueObject(state, repo, i)),
+    args,
+  );
+}
+
+/** Refs under `refPrefix` (which must be a folder, ending in "/"), by name, `query` matching part of it. */
+function repositoryRefs(repo: RepoState, args: Record<string, unknown>): GqlObject {
+  const prefix = String(args.refPrefix ?? "");
+  // GitHub takes a folder here (`refs/heads/`), not a name cut short; narrowing within the folder is what
+  // `query` is for. What GitHub does with a cut name is not documented, so the fake refuses it.
+  if (!prefix.startsWith("refs/") || !prefix.endsWith("/"))
+    throw new GqlError(
+      `refPrefix must be a folder of refs ending in "/", like "refs/heads/" (got "${prefix}")`,
+    );
+  const query = typeof args.query === "string" ? args.query : "";
+  const refs = [...listBranches(repo.bare)].filter(
+    ([full]) => full.startsWith(prefix) && full.slice(prefix.length).includes(query),
+  );
+  return connection(
+    "RefConnection",
+    refs.map(([full, sha]) => refObject(repo, prefix, full, sha)),
+    args,
+  );
 }
 
 export function githubGraphqlRoots(state: FakeState, emit: (event: FakeEvent) => void) {
@@ -77,6 +211,17 @@ export function githubGraphqlRoots(state: FakeState, emit: (event: FakeEvent) =>
         return {
           __typename: "Repository",
           fields: {
+            issue: (a: Record<string, unknown>) => {
+              const issue = repo.issues.get(Number(a.number));
+              if (!issue || issue.pullRequest)
+                throw new GqlError(
+                  `Could not resolve to an Issue with the number of ${String(a.number)}.`,
+                  "NOT_FOUND",
+                );
+              return issueObject(state, repo, issue);
+            },
+            issues: (a: Record<string, unknown>) => repositoryIssues(state, repo, a),
+            refs: (a: Record<string, unknown>) => repositoryRefs(repo, a),
             pullRequest: (a: Record<string, unknown>) => {
               const pull = repo.pulls.get(Number(a.number));
               if (!pull)
@@ -84,7 +229,7 @@ export function githubGraphqlRoots(state: FakeState, emit: (event: FakeEvent) =>
                   `Could not resolve to a PullRequest with the number of ${String(a.number)}.`,
                   "NOT_FOUND",
                 );
-              return pullObject(pull);
+              return pullObject(repo, pull);
             },
           },
         } satisfies GqlObject;
@@ -102,7 +247,7 @@ export function githubGraphqlRoots(state: FakeState, emit: (event: FakeEvent) =>
         emit({ kind: "pull-request", repo: found.repo, pull: found.pull, action: "ready_for_review" });
         return {
           __typename: "MarkPullRequestReadyForReviewPayload",
-          fields: { pullRequest: () => pullObject(found.pull) },
+          fields: { pullRequest: () => pullObject(found.repo, found.pull) },
         };
       },
       resolveReviewThread: (args) => {

@@ -21,6 +21,15 @@ const shape = (component: string, fields: Record<string, unknown>) => ({
   ...fields,
 });
 
+/** The web addresses REST gives as `html_url` and GraphQL as `url`: one place, so both answer the same. */
+export const htmlUrl = {
+  issue: (repo: RepoState, number: number) =>
+    `https://github.invalid/${repo.owner.login}/${repo.name}/issues/${number}`,
+  comment: (repo: RepoState, c: Comment) => `${htmlUrl.issue(repo, c.issueNumber)}#issuecomment-${c.id}`,
+  pull: (repo: RepoState, number: number) =>
+    `https://github.invalid/${repo.owner.login}/${repo.name}/pull/${number}`,
+};
+
 export function userJson(actor: Actor) {
   return shape("simple-user", {
     login: actor.login,
@@ -75,7 +84,7 @@ export function issueJson(base: string, repo: RepoState, issue: Issue) {
     labels: issue.labels.map((name, i) => labelJson(name, i + 1)),
     user: userJson(issue.user),
     url: `${base}/repos/${full}/issues/${issue.number}`,
-    html_url: `https://github.invalid/${full}/issues/${issue.number}`,
+    html_url: htmlUrl.issue(repo, issue.number),
     repository_url: `${base}/repos/${full}`,
     comments: [...repo.comments.values()].filter((c) => c.issueNumber === issue.number).length,
     created_at: issue.createdAt,
@@ -107,7 +116,7 @@ export function commentJson(base: string, repo: RepoState, c: Comment) {
     body: c.body,
     user: userJson(c.user),
     url: `${base}/repos/${full}/issues/comments/${c.id}`,
-    html_url: `https://github.invalid/${full}/issues/${c.issueNumber}#issuecomment-${c.id}`,
+    html_url: htmlUrl.comment(repo, c),
     issue_url: `${base}/repos/${full}/issues/${c.issueNumber}`,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
@@ -138,7 +147,7 @@ export function pullJson(base: string, repo: RepoState, pull: Pull, shas: { head
     head: ref(pull.head, shas.head),
     base: ref(pull.base, shas.base),
     url: `${base}/repos/${full}/pulls/${pull.number}`,
-    html_url: `https://github.invalid/${full}/pull/${pull.number}`,
+    html_url: htmlUrl.pull(repo, pull.number),
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,
     merged: false,

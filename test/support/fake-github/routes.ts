@@ -124,6 +124,8 @@ export const ROUTES: Record<string, Handler> = {
     const all = [...ctx.repo.issues.values()].filter(
       (i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)),
     );
+    // GitHub lists newest first (`sort=created`, `direction=desc` by default); numbers follow creation.
+    all.sort((a, b) => (ctx.query.get("direction") === "asc" ? a.number - b.number : b.number - a.number));
     return {
       status: 200,
       body: page(all, ctx.query).map((i) => issueJson(ctx.base, ctx.repo, i)),

@@ -1,0 +1,192 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readMarker } from "../../src/domain/markers.js";
+import type { PlanNode } from "../../src/domain/plan/plan.js";
+import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
+import { nodeIssueBody } from "../../src/forge/github/node-issue-body.js";
+import { specKey } from "../../src/forge/github/run-memo.js";
+import { createRedisRunMemo } from "../../src/queue/redis-run-memo.js";
+import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
+import type { RepoState } from "../support/fake-github/state.js";
+import { octokitFor, pushBranch } from "../support/github-rig.js";
+import { must, node } from "../support/plans.js";
+
+// The memo of what swarm wrote, in Redis as `swarm worker` keeps it: each forge here is a new job (or a
+// new worker), sharing only Redis and GitHub.
+let fake: FakeGitHub;
+let repo: RepoState;
+let redis: Redis;
+const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+beforeAll(async () => {
+  fake = await startFakeGitHub();
+  repo = fake.createRepo("acme", "memo", { "README.md": "# memo\n" });
+  redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
+  await redis.connect();
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+  await fake.stop();
+});
+afterEach(() => {
+  expect(fake.violations.splice(0)).toEqual([]);
+});
+
+const memo = () => createRedisRunMemo(redis, prefix, 1, repo.owner.login, repo.name);
+const job = () => createGitHubForge(octokitFor(fake), repo.owner.login, repo.name, { memo: memo() });
+const made = (since: number) =>
+  fake.requests
+    .slice(since)
+    .filter((r) => !r.path.includes("access_tokens"))
+    .map((r) => `${r.method} ${r.template}`);
+
+/** A spec with a dashboard, two node issues (one done), a link, pushed branches and a draft PR. */
+async function laidOutRun() {
+  const spec = fake.openIssue(repo, "Memo me", "Spec body");
+  const nodes: PlanNode[] = [node("db", [], ["src/db/**"]), node("api", ["db"], ["src/api/**"])];
+  const branch = (id: string) => `swarm/${spec.number}-memo-me/${id}`;
+  const forge = job();
+  await forge.ensureDashboardComment(spec.number, "dashboard", {
+    v: 1,
+    spec: spec.number,
+    status: "coding",
+    summary: "Two nodes.",
+    nodeOrder: nodes.map((n) => n.id),
+  });
+  const db = await forge.ensureNodeIssue(spec.number, must(nodes[0], "db"), "ready", branch("db"));
+  const api = await forge.ensureNodeIssue(spec.number, must(nodes[1], "api"), "pending", branch("api"));
+  await forge.linkDependency(api, db);
+  await forge.setNodeStatus(db, spec.number, must(nodes[0], "db"), "done", branch("db"), {
+    summary: "Made the db.",
+    report: "**Node `db` is done** on its branch.",
+  });
+  pushBranch(repo, branch("db"));
+  pushBranch(repo, branch("integration"));
+  const pr = await forge.ensurePullRequest({
+    head: branch("integration"),
+    base: "main",
+    title: "Memo me",
+    body: "Closes it",
+    draft: true,
+  });
+  return { spec, nodes, branch, db, api, pr };
+}
+
+describe("the run memo", () => {
+  it("a later job loads the run from Redis, reading only the branches and the PR from GitHub", async () => {
+    const { spec, db, pr } = await laidOutRun();
+    const before = fake.requests.length;
+    const run = await job().loadRun(spec.number);
+    expect(made(before)).toEqual([
+      "GET /repos/{owner}/{repo}/git/matching-refs/{ref}",
+      "GET /repos/{owner}/{repo}/pulls",
+    ]);
+    expect(run?.states).toEqual({ db: "done", api: "pending" });
+    expect(run?.summaries).toEqual({ db: "Made the db." });
+    expect(run?.nodeIssues.db).toEqual(db);
+    expect(run?.pullRequest).toEqual(pr);
+    // For the plan and its nodes only: not even those.
+    const nodesOnly = fake.requests.length;
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.states.db).toBe("done");
+    expect(made(nodesOnly)).toEqual([]);
+  });
+
+  it("rebuilds from GitHub alone when Redis lost the memo, or when asked to, and gets the same run", async () => {
+    const { spec } = await laidOutRun();
+    const fromMemo = await job().loadRun(spec.number);
+    await redis.del(`${prefix}:memo:1:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`);
+    const before = fake.requests.length;
+    expect(await job().loadRun(spec.number)).toEqual(fromMemo);
+    expect(made(before)).toEqual(["POST graphql"]); // one query rebuilds it
+    // Remembered again: the next job reads Redis.
+    const after = fake.requests.length;
+    await job().loadRun(spec.number, { nodesOnly: true });
+    expect(made(after)).toEqual([]);
+    // `/swarm status`: GitHub says what is, whatever the memo holds.
+    const asked = fake.requests.length;
+    expect(await job().loadRun(spec.number, { rebuild: true })).toEqual(fromMemo);
+    expect(made(asked)).toEqual(["POST graphql"]);
+  });
+
+  it("a node that starts coding is running in the memo; GitHub's record says it waits, with no write", async () => {
+    const { spec, nodes, branch, api } = await laidOutRun();
+    const before = fake.requests.length;
+    await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "running", branch("api"));
+    expect(made(before)).toEqual([]);
+    expect(readMarker(repo.issues.get(api.number)?.body, "node")?.status).toBe("pending");
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.states.api).toBe("running");
+    // A revision's start carries its feedback, which a run rebuilt from GitHub needs: that one is written.
+    await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "running", branch("api"), {
+      revision: "Handle an empty id.",
+    });
+    expect(readMarker(repo.issues.get(api.number)?.body, "node")).toMatchObject({
+      status: "running",
+      revision: "Handle an empty id.",
+    });
+    await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "done", branch("api"));
+    expect((await job().loadRun(spec.number, { rebuild: true }))?.states.api).toBe("done");
+  });
+
+  it("a create whose answer a killed worker never recorded is found on GitHub, not made twice", async () => {
+    const spec = fake.openIssue(repo, "Crash", "Spec body");
+    const web = node("web");
+    await job().ensureNodeIssue(spec.number, web, "pending", "b"); // scans, and remembers the scan
+    // As if a worker marked its create of `cli` unsure, created it on GitHub, and died before recording it.
+    const cli = node("cli");
+    const key = `${prefix}:memo:1:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`;
+    await redis.hset(key, "?node:cli", "1");
+    fake
+      .openIssue(repo, "[cli] Node cli", nodeIssueBody(spec.number, cli, "pending", "b"))
+      .labels.push("swarm:node");
+    const again = await job().ensureNodeIssue(spec.number, cli, "pending", "b");
+    const issues = [...repo.issues.values()].filter((i) => readMarker(i.body, "node")?.spec === spec.number);
+    expect(issues.map((i) => readMarker(i.body, "node")?.node.id).sort()).toEqual(["cli", "web"]);
+    expect(spec.subIssueIds).toContain(again.id);
+    expect(await redis.hexists(key, "?node:cli")).toBe(0); // settled by the scan
+  });
+
+  it("a keyed comment a person deleted is made again; one still there is edited, never duplicated", async () => {
+    const spec = fake.openIssue(repo, "Notes", "Spec body");
+    const first = await job().ensureComment(spec.number, "k", "first");
+    const before = fake.requests.length;
+    await job().ensureComment(spec.number, "k", "second");
+    expect(made(before)).toEqual(["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"]);
+    repo.comments.delete(first.id);
+    const remade = await job().ensureComment(spec.number, "k", "third");
+    expect(remade.id).not.toBe(first.id);
+    const notes = [...repo.comments.values()].filter((c) => c.issueNumber === spec.number);
+    expect(notes.map((c) => c.body.split("\n")[0])).toEqual(["third"]);
+  });
+
+  it("a deferred dashboard step is what the stages read, and reaches GitHub with the next write", async () => {
+    const { spec } = await laidOutRun();
+    const meta = (status: "integrating" | "reviewing") => ({
+      v: 1 as const,
+      spec: spec.number,
+      status,
+      summary: "Two nodes.",
+      nodeOrder: ["db", "api"],
+    });
+    const dashboard = () =>
+      [...repo.comments.values()].find(
+        (c) => c.issueNumber === spec.number && readMarker(c.body, "dashboard"),
+      );
+    const before = fake.requests.length;
+    await job().ensureDashboardComment(spec.number, "merging", meta("integrating"), { deferred: true });
+    expect(made(before)).toEqual([]);
+    expect(readMarker(dashboard()?.body, "dashboard")?.status).toBe("coding");
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.meta.status).toBe("integrating");
+    // Rebuilt from GitHub (a create a killed worker left unsure, say): the deferred step still stands.
+    await redis.hset(
+      `${prefix}:memo:1:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`,
+      "?node:x",
+      "1",
+    );
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.meta.status).toBe("integrating");
+    await job().ensureDashboardComment(spec.number, "waiting for checks", meta("reviewing"));
+    expect(readMarker(dashboard()?.body, "dashboard")?.status).toBe("reviewing");
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.meta.status).toBe("reviewing");
+  });
+});
