@@ -97,6 +97,9 @@ async function labelAndPlan(repo: RepoState, title: string) {
 async function codedToTheEnd(repo: RepoState, spec: Issue) {
   const runId = must(readMarker(dashboardOf(repo, spec).body, "dashboard")?.runId, "run id");
   const states = await must(rig.scheduler, "scheduler").settled(runId);
+  // The settling queues the integrate job, which writes the dashboard next (the last node leaves it to
+  // the merge): waited for, since the queues can look idle just before it is queued.
+  await rig.until(() => readMarker(dashboardOf(repo, spec).body, "dashboard")?.status !== "coding");
   await rig.settled();
   return states;
 }
