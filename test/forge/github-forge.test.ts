@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
-import type { PlanNode } from "../../src/domain/plan/plan.js";
 import { type FakeGitHub, isWrite, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
-import { forgeFor, octokitFor, pushBranch } from "../support/github-rig.js";
+import { forgeFor, layOutRun, octokitFor, pushBranch } from "../support/github-rig.js";
 import { must, node } from "../support/plans.js";
 
 let fake: FakeGitHub;
@@ -540,41 +539,7 @@ describe("GitHub forge", () => {
 // Rebuilt through one GraphQL query (the default), and through REST (the fallback): the same run.
 describe.each(["graphql", "rest"] as const)("loadRun through %s", (rebuildWith) => {
   it("rebuilds a materialised plan, node states, branches and PR from GitHub alone", async () => {
-    const spec = specIssue("Load me");
-    const nodes: PlanNode[] = [
-      node("db", [], ["src/db/**"], { size: "L" }),
-      node("api", ["db"], ["src/api/**"]),
-      node("ui", [], ["src/ui/**"], { role: "implement" }),
-    ];
-    const plan = { summary: "Three nodes.", nodes };
-    const branch = (id: string) => `swarm/${spec.number}-load-me/${id}`;
-    const forge = forgeFor(fake, repo);
-    await forge.ensureDashboardComment(spec.number, "dashboard", {
-      v: 1,
-      spec: spec.number,
-      status: "coding",
-      summary: plan.summary,
-      nodeOrder: nodes.map((n) => n.id),
-    });
-    const refs = new Map<string, Awaited<ReturnType<typeof forge.ensureNodeIssue>>>();
-    for (const n of nodes)
-      refs.set(n.id, await forge.ensureNodeIssue(spec.number, n, "pending", branch(n.id)));
-    const ref = (id: string) => must(refs.get(id), `issue of ${id}`);
-    await forge.linkDependency(ref("api"), ref("db"));
-    await forge.setNodeStatus(ref("db"), spec.number, must(nodes[0], "db"), "done", branch("db"));
-    await forge.setNodeStatus(ref("api"), spec.number, must(nodes[1], "api"), "running", branch("api"));
-    const shas = {
-      db: pushBranch(repo, branch("db")),
-      api: pushBranch(repo, branch("api"), branch("db")),
-      integration: pushBranch(repo, branch("integration")),
-    };
-    const pr = await forge.ensurePullRequest({
-      head: branch("integration"),
-      base: "main",
-      title: "Load me",
-      body: `Closes #${spec.number}`,
-      draft: true,
-    });
+    const { spec, plan, branch, forge, refs, shas, pr } = await layOutRun(fake, repo);
 
     const since = fake.requests.length;
     const loaded = await forgeFor(fake, repo, { rebuildWith }).loadRun(spec.number);

@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import type { PlanNode } from "../../src/domain/plan/plan.js";
 import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
 import { nodeIssueBody } from "../../src/forge/github/node-issue-body.js";
 import { specKey } from "../../src/forge/github/run-memo.js";
+import { createRedis } from "../../src/queue/redis.js";
 import { createRedisRunMemo } from "../../src/queue/redis-run-memo.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { octokitFor, pushBranch } from "../support/github-rig.js";
 import { must, node } from "../support/plans.js";
+import { requireRedis } from "../support/require-redis.js";
 
 // The memo of what swarm wrote, in Redis as `swarm worker` keeps it: each forge here is a new job (or a
 // new worker), sharing only Redis and GitHub.
@@ -21,8 +23,8 @@ const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   fake = await startFakeGitHub();
   repo = fake.createRepo("acme", "memo", { "README.md": "# memo\n" });
-  redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
-  await redis.connect();
+  await requireRedis();
+  redis = createRedis();
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);

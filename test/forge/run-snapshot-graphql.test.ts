@@ -8,8 +8,8 @@ import { type RunSnapshot, readRunSnapshotRest } from "../../src/forge/github/ru
 import { readRunSnapshotGraphql } from "../../src/forge/github/run-snapshot-graphql.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
-import { forgeFor, octokitFor, pushBranch } from "../support/github-rig.js";
-import { must, node } from "../support/plans.js";
+import { forgeFor, layOutRun, octokitFor, pushBranch } from "../support/github-rig.js";
+import { node } from "../support/plans.js";
 
 let fake: FakeGitHub;
 let repo: RepoState;
@@ -91,39 +91,7 @@ const addNodeIssue = (spec: number, n: PlanNode) =>
 
 describe("readRunSnapshotGraphql", () => {
   it("reads what REST reads, in one request", async () => {
-    const spec = fake.openIssue(repo, "Load me", "Spec body");
-    const nodes: PlanNode[] = [
-      node("db", [], ["src/db/**"], { size: "L" }),
-      node("api", ["db"], ["src/api/**"]),
-      node("ui", [], ["src/ui/**"], { role: "implement" }),
-    ];
-    const branch = (id: string) => `swarm/${spec.number}-load-me/${id}`;
-    const forge = forgeFor(fake, repo);
-    await forge.ensureDashboardComment(
-      spec.number,
-      "dashboard",
-      meta(
-        spec.number,
-        nodes.map((n) => n.id),
-      ),
-    );
-    const refs = new Map<string, Awaited<ReturnType<typeof forge.ensureNodeIssue>>>();
-    for (const n of nodes)
-      refs.set(n.id, await forge.ensureNodeIssue(spec.number, n, "pending", branch(n.id)));
-    const ref = (id: string) => must(refs.get(id), `issue of ${id}`);
-    await forge.linkDependency(ref("api"), ref("db"));
-    await forge.setNodeStatus(ref("db"), spec.number, must(nodes[0], "db"), "done", branch("db"));
-    await forge.setNodeStatus(ref("api"), spec.number, must(nodes[1], "api"), "running", branch("api"));
-    pushBranch(repo, branch("db"));
-    pushBranch(repo, branch("api"), branch("db"));
-    pushBranch(repo, branch("integration"));
-    const pr = await forge.ensurePullRequest({
-      head: branch("integration"),
-      base: "main",
-      title: "Load me",
-      body: `Closes #${spec.number}`,
-      draft: true,
-    });
+    const { spec, branch, pr } = await layOutRun(fake, repo);
     // Another spec's branch, which the `query` on refs also matches (it matches anywhere in the name).
     pushBranch(repo, `swarm/99999${spec.number}-other/db`);
 

@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createRedis } from "../../src/queue/redis.js";
 import { createRedisRunMemo } from "../../src/queue/redis-run-memo.js";
+import { requireRedis } from "../support/require-redis.js";
 
 let redis: Redis;
 const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
-  redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
-  await redis.connect();
+  await requireRedis();
+  redis = createRedis();
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);

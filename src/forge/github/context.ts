@@ -21,8 +21,11 @@ export type GitHubContext = {
   dashboards: Map<number, { id: number; url: string; text: string }>;
 };
 
+/** A node's sub-issue, with the body and state swarm last gave it. */
+export type NodeIssue = IssueRef & { body: string; open: boolean };
+
 export type NodeScan = {
-  byNode: Map<string, IssueRef & { body: string; open: boolean }>;
+  byNode: Map<string, NodeIssue>;
   subIssueIds: Set<number>;
 };
 

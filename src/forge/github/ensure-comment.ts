@@ -2,6 +2,7 @@ import { readMarker, renderMarker } from "../../domain/markers.js";
 import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
+import { listIssueComments } from "./repository-reads.js";
 import { issueKey, known, recording } from "./run-memo.js";
 
 type Note = { id: number; url: string; text: string };
@@ -20,13 +21,7 @@ async function findNote(ctx: GitHubContext, issueNumber: number, key: string): P
 }
 
 async function listNotes(ctx: GitHubContext, issueNumber: number, key: string): Promise<Note | null> {
-  const { octokit, owner, repo } = ctx;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: issueNumber,
-    per_page: 100,
-  });
+  const comments = await listIssueComments(ctx, issueNumber);
   const notes = new Map<string, Note>();
   for (const c of comments) {
     const k = readMarker(c.body, "note")?.key;

@@ -2,6 +2,7 @@ import { type DashboardMarker, readMarker, renderMarker } from "../../domain/mar
 import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
+import { listIssueComments } from "./repository-reads.js";
 import { known as knownField, recording, specKey } from "./run-memo.js";
 
 type Dashboard = { id: number; url: string; text: string };
@@ -15,23 +16,24 @@ export function dashboardOf(
   return found ? { id: found.id, url: found.html_url, text: found.body ?? "" } : null;
 }
 
+/** A deferred step the memo holds for the spec (see `ensureDashboardComment`), newer than the comment. */
+const aheadOf = (fields: Record<string, string>) => knownField<{ text: string }>(fields, "ahead");
+
+/** `dashboard` with the text of a deferred step, when the memo holds one. */
+export function withAhead(dashboard: Dashboard, fields: Record<string, string>): Dashboard {
+  const ahead = aheadOf(fields);
+  return ahead ? { ...dashboard, text: ahead.text } : dashboard;
+}
+
 /** The dashboard comment as the memo holds it (with a deferred step's text, which is newer). */
 export function memoDashboard(fields: Record<string, string>): Dashboard | null {
   const dashboard = knownField<Dashboard>(fields, "dashboard");
-  const ahead = knownField<{ text: string }>(fields, "ahead");
-  return dashboard && ahead ? { ...dashboard, text: ahead.text } : dashboard;
+  return dashboard && withAhead(dashboard, fields);
 }
 
 /** The spec's dashboard comment as GitHub holds it (and remembered), or null. */
 export async function findDashboard(ctx: GitHubContext, spec: number): Promise<Dashboard | null> {
-  const { octokit, owner, repo } = ctx;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: spec,
-    per_page: 100,
-  });
-  const found = dashboardOf(spec, comments);
+  const found = dashboardOf(spec, await listIssueComments(ctx, spec));
   if (found) await ctx.memo.write(specKey(spec), { dashboard: JSON.stringify(found) });
   return found;
 }
@@ -40,7 +42,7 @@ export async function findDashboard(ctx: GitHubContext, spec: number): Promise<D
 export async function settleDashboard(ctx: GitHubContext, spec: number): Promise<void> {
   const fields = await ctx.memo.read(specKey(spec));
   const onGitHub = knownField<Dashboard>(fields, "dashboard");
-  const ahead = knownField<{ text: string }>(fields, "ahead");
+  const ahead = aheadOf(fields);
   if (!onGitHub || !ahead) return;
   if (ahead.text !== onGitHub.text)
     await ctx.octokit.rest.issues.updateComment({

@@ -1,8 +1,8 @@
 import { readMarker } from "../../domain/markers.js";
 import type { LoadedRun } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
-import { findDashboard, memoDashboard } from "./ensure-dashboard-comment.js";
-import { known, specKey } from "./run-memo.js";
+import { findDashboard, memoDashboard, withAhead } from "./ensure-dashboard-comment.js";
+import { specKey } from "./run-memo.js";
 import {
   nodeMarkers,
   type RunSnapshot,
@@ -43,8 +43,7 @@ export async function loadRun(
       "?dashboard": null,
     });
     // A deferred step (the plan kept while it is laid out, say) is newer than GitHub's comment.
-    const ahead = known<{ text: string }>(fields, "ahead");
-    if (ahead) snapshot = { ...snapshot, dashboard: { ...snapshot.dashboard, text: ahead.text } };
+    snapshot = { ...snapshot, dashboard: withAhead(snapshot.dashboard, fields) };
   }
   ctx.nodeScans.set(spec, Promise.resolve(snapshot.scan));
   const run = assembleRun(spec, snapshot);

@@ -17,6 +17,16 @@ export async function readIssue(ctx: GitHubContext, number: number): Promise<Iss
   };
 }
 
+/** Every comment of an issue (or PR), all pages. */
+export function listIssueComments(ctx: GitHubContext, issueNumber: number) {
+  return ctx.octokit.paginate(ctx.octokit.rest.issues.listComments, {
+    owner: ctx.owner,
+    repo: ctx.repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+}
+
 /** How long the repository's default branch and clone URL are taken from the memo before asking again. */
 const REPOSITORY_FRESH_MS = 10 * 60_000;
 

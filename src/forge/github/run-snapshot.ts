@@ -3,6 +3,7 @@ import { readMarker } from "../../domain/markers.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubContext, NodeScan } from "./context.js";
 import { dashboardOf } from "./ensure-dashboard-comment.js";
+import { listIssueComments } from "./repository-reads.js";
 import { readNodeScan } from "./scan-nodes.js";
 
 /**
@@ -19,14 +20,7 @@ export type RunSnapshot = {
 
 /** The snapshot through REST: the spec's comments, its node issues, the matching refs, the open PR. */
 export async function readRunSnapshotRest(ctx: GitHubContext, spec: number): Promise<RunSnapshot | null> {
-  const { octokit, owner, repo } = ctx;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: spec,
-    per_page: 100,
-  });
-  const dashboard = dashboardOf(spec, comments);
+  const dashboard = dashboardOf(spec, await listIssueComments(ctx, spec));
   if (!dashboard) return null;
   const scan = await readNodeScan(ctx, spec);
   const branches = await readBranches(ctx, spec);

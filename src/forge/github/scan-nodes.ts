@@ -1,5 +1,5 @@
 import { readMarker } from "../../domain/markers.js";
-import { type GitHubContext, issueRef, NODE_LABEL, type NodeScan } from "./context.js";
+import { type GitHubContext, issueRef, NODE_LABEL, type NodeIssue, type NodeScan } from "./context.js";
 import { specKey, unsure } from "./run-memo.js";
 
 /**
@@ -72,7 +72,7 @@ export async function findNodeIssue(
   ctx: GitHubContext,
   spec: number,
   nodeId: string,
-): Promise<(ReturnType<typeof issueRef> & { body: string; open: boolean }) | null> {
+): Promise<NodeIssue | null> {
   const { octokit, owner, repo } = ctx;
   const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
     owner,
@@ -87,19 +87,6 @@ export async function findNodeIssue(
   });
   return issue ? { ...issueRef(issue), body: issue.body ?? "", open: issue.state === "open" } : null;
 }
-
-/** Records a node's issue as it now is on GitHub, in this job's scan and in the memo. */
-export async function rememberNode(
-  ctx: GitHubContext,
-  spec: number,
-  nodeId: string,
-  issue: NodeScan["byNode"] extends Map<string, infer V> ? V : never,
-): Promise<void> {
-  (await scanNodes(ctx, spec)).byNode.set(nodeId, issue);
-  await ctx.memo.write(specKey(spec), { [`node:${nodeId}`]: JSON.stringify(issue) });
-}
-
-type NodeIssue = NodeScan["byNode"] extends Map<string, infer V> ? V : never;
 
 /** The spec's node issues as the memo holds them, when it holds them all (a whole scan was recorded). */
 export function scanOfMemo(fields: Record<string, string>): NodeScan | null {

@@ -5,7 +5,7 @@ import type { IssueRef, NodeRecord } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { nodeIssueBody } from "./node-issue-body.js";
 import { specKey } from "./run-memo.js";
-import { rememberNode, scanNodes } from "./scan-nodes.js";
+import { scanNodes } from "./scan-nodes.js";
 
 /** The statuses a sub-issue shows while its node waits to be coded. */
 const WAITING: readonly NodeStatus[] = ["pending", "ready"];
@@ -42,8 +42,12 @@ export async function setNodeStatus(
       state: open ? "open" : "closed",
       ...(open ? {} : { state_reason: status === "done" ? "completed" : "not_planned" }),
     });
-  if (known) await rememberNode(ctx, spec, node.id, { ...known, body, open });
-  await ctx.memo.write(specKey(spec), { [`running:${node.id}`]: null });
+  // This job's scan and the memo now hold what GitHub holds; the node no longer runs in the memo only.
+  if (known) Object.assign(known, { body, open });
+  await ctx.memo.write(specKey(spec), {
+    ...(known ? { [`node:${node.id}`]: JSON.stringify(known) } : {}),
+    [`running:${node.id}`]: null,
+  });
 }
 
 /** The statuses of a loaded run with the memo's running nodes (whose sub-issues still say they wait). */
