@@ -76,6 +76,8 @@ export async function runAction(env: Readonly<Record<string, string | undefined>
     };
   const decision = decideIntake(event);
   if ("ignore" in decision) return { summary: `ignored: ${decision.ignore}`, failed: false };
+  // The Action remembers nothing between events, so a moved branch changes nothing it holds.
+  if ("moved" in decision) return { summary: "ignored: a run's branch moved", failed: false };
   const job = decision.enqueue;
 
   if (e.REDIS_URL) {

@@ -28,7 +28,7 @@ export function createIntegrateProcessor(
 ): (job: IntegrateJob) => Promise<IntegrateOutcome> {
   return async (job) => {
     const forge = options.forgeFor(job.installationId, job.repo.owner, job.repo.name);
-    const config = await readRepoConfig(forge, job.base);
+    const config = await readRepoConfig(forge, job.base, job.spec.number);
     const remote = await forge.cloneUrl();
     const token = await options.tokenFor(job.installationId);
     const auth = token ? { token } : {};

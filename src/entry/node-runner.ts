@@ -117,7 +117,7 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
   return async (task) => {
     const ctx = task.context as NodeRunContext;
     const forge = options.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name);
-    const config = await readRepoConfig(forge, ctx.base);
+    const config = await readRepoConfig(forge, ctx.base, ctx.spec.number);
 
     const remote = await forge.cloneUrl();
     const token = await options.tokenFor(ctx.installationId);

@@ -21,7 +21,7 @@ export async function runStartOf(
   repo: Repo,
 ): Promise<RunStart> {
   const defaultBranch = await forge.defaultBranch();
-  const config = await readRepoConfig(forge, defaultBranch);
+  const config = await readRepoConfig(forge, defaultBranch, run.spec);
   const issue = await forge.readIssue(run.spec);
   const context: NodeRunContext = {
     installationId,

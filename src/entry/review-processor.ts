@@ -54,7 +54,7 @@ export function createReviewProcessor(
     if (spec === null && job.pullNumbers[0])
       spec = specOfIntegrationBranch((await forge.readPullRequest(job.pullNumbers[0])).headRef);
     if (spec === null) return { kind: "ignored", reason: "not a swarm pull request" };
-    const config = await readRepoConfig(forge, await forge.defaultBranch());
+    const config = await readRepoConfig(forge, await forge.defaultBranch(), spec);
     if (job.ciFallback) {
       const token = await options.tokenFor(job.installationId);
       const remote = await forge.cloneUrl();

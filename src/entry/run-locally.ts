@@ -177,7 +177,7 @@ async function runPrepared(
   );
   const forge = createLocalForge({ repoDir, stateFile });
   const base = await forge.defaultBranch();
-  const config = await readRepoConfig(forge, base);
+  const config = await readRepoConfig(forge, base, specNumber);
   // One client for the whole run, so each agent's turns are numbered across revisions (a replay keys on
   // them). Made now, so a missing API key is said before anything starts.
   const model = await connectModel({

@@ -65,7 +65,7 @@ export async function reintegrateJobOf(
   run: Parameters<Reintegrate>[0],
 ): Promise<IntegrateJob> {
   const defaultBranch = await forge.defaultBranch();
-  const config = await readRepoConfig(forge, defaultBranch);
+  const config = await readRepoConfig(forge, defaultBranch, run.spec.number);
   return {
     installationId,
     repo,

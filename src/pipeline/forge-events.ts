@@ -38,6 +38,13 @@ export type ForgeEvent =
       pull: { number: number; headRef: string; headSha: string; merged: boolean };
     })
   | (Base & {
+      kind: "branch-pushed";
+      /** The branch (no `refs/heads/`), its new head, and whether the push deleted it. */
+      branch: string;
+      headSha: string;
+      deleted: boolean;
+    })
+  | (Base & {
       kind: "checks-completed";
       source: "check_run" | "check_suite" | "workflow_run";
       /** The check run's, suite's or workflow run's id: one review job per completion. */

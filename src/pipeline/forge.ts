@@ -18,6 +18,22 @@ export type NodeRecord = Partial<NodeResult> & {
    * with the status, in the one edit that closes it (no comment of its own: a write less per node).
    */
   report?: string;
+  /** The commit the node's branch was pushed at, once done: kept by the forge, not shown. */
+  head?: string;
+};
+
+export type LoadRunOptions = {
+  rebuild?: boolean;
+  /**
+   * For a caller that reads only the plan and its nodes: the branches and the PR are not read, and come
+   * back empty.
+   */
+  nodesOnly?: boolean;
+  /**
+   * Read the branches and the PR from the forge even when it remembers them unmoved: for a caller that
+   * holds news the forge may not have heard yet (checks on a head the PR does not have, say).
+   */
+  recheck?: boolean;
 };
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
@@ -195,7 +211,12 @@ export type Forge = {
   rerunFailedJobs(checks: readonly CheckResult[]): Promise<RerunResult>;
   /** The whole log of a check run (a GitHub Actions job's log, or what the local CI printed); null if none. */
   readCheckLog(checkRunId: number): Promise<string | null>;
-  readFile(ref: string, path: string): Promise<string | null>;
+  /**
+   * A file's text at `ref`, or null when there is none. With `run`, the file as that run first read it (a
+   * run's later stages use the config it started with, and ask GitHub nothing for it); `fresh` reads it
+   * again and keeps that (the plan stage, where a run starts or is planned again).
+   */
+  readFile(ref: string, path: string, pin?: { run: number; fresh?: boolean }): Promise<string | null>;
   getPermission(username: string): Promise<Permission>;
   addReaction(
     target: { issueNumber: number } | { commentId: number } | { reviewCommentId: number },
@@ -207,8 +228,7 @@ export type Forge = {
   /**
    * The spec's run, or null if there is none. Read from what this forge remembers of its own writes where
    * it can; `rebuild` (or nothing remembered) rebuilds it from the forge alone (markers, sub-issues,
-   * branches, PR). `nodesOnly`: for a caller that reads only the plan and its nodes, the branches and the
-   * PR (which people may change, so they are read afresh) are not read, and come back empty.
+   * branches, PR).
    */
-  loadRun(spec: number, options?: { rebuild?: boolean; nodesOnly?: boolean }): Promise<LoadedRun | null>;
+  loadRun(spec: number, options?: LoadRunOptions): Promise<LoadedRun | null>;
 };

@@ -1,10 +1,23 @@
+import { specOfRunBranch } from "../domain/branch/branch-names.js";
 import { approvalTicked } from "../domain/commands/approval-checkbox.js";
 import { parseCommand } from "../domain/commands/parse-command.js";
 import { readMarker } from "../domain/markers.js";
 import type { ForgeEvent } from "./forge-events.js";
 import { type JobToEnqueue, jobId } from "./jobs.js";
 
-export type IntakeDecision = { enqueue: JobToEnqueue } | { ignore: string };
+/** A run's branch or PR moved (swarm's own pushes among them): what swarm remembers of it is checked. */
+export type RunMoved = {
+  installationId: number;
+  repo: { owner: string; name: string };
+  spec: number;
+  branch: string;
+  headSha: string;
+  /** The push deleted the branch, or the PR was closed. */
+  gone: boolean;
+  pullNumber?: number;
+};
+
+export type IntakeDecision = { enqueue: JobToEnqueue } | { ignore: string } | { moved: RunMoved };
 
 /**
  * What a webhook asks of swarm, decided from the payload alone so the handler answers in milliseconds:
@@ -52,6 +65,21 @@ export function decideIntake(event: ForgeEvent): IntakeDecision {
         },
       },
     };
+  }
+  // Whoever moved them, swarm included: only what the memo does not already hold makes it read GitHub.
+  if (event.kind === "branch-pushed" || event.kind === "pull-request") {
+    const moved =
+      event.kind === "pull-request"
+        ? {
+            branch: event.pull.headRef,
+            headSha: event.pull.headSha,
+            gone: event.action === "closed",
+            pullNumber: event.pull.number,
+          }
+        : { branch: event.branch, headSha: event.headSha, gone: event.deleted };
+    const spec = specOfRunBranch(moved.branch);
+    if (spec === null) return { ignore: "not a branch of a swarm run" };
+    return { moved: { installationId: event.installationId, repo: event.repo, spec, ...moved } };
   }
   if (event.sender.type === "Bot") return { ignore: `sent by a bot (${event.sender.login})` };
 
@@ -136,5 +164,5 @@ export function decideIntake(event: ForgeEvent): IntakeDecision {
       },
     };
   }
-  return { ignore: `${event.kind} is handled by later stages` };
+  return { ignore: `${(event as ForgeEvent).kind} is handled by later stages` };
 }

@@ -191,7 +191,7 @@ describe("execution, end to end", () => {
 
     // The PR closed by hand: `/swarm retry` finds every node done and no open PR, and merges again.
     const first = pulls[0] as (typeof pulls)[number];
-    first.state = "closed";
+    rig.github.closePullAs(repo, first);
     const integrated = rig.integrateOutcomes.length;
     rig.github.commentAs(repo, spec, "/swarm retry");
     await rig.until(() => rig.integrateOutcomes.length > integrated);

@@ -1,14 +1,22 @@
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import type { PlanNode } from "../../src/domain/plan/plan.js";
+import { noteRunMoved } from "../../src/entry/note-run-moved.js";
 import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
 import { nodeIssueBody } from "../../src/forge/github/node-issue-body.js";
+import { parseWebhook } from "../../src/forge/github/parse-webhook.js";
 import { specKey } from "../../src/forge/github/run-memo.js";
+import { decideIntake } from "../../src/pipeline/intake.js";
+import { CONFIG_PATH, readRepoConfig } from "../../src/pipeline/read-repo-config.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createRedisRunMemo } from "../../src/queue/redis-run-memo.js";
-import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
+import { git } from "../support/fake-github/bare-repo.js";
+import { APP_BOT, type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { octokitFor, pushBranch } from "../support/github-rig.js";
 import { must, node } from "../support/plans.js";
@@ -20,13 +28,25 @@ let fake: FakeGitHub;
 let repo: RepoState;
 let redis: Redis;
 const prefix = `swarm-test-${randomUUID().slice(0, 8)}`;
+// What the App server does with the deliveries: intake decides, and a moved branch or PR is noted.
+const receiver = createServer((req, res) => {
+  void text(req).then(async (body) => {
+    const event = parseWebhook(String(req.headers["x-github-event"]), JSON.parse(body));
+    const decision = event && decideIntake(event);
+    if (decision && "moved" in decision) await noteRunMoved(redis, prefix)(decision.moved);
+    res.writeHead(202).end();
+  });
+});
 beforeAll(async () => {
   fake = await startFakeGitHub();
   repo = fake.createRepo("acme", "memo", { "README.md": "# memo\n" });
   await requireRedis();
   redis = createRedis();
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  fake.webhooks.deliverTo(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, "secret");
 });
 afterAll(async () => {
+  receiver.close();
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
@@ -36,7 +56,7 @@ afterEach(() => {
   expect(fake.violations.splice(0)).toEqual([]);
 });
 
-const memo = () => createRedisRunMemo(redis, prefix, 1, repo.owner.login, repo.name);
+const memo = () => createRedisRunMemo(redis, prefix, fake.app.installationId, repo.owner.login, repo.name);
 const job = () => createGitHubForge(octokitFor(fake), repo.owner.login, repo.name, { memo: memo() });
 const made = (since: number) =>
   fake.requests
@@ -95,10 +115,76 @@ describe("the run memo", () => {
     expect(made(nodesOnly)).toEqual([]);
   });
 
+  it("keeps the branches and PR once read: swarm's own pushes add nothing, a person's push or close makes the next load read GitHub", async () => {
+    const { spec, nodes, branch, api, pr } = await laidOutRun();
+    await job().loadRun(spec.number);
+    const commit = (from: string) =>
+      git(repo.bare, "commit-tree", git(repo.bare, "rev-parse", `${from}^{tree}`), "-p", from, "-m", "work");
+    // A node job pushes (GitHub sends its push webhook), then records the node done with that head.
+    const head = commit("main");
+    fake.pushAs(repo, branch("api"), head, APP_BOT);
+    await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "done", branch("api"), {
+      summary: "Made the api.",
+      head,
+    });
+    await fake.webhooks.settled();
+    const quiet = fake.requests.length;
+    const kept = await job().loadRun(spec.number);
+    expect(made(quiet)).toEqual([]);
+    expect(kept?.branches[branch("api")]).toBe(head);
+    expect(kept?.pullRequest).toEqual(pr);
+
+    // A person pushes to a node branch: the webhook is noted, and the next load asks GitHub, once.
+    const theirs = commit(head);
+    fake.pushAs(repo, branch("db"), theirs);
+    await fake.webhooks.settled();
+    const pushed = fake.requests.length;
+    expect((await job().loadRun(spec.number))?.branches[branch("db")]).toBe(theirs);
+    expect(made(pushed)).toEqual([
+      "GET /repos/{owner}/{repo}/git/matching-refs/{ref}",
+      "GET /repos/{owner}/{repo}/pulls",
+    ]);
+    const settled = fake.requests.length;
+    expect((await job().loadRun(spec.number))?.branches[branch("api")]).toBe(head);
+    expect(made(settled)).toEqual([]);
+
+    // A person closes the PR: the run has none until swarm opens one again.
+    fake.closePullAs(repo, must(repo.pulls.get(pr.number), "the PR"));
+    await fake.webhooks.settled();
+    const closed = fake.requests.length;
+    expect((await job().loadRun(spec.number))?.pullRequest).toBeNull();
+    expect(made(closed)).toHaveLength(2);
+  });
+
+  it("a run's jobs read the config the run started with, asking GitHub nothing; a replan reads it again", async () => {
+    const configured = fake.createRepo("acme", "memo-config", {
+      ".github/swarm.yml": "label: build\n",
+    });
+    const forgeOf = () =>
+      createGitHubForge(octokitFor(fake), "acme", configured.name, {
+        memo: createRedisRunMemo(redis, prefix, fake.app.installationId, "acme", configured.name),
+      });
+    const contents = (since: number) => made(since).filter((r) => r.includes("/contents/"));
+    const planned = fake.requests.length;
+    // The plan stage reads it afresh and pins it to the run.
+    await forgeOf().readFile("main", CONFIG_PATH, { run: 7, fresh: true });
+    expect(contents(planned)).toHaveLength(1);
+    const later = fake.requests.length;
+    expect((await readRepoConfig(forgeOf(), "main", 7)).label).toBe("build");
+    expect((await readRepoConfig(forgeOf(), "main", 7)).label).toBe("build");
+    expect(contents(later)).toEqual([]);
+    // Another run, and a replan, ask GitHub.
+    await readRepoConfig(forgeOf(), "main", 8);
+    await forgeOf().readFile("main", CONFIG_PATH, { run: 7, fresh: true });
+    expect(contents(later)).toHaveLength(2);
+  });
+
   it("rebuilds from GitHub alone when Redis lost the memo, or when asked to, and gets the same run", async () => {
     const { spec } = await laidOutRun();
     const fromMemo = await job().loadRun(spec.number);
-    await redis.del(`${prefix}:memo:1:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`);
+    await redis.del(
+      `${prefix}:memo:${fake.app.installationId}:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`,
+    );
     const before = fake.requests.length;
     expect(await job().loadRun(spec.number)).toEqual(fromMemo);
     expect(made(before)).toEqual(["POST graphql"]); // one query rebuilds it
@@ -137,7 +223,7 @@ describe("the run memo", () => {
     await job().ensureNodeIssue(spec.number, web, "pending", "b"); // scans, and remembers the scan
     // As if a worker marked its create of `cli` unsure, created it on GitHub, and died before recording it.
     const cli = node("cli");
-    const key = `${prefix}:memo:1:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`;
+    const key = `${prefix}:memo:${fake.app.installationId}:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`;
     await redis.hset(key, "?node:cli", "1");
     fake
       .openIssue(repo, "[cli] Node cli", nodeIssueBody(spec.number, cli, "pending", "b"))
@@ -182,7 +268,7 @@ describe("the run memo", () => {
     expect((await job().loadRun(spec.number, { nodesOnly: true }))?.meta.status).toBe("integrating");
     // Rebuilt from GitHub (a create a killed worker left unsure, say): the deferred step still stands.
     await redis.hset(
-      `${prefix}:memo:1:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`,
+      `${prefix}:memo:${fake.app.installationId}:${repo.owner.login}/${repo.name}:${specKey(spec.number)}`,
       "?node:x",
       "1",
     );

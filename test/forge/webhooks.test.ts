@@ -6,6 +6,7 @@ import type { WebhookDefinition } from "@octokit/webhooks-examples";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HANDLED_EVENTS, parseWebhook } from "../../src/forge/github/parse-webhook.js";
 import type { ForgeEvent } from "../../src/pipeline/forge-events.js";
+import { git } from "../support/fake-github/bare-repo.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { forgeFor, pushBranch } from "../support/github-rig.js";
@@ -32,6 +33,7 @@ async function receive(name: string, payload: object): Promise<ForgeEvent | null
 
 const handled = (name: string, action: string | undefined) =>
   HANDLED_EVENTS.includes(`${name}.${action}`) ||
+  name === "push" ||
   (name === "pull_request" &&
     ["opened", "synchronize", "reopened", "closed", "ready_for_review"].includes(action ?? ""));
 
@@ -67,7 +69,7 @@ describe("parseWebhook on GitHub's example payloads", () => {
     const covered = new Set(
       cases
         .filter((c) => handled(c.name, c.action))
-        .map((c) => (c.name === "pull_request" ? "pull_request" : `${c.name}.${c.action}`)),
+        .map((c) => (["pull_request", "push"].includes(c.name) ? c.name : `${c.name}.${c.action}`)),
     );
     expect([...covered].sort()).toEqual([...HANDLED_EVENTS].sort());
   });
@@ -203,5 +205,36 @@ describe("the fake GitHub's deliveries", () => {
 
     expect(events.every((e) => e?.installationId === fake.app.installationId)).toBe(true);
     expect(fake.webhooks.deliveries.map((d) => d.status)).toEqual(received.map(() => 202));
+  });
+
+  it("sends a push for a branch a person moves (none when it stays), and pull_request.closed for a close", async () => {
+    const branch = "swarm/1-add-search/api";
+    const first = pushBranch(repo, branch);
+    const from = received.length;
+    fake.pushAs(repo, branch, first);
+    await fake.webhooks.settled();
+    expect(received.slice(from).map((r) => r.event)).toEqual([]);
+
+    const base = received.length;
+    const main = git(repo.bare, "rev-parse", "main");
+    const pull = [...repo.pulls.values()][0] as NonNullable<ReturnType<typeof repo.pulls.get>>;
+    fake.pushAs(repo, branch, main);
+    fake.closePullAs(repo, pull);
+    await fake.webhooks.settled();
+    expect(received.slice(base).map((r) => r.event)).toEqual([
+      expect.objectContaining({
+        kind: "branch-pushed",
+        branch,
+        headSha: main,
+        deleted: false,
+        sender: { login: "acme", type: "User" },
+      }),
+      expect.objectContaining({
+        kind: "pull-request",
+        action: "closed",
+        pull: expect.objectContaining({ number: pull.number, headRef: "swarm/1-add-search/integration" }),
+        sender: { login: "acme", type: "User" },
+      }),
+    ]);
   });
 });

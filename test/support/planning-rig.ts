@@ -8,6 +8,7 @@ import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import type { RepoConfig } from "../../src/domain/config/repo-config.js";
 import { swarmApp } from "../../src/entry/app.js";
 import { createForgeFactory, createTokenSource } from "../../src/entry/forge-factory.js";
+import { noteRunMoved } from "../../src/entry/note-run-moved.js";
 import { startJobWorkers } from "../../src/entry/wire-workers.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
 import { createModelClient } from "../../src/model/model-client.js";
@@ -74,7 +75,10 @@ export async function startPlanningRig(planner: ScriptedModel, options: Planning
       retry: { enabled: false },
     })),
   });
-  const middleware = await createNodeMiddleware(swarmApp(queue), { probot, webhooksPath: "/" });
+  const middleware = await createNodeMiddleware(swarmApp(queue, noteRunMoved(redis, prefix)), {
+    probot,
+    webhooksPath: "/",
+  });
   const server: Server = createServer((req, res) => {
     void middleware(req, res);
   });

@@ -28,6 +28,12 @@ export function specOfIntegrationBranch(branch: string): number | null {
   return found ? Number(found) : null;
 }
 
+/** The spec issue whose run this branch (a node's or the integration branch) is of, or null. */
+export function specOfRunBranch(branch: string): number | null {
+  const found = /^swarm\/(\d+)-[^/]+\/[^/]+$/.exec(branch)?.[1];
+  return found ? Number(found) : null;
+}
+
 /** Among a run's branch names, node `id`'s branch, or "" when it has none (yet). */
 export function findNodeBranch(names: Iterable<string>, id: string): string {
   for (const name of names) if (name.endsWith(`/${id}`)) return name;

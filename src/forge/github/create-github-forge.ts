@@ -73,7 +73,7 @@ export function createGitHubForge(
     listCheckResults: (ref) => listCheckResults(ctx, ref),
     rerunFailedJobs: (checks) => rerunFailedJobs(ctx, checks),
     readCheckLog: (checkRunId) => readCheckLog(ctx, checkRunId),
-    readFile: (ref, path) => readFile(ctx, ref, path),
+    readFile: (ref, path, pin) => readFile(ctx, ref, path, pin),
     getPermission: (username) => getPermission(ctx, username),
     addReaction: (target, content) => addReaction(ctx, target, content),
     loadRun: (spec, loadOptions) => loadRun(ctx, spec, loadOptions),

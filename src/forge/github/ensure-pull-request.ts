@@ -1,10 +1,26 @@
+import { specOfIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
+import { notePull } from "./run-whereabouts.js";
 
-/** The open PR from `head`: created once, its title and body updated when they change. */
+/**
+ * The open PR from `head`: created once, its title and body updated when they change. It follows a push of
+ * the integration branch, so the memo keeps the PR and the branch's head, and the run is read without
+ * asking GitHub for them.
+ */
 export async function ensurePullRequest(
+  ctx: GitHubContext,
+  input: { head: string; base: string; title: string; body: string; draft: boolean },
+): Promise<PullRequestRef> {
+  const made = await ensureOpenPull(ctx, input);
+  const spec = specOfIntegrationBranch(input.head);
+  if (spec !== null) await notePull(ctx, spec, input.head, made);
+  return made;
+}
+
+async function ensureOpenPull(
   ctx: GitHubContext,
   input: { head: string; base: string; title: string; body: string; draft: boolean },
 ): Promise<PullRequestRef> {

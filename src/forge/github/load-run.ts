@@ -1,28 +1,24 @@
 import { readMarker } from "../../domain/markers.js";
-import type { LoadedRun } from "../../pipeline/forge.js";
+import type { LoadedRun, LoadRunOptions } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { findDashboard, memoDashboard, withAhead } from "./ensure-dashboard-comment.js";
 import { specKey } from "./run-memo.js";
-import {
-  nodeMarkers,
-  type RunSnapshot,
-  readBranches,
-  readOpenPull,
-  readRunSnapshotRest,
-} from "./run-snapshot.js";
+import { nodeMarkers, type RunSnapshot, readRunSnapshotRest } from "./run-snapshot.js";
 import { readRunSnapshotGraphql } from "./run-snapshot-graphql.js";
+import { readWhereabouts, replaceWhereabouts } from "./run-whereabouts.js";
 import { fieldsOfScan, scanOfMemo } from "./scan-nodes.js";
 import { withRunning } from "./set-node-status.js";
 
 /**
  * The run of a spec: from the memo while it holds the run (with the branches and the open PR, which people
- * may change, read from GitHub), else rebuilt from GitHub alone and remembered. `rebuild` rebuilds it in
+ * may change, read from GitHub once they moved: see `readWhereabouts`), else rebuilt from GitHub alone and
+ * remembered. `rebuild` rebuilds it in
  * any case (`/swarm status`: what GitHub says is what is).
  */
 export async function loadRun(
   ctx: GitHubContext,
   spec: number,
-  options: { rebuild?: boolean; nodesOnly?: boolean } = {},
+  options: LoadRunOptions = {},
 ): Promise<LoadedRun | null> {
   ctx.nodeScans.delete(spec); // read what is there now
   const fields = await ctx.memo.read(specKey(spec));
@@ -31,12 +27,14 @@ export async function loadRun(
     options.rebuild || !scan ? null : (memoDashboard(fields) ?? (await findDashboard(ctx, spec)));
   let snapshot: RunSnapshot | null;
   if (scan && dashboard) {
-    const branches = options.nodesOnly ? {} : await readBranches(ctx, spec);
-    const pullRequest = options.nodesOnly ? null : await readOpenPull(ctx, branches);
-    snapshot = { dashboard, scan, branches, pullRequest };
+    const where = options.nodesOnly
+      ? { branches: {}, pullRequest: null }
+      : await readWhereabouts(ctx, spec, fields, options.recheck);
+    snapshot = { dashboard, scan, ...where };
   } else {
     snapshot = await rebuildSnapshot(ctx, spec);
     if (!snapshot) return null;
+    await replaceWhereabouts(ctx.memo, spec, fields, snapshot);
     await ctx.memo.write(specKey(spec), {
       ...fieldsOfScan(snapshot.scan, fields),
       dashboard: JSON.stringify(snapshot.dashboard),

@@ -6,7 +6,12 @@ import type { ForgeEvent } from "../../pipeline/forge-events.js";
 const Sender = z.object({ login: z.string(), type: z.string() });
 const Repo = z.object({ name: z.string(), owner: z.object({ login: z.string() }) });
 const Base = z.object({ installation: z.object({ id: z.int() }), repository: Repo, sender: Sender });
-const PullRefs = z.array(z.object({ number: z.int() }));
+// A check's PRs carry their head branch: a check whose suite names no branch (one an API created) still
+// tells which PR it is on, with no request.
+const PullRefs = z.array(z.object({ number: z.int(), head: z.object({ ref: z.string() }).optional() }));
+/** The branch a check ran on: its suite's, else its first PR's. */
+const branchOf = (headBranch: string | null | undefined, pulls: z.infer<typeof PullRefs>) =>
+  headBranch ?? pulls[0]?.head?.ref ?? null;
 
 const SCHEMAS = {
   "issues.labeled": Base.extend({
@@ -44,6 +49,12 @@ const SCHEMAS = {
       merged: z.boolean().nullable().optional(),
       head: z.object({ ref: z.string(), sha: z.string() }),
     }),
+  }),
+  // A push to a branch: swarm reads it only to see its run's branches moved by someone else.
+  push: Base.extend({
+    ref: z.string(),
+    after: z.string(),
+    deleted: z.boolean(),
   }),
   "check_run.completed": Base.extend({
     check_run: z.object({
@@ -160,6 +171,16 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         pull: { number: pr.number, headRef: pr.head.ref, headSha: pr.head.sha, merged: pr.merged ?? false },
       };
     }
+    case "push": {
+      const d = p as z.infer<(typeof SCHEMAS)["push"]>;
+      return {
+        ...base,
+        kind: "branch-pushed",
+        branch: d.ref.replace(/^refs\/heads\//, ""),
+        headSha: d.after,
+        deleted: d.deleted,
+      };
+    }
     case "check_run.completed": {
       const r = (p as z.infer<(typeof SCHEMAS)["check_run.completed"]>).check_run;
       return {
@@ -168,7 +189,7 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         source: "check_run",
         id: r.id,
         headSha: r.head_sha,
-        headBranch: r.check_suite?.head_branch ?? null,
+        headBranch: branchOf(r.check_suite?.head_branch, r.pull_requests),
         conclusion: r.conclusion,
         pullNumbers: r.pull_requests.map((x) => x.number),
       };
@@ -181,7 +202,7 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         source: "check_suite",
         id: s.id,
         headSha: s.head_sha,
-        headBranch: s.head_branch,
+        headBranch: branchOf(s.head_branch, s.pull_requests),
         conclusion: s.conclusion,
         pullNumbers: s.pull_requests.map((x) => x.number),
       };
@@ -194,7 +215,7 @@ export function parseWebhook(name: string, payload: unknown): ForgeEvent | null 
         source: "workflow_run",
         id: w.id,
         headSha: w.head_sha,
-        headBranch: w.head_branch,
+        headBranch: branchOf(w.head_branch, w.pull_requests),
         conclusion: w.conclusion,
         pullNumbers: w.pull_requests.map((x) => x.number),
       };

@@ -5,6 +5,7 @@ import type { IssueRef, NodeRecord } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { nodeIssueBody } from "./node-issue-body.js";
 import { specKey } from "./run-memo.js";
+import { notePushed } from "./run-whereabouts.js";
 import { scanNodes } from "./scan-nodes.js";
 
 /** The statuses a sub-issue shows while its node waits to be coded. */
@@ -48,6 +49,8 @@ export async function setNodeStatus(
     ...(known ? { [`node:${node.id}`]: JSON.stringify(known) } : {}),
     [`running:${node.id}`]: null,
   });
+  // A node is done once its branch is pushed: the run's branches are read without asking GitHub.
+  if (status === "done" && result?.head) await notePushed(ctx, spec, branch, result.head);
 }
 
 /** The statuses of a loaded run with the memo's running nodes (whose sub-issues still say they wait). */

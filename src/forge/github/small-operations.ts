@@ -1,18 +1,29 @@
 import type { Permission, ReactionContent } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
+import { specKey } from "./run-memo.js";
 
 /**
  * A file's text at `ref`, or null when there is no such file. At a commit (which never changes) it is read
- * from GitHub once and then remembered.
+ * from GitHub once and then remembered; pinned to a run, it is remembered in the run's record (until a
+ * `fresh` read replaces it), so every job of the run reads the config the run started with.
  */
-export async function readFile(ctx: GitHubContext, ref: string, path: string): Promise<string | null> {
-  const atCommit = /^[0-9a-f]{40}$/.test(ref);
-  if (atCommit) {
-    const remembered = (await ctx.memo.read(`commit:${ref}`))[`file:${path}`];
+export async function readFile(
+  ctx: GitHubContext,
+  ref: string,
+  path: string,
+  pin?: { run: number; fresh?: boolean },
+): Promise<string | null> {
+  const [key, field] = /^[0-9a-f]{40}$/.test(ref)
+    ? [`commit:${ref}`, `file:${path}`]
+    : pin
+      ? [specKey(pin.run), `file:${ref}:${path}`]
+      : [null, ""];
+  if (key && !pin?.fresh) {
+    const remembered = (await ctx.memo.read(key))[field];
     if (remembered !== undefined) return JSON.parse(remembered) as string | null;
   }
   const content = await readFileFromGitHub(ctx, ref, path);
-  if (atCommit) await ctx.memo.write(`commit:${ref}`, { [`file:${path}`]: JSON.stringify(content) });
+  if (key) await ctx.memo.write(key, { [field]: JSON.stringify(content) });
   return content;
 }
 

@@ -2,10 +2,12 @@ import type { Annotation, CheckRunInput } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ANNOTATIONS_PER_REQUEST, MAX_CHECK_TEXT } from "./limits.js";
+import { known, recording } from "./run-memo.js";
 
 /**
  * The check run `name` on `headSha`, created or updated. GitHub takes 50 annotations a request and appends
- * those of later updates, so the rest follow in updates of 50.
+ * those of later updates, so the rest follow in updates of 50. The id swarm created is kept in the memo
+ * (under the commit), so an update asks GitHub nothing first.
  */
 export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): Promise<{ id: number }> {
   const { octokit, owner, repo } = ctx;
@@ -38,7 +40,10 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
     ...(input.conclusion ? { conclusion: input.conclusion } : {}),
     ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
   };
-  const existing = await find();
+  const key = `commit:${input.headSha}`;
+  const field = `check:${input.name}`;
+  const kept = known<number>(await ctx.memo.read(key), field);
+  const existing = kept === null ? await find() : { id: kept };
   const id = existing
     ? (
         await octokit.rest.checks.update({
@@ -49,23 +54,30 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
           output: output(batches[0] ?? []),
         })
       ).data.id
-    : (
-        await createOnce(
-          async () =>
-            (
-              await octokit.rest.checks.create({
-                owner,
-                repo,
-                name: input.name,
-                head_sha: input.headSha,
-                ...fields,
-                output: output(batches[0] ?? []),
-                ...NO_RETRY,
-              })
-            ).data,
-          find,
-        )
-      ).id;
+    : await recording(
+        ctx.memo,
+        key,
+        field,
+        async () =>
+          (
+            await createOnce(
+              async () =>
+                (
+                  await octokit.rest.checks.create({
+                    owner,
+                    repo,
+                    name: input.name,
+                    head_sha: input.headSha,
+                    ...fields,
+                    output: output(batches[0] ?? []),
+                    ...NO_RETRY,
+                  })
+                ).data,
+              find,
+            )
+          ).id,
+        String,
+      );
   for (const batch of batches.slice(1)) {
     await octokit.rest.checks.update({ owner, repo, check_run_id: id, output: output(batch) });
   }

@@ -208,6 +208,7 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
   await deps.forge.setNodeStatus(input.nodeIssue, input.spec.number, node, "done", input.branch, {
     ...outcome,
     report,
+    ...(commit ? { head: commit } : {}),
   });
   // An earlier attempt's failure comment, if there is one, says it is done now.
   await deps.forge.amendComment(input.nodeIssue.number, `result-${input.runId}`, report);

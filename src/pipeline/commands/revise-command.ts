@@ -42,7 +42,7 @@ export async function reviseCommand(job: CommandJob, forge: Forge, deps: ReviseD
     return "Say what to change: `/swarm revise <what to change>`, on the pull request or on a line of its diff.";
 
   const defaultBranch = await forge.defaultBranch();
-  const config = await readRepoConfig(forge, defaultBranch);
+  const config = await readRepoConfig(forge, defaultBranch, spec);
   const base = config.baseBranch ?? defaultBranch;
   const head = findIntegrationBranch(Object.keys(run.branches));
   const diff = await deps.diff(base, head);

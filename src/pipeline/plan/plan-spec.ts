@@ -107,7 +107,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
   }
 
   const defaultBranch = await forge.defaultBranch();
-  const configText = await forge.readFile(defaultBranch, CONFIG_PATH);
+  const configText = await forge.readFile(defaultBranch, CONFIG_PATH, { run: specNumber, fresh: true });
   let config: RepoConfig = RepoConfigSchema.parse({});
   if (configText !== null) {
     const parsed = parseRepoConfig(configText);

@@ -59,7 +59,12 @@ export async function reviewChecks(
   input: { spec: number; headSha: string },
   deps: ReviewDeps,
 ): Promise<ReviewOutcome> {
-  const run = await deps.forge.loadRun(input.spec);
+  const remembered = await deps.forge.loadRun(input.spec);
+  // Checks on a head the run does not know yet: its push may not have been recorded when they finished.
+  const run =
+    remembered?.pullRequest && remembered.pullRequest.headSha !== input.headSha
+      ? await deps.forge.loadRun(input.spec, { recheck: true })
+      : remembered;
   const pr = run?.pullRequest;
   if (!run?.meta.runId || !pr) return { kind: "ignored", reason: "no run with a pull request" };
   if (pr.headSha !== input.headSha) return { kind: "ignored", reason: "checks of an older head commit" };

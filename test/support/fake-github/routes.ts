@@ -58,7 +58,9 @@ export type FakeEvent =
       kind: "pull-request";
       repo: RepoState;
       pull: Pull;
-      action: "opened" | "synchronize" | "ready_for_review";
+      action: "opened" | "synchronize" | "ready_for_review" | "closed";
+      /** Who did it (the PR's author when not said). */
+      by?: Actor;
     }
   | { kind: "check-run"; repo: RepoState; run: CheckRun }
   | { kind: "workflow-rerun"; repo: RepoState; run: WorkflowRun; jobs: Job[] }

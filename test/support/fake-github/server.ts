@@ -7,7 +7,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { text } from "node:stream/consumers";
-import { createBareRepo, listBranches, resolveRef } from "./bare-repo.js";
+import { createBareRepo, git, listBranches, resolveRef } from "./bare-repo.js";
 import { createCiPlayer } from "./ci.js";
 import { serveGit } from "./git-http.js";
 import { githubGraphqlRoots } from "./github-graphql.js";
@@ -120,8 +120,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         return;
       }
       case "pull-request":
-        webhooks.pullRequest(event.repo, event.pull, event.action, event.pull.user);
-        if (event.action !== "ready_for_review") ci.pullChanged(event.repo, event.pull);
+        webhooks.pullRequest(event.repo, event.pull, event.action, event.by ?? event.pull.user);
+        if (event.action === "opened" || event.action === "synchronize")
+          ci.pullChanged(event.repo, event.pull);
         return;
       case "review":
         webhooks.reviewSubmitted(event.repo, event.pull, event.reviewId);
@@ -160,10 +161,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     for (const listener of listeners) listener({ kind: "check-run", repo, run });
   });
 
-  // After a push, open PRs whose head moved get a `synchronize` event, as on GitHub.
+  // After a push, each branch it moved gets a `push` event and open PRs whose head moved a `synchronize`
+  // event, as on GitHub.
   const gitRequests: { path: string; authorized: boolean }[] = [];
-  const pushed = (repo: RepoState, before: Map<string, string>) => {
+  const pushed = (repo: RepoState, before: Map<string, string>, by: Actor = APP_BOT) => {
     const after = listBranches(repo.bare);
+    for (const ref of new Set([...before.keys(), ...after.keys()]))
+      if (before.get(ref) !== after.get(ref)) webhooks.pushed(repo, ref, before.get(ref), after.get(ref), by);
     for (const pull of repo.pulls.values()) {
       const ref = `refs/heads/${pull.head}`;
       if (pull.state === "open" && after.get(ref) !== before.get(ref)) {
@@ -616,6 +620,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       return repo;
     },
     /** An issue opened by a person (not through the API), as a test's starting point. */
+    /** A person moves a branch to `sha` (a push of theirs), and its webhooks go out. */
+    pushAs(repo: RepoState, branch: string, sha: string, by: Actor = repo.owner) {
+      const before = listBranches(repo.bare);
+      git(repo.bare, "update-ref", `refs/heads/${branch}`, sha);
+      pushed(repo, before, by);
+    },
+    /** A person closes a PR, and the `pull_request.closed` webhook goes out. */
+    closePullAs(repo: RepoState, pull: Pull, by: Actor = repo.owner) {
+      pull.state = "closed";
+      deliver({ kind: "pull-request", repo, pull, action: "closed", by });
+    },
     openIssue(repo: RepoState, title: string, body: string, user: Actor = repo.owner): Issue {
       return state.addIssue(repo, { title, body, labels: [], user });
     },

@@ -130,25 +130,47 @@ export function createWebhooks(base: () => string, installationId: number, viola
     pullRequest(
       repo: RepoState,
       pull: Pull,
-      action: "opened" | "synchronize" | "ready_for_review",
+      action: "opened" | "synchronize" | "ready_for_review" | "closed",
       sender: Actor,
     ) {
       const shas = {
         head: resolveRef(repo.bare, `refs/heads/${pull.head}`) ?? "0".repeat(40),
         base: resolveRef(repo.bare, `refs/heads/${pull.base}`) ?? "0".repeat(40),
       };
-      const component =
-        action === "opened"
-          ? "webhook-pull-request-opened"
-          : action === "synchronize"
-            ? "webhook-pull-request-synchronize"
-            : "webhook-pull-request-ready-for-review";
+      const component = `webhook-pull-request-${action.replaceAll("_", "-")}`;
       send("pull_request", component, {
         action,
         number: pull.number,
         pull_request: part(component, "pull_request", pullJson(base(), repo, pull, shas)),
         ...common(repo, sender),
         ...(action === "synchronize" ? { before: "0".repeat(40), after: shas.head } : {}),
+      });
+    },
+    /** A push to a branch, a new one or its deletion included (`before`/`after` undefined). */
+    pushed(
+      repo: RepoState,
+      ref: string,
+      before: string | undefined,
+      after: string | undefined,
+      sender: Actor,
+    ) {
+      const zero = "0".repeat(40);
+      const full = `${base()}/repos/${repo.owner.login}/${repo.name}`;
+      send("push", "webhook-push", {
+        ref,
+        before: before ?? zero,
+        after: after ?? zero,
+        created: before === undefined,
+        deleted: after === undefined,
+        forced: false,
+        base_ref: null,
+        compare: `${full}/compare/${(before ?? zero).slice(0, 12)}...${(after ?? zero).slice(0, 12)}`,
+        commits: [],
+        head_commit: null,
+        pusher: { name: sender.login },
+        ...common(repo, sender),
+        // A push's repository is the older shape, with a few more required fields.
+        repository: part("webhook-push", "repository", repoJson(base(), repo)),
       });
     },
     /** A line comment on a PR's diff, written by a person. */

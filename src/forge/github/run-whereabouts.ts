@@ -1,0 +1,104 @@
+import type { PullRequestRef } from "../../pipeline/forge.js";
+import type { GitHubContext } from "./context.js";
+import { type RunMemo, specKey } from "./run-memo.js";
+import { readBranches, readOpenPull } from "./run-snapshot.js";
+
+/** A run's branches (name → head) and its open PR: what people may change, beside what swarm writes. */
+export type Whereabouts = { branches: Record<string, string>; pullRequest: PullRequestRef | null };
+
+/**
+ * The run's branches and open PR, without asking GitHub while the memo holds them. The memo keeps:
+ * - `where`, the last reading from GitHub;
+ * - over it, what swarm itself pushed since (`head:<branch>`) and its PR as swarm last ensured it (`pull`);
+ * - what webhooks said moved (`seen:<branch>:<sha>`, `seen-pull:<number>:<open|closed>`), swarm's own
+ *   pushes among them.
+ * While every move seen agrees with the reading and what lies over it, nothing is read. One that does not (a
+ * person's push or close, a bot's fix-up commit, a move whose note is not in yet) makes the reader ask
+ * GitHub, and the reading replaces what was seen. So a webhook never races swarm's own note of a push: it
+ * is compared when the run is next read.
+ */
+export async function readWhereabouts(
+  ctx: GitHubContext,
+  spec: number,
+  fields: Record<string, string>,
+  recheck = false,
+): Promise<Whereabouts> {
+  const reading = fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
+  const view = reading && viewOf(reading, fields);
+  if (view && !recheck && agreesWithSeen(view, fields)) return view;
+  const fresh = await readFromGitHub(ctx);
+  await replaceWhereabouts(ctx.memo, spec, fields, fresh);
+  return fresh;
+
+  async function readFromGitHub(c: GitHubContext): Promise<Whereabouts> {
+    const branches = await readBranches(c, spec);
+    return { branches, pullRequest: await readOpenPull(c, branches) };
+  }
+}
+
+/** The reading with swarm's own pushes and PR laid over it. */
+function viewOf(reading: Whereabouts, fields: Record<string, string>): Whereabouts {
+  const heads = Object.entries(fields).flatMap(([f, sha]) =>
+    f.startsWith("head:") ? [[f.slice(5), sha] as const] : [],
+  );
+  const pull = fields.pull ? (JSON.parse(fields.pull) as PullRequestRef) : null;
+  return {
+    branches: { ...reading.branches, ...Object.fromEntries(heads) },
+    pullRequest: pull ?? reading.pullRequest,
+  };
+}
+
+function agreesWithSeen(view: Whereabouts, fields: Record<string, string>): boolean {
+  return Object.keys(fields).every((f) => {
+    const branch = /^seen:(.+):([0-9a-f]*)$/.exec(f);
+    if (branch) {
+      const [, name = "", sha = ""] = branch;
+      return sha === "" ? !(name in view.branches) : view.branches[name] === sha;
+    }
+    const pull = /^seen-pull:(\d+):(open|closed)$/.exec(f);
+    if (pull) {
+      const mine = view.pullRequest?.number === Number(pull[1]);
+      return pull[2] === "open" ? mine : !mine;
+    }
+    return true;
+  });
+}
+
+/**
+ * What GitHub said replaces the memo's reading, what lay over it and the moves seen before it was read (a
+ * move seen since stays, to be compared at the next read).
+ */
+export async function replaceWhereabouts(
+  memo: RunMemo,
+  spec: number,
+  before: Record<string, string>,
+  reading: Whereabouts,
+): Promise<void> {
+  const dropped = Object.keys(before).filter(
+    (f) => f.startsWith("head:") || f === "pull" || f.startsWith("seen:") || f.startsWith("seen-pull:"),
+  );
+  await memo.write(specKey(spec), {
+    ...Object.fromEntries(dropped.map((f) => [f, null])),
+    where: JSON.stringify(reading),
+  });
+}
+
+/** swarm pushed `branch` at `sha`. */
+export const notePushed = (ctx: GitHubContext, spec: number, branch: string, sha: string) =>
+  ctx.memo.write(specKey(spec), { [`head:${branch}`]: sha });
+
+/** swarm ensured the run's open PR (after pushing its integration branch to `pull.headSha`). */
+export const notePull = (ctx: GitHubContext, spec: number, branch: string, pull: PullRequestRef) =>
+  ctx.memo.write(specKey(spec), { pull: JSON.stringify(pull), [`head:${branch}`]: pull.headSha });
+
+/** A webhook said a run's branch or PR moved: kept, to be compared with the memo when the run is next read. */
+export async function noteSeen(
+  memo: RunMemo,
+  moved: { spec: number; branch: string; headSha: string; gone: boolean; pullNumber?: number },
+): Promise<void> {
+  const field =
+    moved.pullNumber === undefined
+      ? `seen:${moved.branch}:${moved.gone ? "" : moved.headSha}`
+      : `seen-pull:${moved.pullNumber}:${moved.gone ? "closed" : "open"}`;
+  await memo.write(specKey(moved.spec), { [field]: "1" });
+}
