@@ -197,7 +197,9 @@ async function wholeRun(title: string, name: string, options: { flaky?: boolean 
     .sort((a, b) => b[1] - a[1])
     .map(([route, n]) => `${n} ${route}`)
     .join("\n    ");
-  if (process.env.BENCH_TRACE) for (const r of made) console.log("TRACE", title, r.method, r.path, r.status);
+  if (process.env.BENCH_TRACE)
+    for (const r of made)
+      console.log("TRACE", title, r.method, r.path, r.status, JSON.stringify(r.body ?? "").slice(0, 300));
   const outcomes = rig.reviewOutcomes.slice(outcomesFrom);
   return {
     requests: made.length,

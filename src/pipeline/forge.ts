@@ -98,7 +98,14 @@ export type ReviewComment = { path: string; line: number; body: string; id?: num
 /** A reply to post on the review thread of a line comment, once per `key` in that thread, which is resolved. */
 export type ThreadClosing = { commentId: number; key: string; body: string };
 
-export type PullRequestRef = { number: number; url: string; headSha: string; draft: boolean };
+export type PullRequestRef = {
+  number: number;
+  url: string;
+  headSha: string;
+  draft: boolean;
+  /** GitHub's node id, where it was read with the PR (GraphQL's mutations take it, not the number). */
+  nodeId?: string;
+};
 export type PullRequestView = PullRequestRef & { headRef: string; state: "open" | "closed" };
 
 export type LoadedRun = {
@@ -171,7 +178,7 @@ export type Forge = {
   ): Promise<void>;
   readPullRequest(number: number): Promise<PullRequestView>;
   /** Takes a draft PR out of draft; a PR that is ready already is left alone. */
-  markReadyForReview(number: number): Promise<void>;
+  markReadyForReview(pull: { number: number; nodeId?: string }): Promise<void>;
   requestReviewers(number: number, reviewers: readonly string[]): Promise<void>;
   /** The open PR from `head`, created or updated. */
 

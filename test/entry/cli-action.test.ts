@@ -203,6 +203,7 @@ describe("swarm action", () => {
     // receives when the validation workflow completes: GitHub's own example payload, for this run's head.
     const reviewJob = async (event: "check_suite" | "workflow_run") => {
       await github.ci.settled();
+      await github.webhooks.settled(); // its deliveries are made one at a time, after the push events
       const head = headSha();
       const delivery = github.webhooks.deliveries.findLast(
         (d) => d.event === "check_suite" && JSON.parse(d.body).check_suite.head_sha === head,

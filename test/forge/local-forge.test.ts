@@ -125,7 +125,7 @@ describe("the local forge", () => {
     expect((await forge.listCheckResults("swarm/1-add-todos/integration")).map((c) => c.conclusion)).toEqual([
       "success",
     ]);
-    await forge.markReadyForReview(pr.number);
+    await forge.markReadyForReview(pr);
     expect((await forge.readPullRequest(pr.number)).draft).toBe(false);
 
     const run = await createLocalForge({ repoDir: dir, stateFile }).loadRun(spec);

@@ -4,7 +4,7 @@ import type { PlanNode } from "../../src/domain/plan/plan.js";
 import { type GitHubContext, NODE_LABEL } from "../../src/forge/github/context.js";
 import { nodeIssueBody } from "../../src/forge/github/node-issue-body.js";
 import { createMemoryRunMemo } from "../../src/forge/github/run-memo.js";
-import { type RunSnapshot, readRunSnapshotRest } from "../../src/forge/github/run-snapshot.js";
+import { type RunSnapshot, readRunSnapshotRest, snapshotOf } from "../../src/forge/github/run-snapshot.js";
 import { readRunSnapshotGraphql } from "../../src/forge/github/run-snapshot-graphql.js";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github/server.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
@@ -46,7 +46,7 @@ async function readBoth(spec: number) {
     };
   };
   const rest = await counted(() => readRunSnapshotRest(contextFor(), spec));
-  const gql = await counted(() => readRunSnapshotGraphql(contextFor(), spec));
+  const gql = await counted(async () => snapshotOf(await readRunSnapshotGraphql(contextFor(), spec)));
   return { rest, gql };
 }
 
@@ -194,6 +194,7 @@ describe("readRunSnapshotGraphql", () => {
       url: reopened.html_url,
       headSha: reopened.head.sha,
       draft: false,
+      nodeId: reopened.node_id,
     });
   });
 

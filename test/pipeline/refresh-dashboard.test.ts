@@ -43,8 +43,16 @@ it("a late 'revising' write about a head the run has moved past records its roun
   await refreshDashboard(forge, spec.number, { ifHead: reviewed, status: "revising", meta: { round: 1 } });
   expect(await dashboard()).toMatchObject({ status: "revising", round: 1 });
 
-  // The revision was merged and reviewed green before a second late write arrived.
+  // The revision was merged (pushed, and the PR ensured, as the integrate job does) and reviewed green
+  // before a second late write arrived.
   pushBranch(repo, "swarm/1-late/integration", "swarm/1-late/integration");
+  await forge.ensurePullRequest({
+    head: "swarm/1-late/integration",
+    base: "main",
+    title: "t",
+    body: "b",
+    draft: true,
+  });
   await refreshDashboard(forge, spec.number, { status: "green" });
   await refreshDashboard(forge, spec.number, { ifHead: reviewed, status: "revising", meta: { round: 2 } });
   expect(await dashboard()).toMatchObject({ status: "green", round: 2 });

@@ -63,7 +63,7 @@ export function createGitHubForge(
     readPullRequest: (number) => readPullRequest(ctx, number),
     listReviewComments: (pullNumber, reviewId) => listReviewComments(ctx, pullNumber, reviewId),
 
-    markReadyForReview: (number) => markReadyForReview(ctx, number),
+    markReadyForReview: (pull) => markReadyForReview(ctx, pull),
     requestReviewers: (number, reviewers) => requestReviewers(ctx, number, reviewers),
 
     ensurePullRequest: (input) => ensurePullRequest(ctx, input),

@@ -74,8 +74,11 @@ export async function ensureDashboardComment(
     return { id: onGitHub.id, url: onGitHub.url };
   }
   const find = () => findDashboard(ctx, spec);
-  const create = () =>
-    recording(
+  // A rebuild that found no run said there is no dashboard; nothing of swarm's has made one since.
+  const none = fields.nodashboard === "1" && fields["?dashboard"] === undefined;
+  const create = async () => {
+    await ctx.memo.write(specKey(spec), { nodashboard: null });
+    return recording(
       ctx.memo,
       specKey(spec),
       "dashboard",
@@ -92,8 +95,10 @@ export async function ensureDashboardComment(
         }, find),
       (made) => JSON.stringify(made),
     );
+  };
   // The memo first: another worker may have edited the dashboard since this job last did.
-  let known: Dashboard = onGitHub ?? ctx.dashboards.get(spec) ?? (await find()) ?? (await create());
+  let known: Dashboard =
+    onGitHub ?? ctx.dashboards.get(spec) ?? (none ? null : await find()) ?? (await create());
   if (known.text !== text) {
     // An edit makes nothing twice, so it needs no unsure mark; a failed one is forgotten, to be read again.
     const edited = await octokit.rest.issues

@@ -3,6 +3,7 @@ import type { PlanNode } from "../../domain/plan/plan.js";
 import type { NodeStatus } from "../../domain/state/node-status.js";
 import type { IssueRef } from "../../pipeline/forge.js";
 import { type GitHubContext, issueRef, NODE_LABEL } from "./context.js";
+import { createNodeIssueGraphql } from "./create-node-issue-graphql.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { MAX_SUB_ISSUES } from "./limits.js";
 import { noBlockersYet } from "./link-dependency.js";
@@ -28,6 +29,9 @@ export async function ensureNodeIssue(
       });
     }
     let fresh = true;
+    const fields = { title: `[${node.id}] ${node.title}`, body: nodeIssueBody(spec, node, status, branch) };
+    // Through GraphQL, made and filed under its spec in one request; through REST, linked below.
+    const graphql = ctx.rebuildWith !== "rest";
     found = await recording(
       ctx.memo,
       specKey(spec),
@@ -35,11 +39,11 @@ export async function ensureNodeIssue(
       () =>
         createOnce(
           async () => {
+            if (graphql) return createNodeIssueGraphql(ctx, spec, fields);
             const { data } = await octokit.rest.issues.create({
               owner,
               repo,
-              title: `[${node.id}] ${node.title}`,
-              body: nodeIssueBody(spec, node, status, branch),
+              ...fields,
               labels: [NODE_LABEL],
               ...NO_RETRY,
             });
@@ -53,6 +57,10 @@ export async function ensureNodeIssue(
       (made) => JSON.stringify(made),
     );
     scan.byNode.set(node.id, found);
+    if (fresh && graphql) {
+      scan.subIssueIds.add(found.id);
+      await ctx.memo.write(specKey(spec), { [`sub:${found.id}`]: "1" });
+    }
     if (fresh) await noBlockersYet(ctx, found.number);
   }
   if (!scan.subIssueIds.has(found.id)) {

@@ -3,7 +3,8 @@ import type { PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
-import { notePull } from "./run-whereabouts.js";
+import { specKey } from "./run-memo.js";
+import { knownNoPull, notePull } from "./run-whereabouts.js";
 
 /**
  * The open PR from `head`: created once, its title and body updated when they change. It follows a push of
@@ -36,11 +37,15 @@ async function ensureOpenPull(
     });
     return open[0] ?? null;
   };
-  const existing = await find();
+  // The memo knowing there is none, it is created at once: one made meanwhile is GitHub's 422, then found.
+  const spec = specOfIntegrationBranch(input.head);
+  const none = spec !== null && knownNoPull(await ctx.memo.read(specKey(spec)));
+  const existing = none ? null : await find();
   if (!existing) {
     const made = await createOnce<{
       number: number;
       html_url: string;
+      node_id: string;
       head: { sha: string };
       draft?: boolean;
     }>(
@@ -60,7 +65,13 @@ async function ensureOpenPull(
       find,
       { exists: alreadyExists },
     );
-    return { number: made.number, url: made.html_url, headSha: made.head.sha, draft: made.draft ?? false };
+    return {
+      number: made.number,
+      url: made.html_url,
+      headSha: made.head.sha,
+      draft: made.draft ?? false,
+      nodeId: made.node_id,
+    };
   }
   if (existing.title !== input.title || existing.body !== body) {
     await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: input.title, body });
@@ -70,5 +81,6 @@ async function ensureOpenPull(
     url: existing.html_url,
     headSha: existing.head.sha,
     draft: existing.draft ?? false,
+    nodeId: existing.node_id,
   };
 }

@@ -3,7 +3,13 @@ import type { LoadedRun, LoadRunOptions } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { findDashboard, memoDashboard, withAhead } from "./ensure-dashboard-comment.js";
 import { specKey } from "./run-memo.js";
-import { nodeMarkers, type RunSnapshot, readRunSnapshotRest } from "./run-snapshot.js";
+import {
+  nodeMarkers,
+  type RunReading,
+  type RunSnapshot,
+  readRunSnapshotRest,
+  snapshotOf,
+} from "./run-snapshot.js";
 import { readRunSnapshotGraphql } from "./run-snapshot-graphql.js";
 import { readWhereabouts, replaceWhereabouts } from "./run-whereabouts.js";
 import { fieldsOfScan, scanOfMemo } from "./scan-nodes.js";
@@ -32,8 +38,12 @@ export async function loadRun(
       : await readWhereabouts(ctx, spec, fields, options.recheck);
     snapshot = { dashboard, scan, ...where };
   } else {
-    snapshot = await rebuildSnapshot(ctx, spec);
-    if (!snapshot) return null;
+    const reading = await rebuildSnapshot(ctx, spec);
+    snapshot = snapshotOf(reading);
+    if (!snapshot) {
+      if (reading) await keepNoRun(ctx, spec, fields, reading);
+      return null;
+    }
     await replaceWhereabouts(ctx.memo, spec, fields, snapshot);
     await ctx.memo.write(specKey(spec), {
       ...fieldsOfScan(snapshot.scan, fields),
@@ -53,7 +63,7 @@ export async function loadRun(
  * GraphQL API refuses the query (an older GitHub Enterprise Server without sub-issues, say) is read through
  * REST instead.
  */
-async function rebuildSnapshot(ctx: GitHubContext, spec: number): Promise<RunSnapshot | null> {
+async function rebuildSnapshot(ctx: GitHubContext, spec: number): Promise<RunReading | null> {
   if (ctx.rebuildWith === "rest") return readRunSnapshotRest(ctx, spec);
   try {
     return await readRunSnapshotGraphql(ctx, spec);
@@ -65,6 +75,25 @@ async function rebuildSnapshot(ctx: GitHubContext, spec: number): Promise<RunSna
     if (errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND")) return null;
     return readRunSnapshotRest(ctx, spec);
   }
+}
+
+/**
+ * What a rebuild that found no run read is kept for the run about to start: no dashboard yet (unless a
+ * create of one may have landed unrecorded), the node issues and branches there are, and the node ids a
+ * node issue is created with. So laying out the run asks GitHub for none of it again.
+ */
+async function keepNoRun(
+  ctx: GitHubContext,
+  spec: number,
+  before: Record<string, string>,
+  reading: RunReading,
+): Promise<void> {
+  await ctx.memo.write(specKey(spec), {
+    ...fieldsOfScan(reading.scan, before),
+    ...(before["?dashboard"] === undefined ? { nodashboard: "1" } : {}),
+    ...(reading.ids ? { ids: JSON.stringify(reading.ids) } : {}),
+  });
+  await replaceWhereabouts(ctx.memo, spec, before, reading);
 }
 
 /** The run a snapshot holds, or null when its dashboard has no readable marker. */

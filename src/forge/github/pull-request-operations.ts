@@ -18,17 +18,34 @@ export async function readPullRequest(ctx: GitHubContext, number: number): Promi
 }
 
 /** The REST API cannot take a PR out of draft; GraphQL's mutation can. Already ready is left alone. */
-export async function markReadyForReview(ctx: GitHubContext, number: number): Promise<void> {
-  const { data } = await ctx.octokit.rest.pulls.get({
-    owner: ctx.owner,
-    repo: ctx.repo,
-    pull_number: number,
-  });
-  if (!data.draft) return;
-  await ctx.octokit.graphql(
-    "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }",
-    { id: data.node_id },
-  );
+export async function markReadyForReview(
+  ctx: GitHubContext,
+  pull: { number: number; nodeId?: string },
+): Promise<void> {
+  const mark = (id: string) =>
+    ctx.octokit.graphql(
+      "mutation($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { pullRequest { isDraft } } }",
+      { id },
+    );
+  const read = async () => {
+    const { data } = await ctx.octokit.rest.pulls.get({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      pull_number: pull.number,
+    });
+    return data;
+  };
+  // With the node id the run holds, no read first; refused (a person made it ready meanwhile, say), read it.
+  if (pull.nodeId) {
+    try {
+      await mark(pull.nodeId);
+      return;
+    } catch (error) {
+      if ((error as { name?: string }).name !== "GraphqlResponseError") throw error;
+    }
+  }
+  const data = await read();
+  if (data.draft) await mark(data.node_id);
 }
 
 /** Users (octocat) and teams (org/team) asked to review; GitHub ignores those already asked. */

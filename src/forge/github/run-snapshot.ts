@@ -2,6 +2,7 @@ import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import { readMarker } from "../../domain/markers.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubContext, NodeScan } from "./context.js";
+import type { NodeIds } from "./create-node-issue-graphql.js";
 import { dashboardOf } from "./ensure-dashboard-comment.js";
 import { listIssueComments } from "./repository-reads.js";
 import { readNodeScan } from "./scan-nodes.js";
@@ -17,6 +18,22 @@ export type RunSnapshot = {
   branches: Record<string, string>;
   pullRequest: PullRequestRef | null;
 };
+
+/**
+ * What a rebuild read: a snapshot, or, with no dashboard (no run), the rest of it, for the run about to
+ * start; through GraphQL, with the node ids a node issue is created with.
+ */
+export type RunReading = Omit<RunSnapshot, "dashboard"> & {
+  dashboard: RunSnapshot["dashboard"] | null;
+  ids?: NodeIds;
+};
+
+/** The run's snapshot in a reading, or null when it found no run. */
+export function snapshotOf(reading: RunReading | null): RunSnapshot | null {
+  if (!reading?.dashboard) return null;
+  const { dashboard, scan, branches, pullRequest } = reading;
+  return { dashboard, scan, branches, pullRequest };
+}
 
 /** The snapshot through REST: the spec's comments, its node issues, the matching refs, the open PR. */
 export async function readRunSnapshotRest(ctx: GitHubContext, spec: number): Promise<RunSnapshot | null> {
@@ -61,5 +78,13 @@ export async function readOpenPull(
     per_page: 100, // not 1: a full page is read afresh, any other is revalidated (a 304)
   });
   const pr = data[0];
-  return pr ? { number: pr.number, url: pr.html_url, headSha: pr.head.sha, draft: pr.draft ?? false } : null;
+  return pr
+    ? {
+        number: pr.number,
+        url: pr.html_url,
+        headSha: pr.head.sha,
+        draft: pr.draft ?? false,
+        nodeId: pr.node_id,
+      }
+    : null;
 }

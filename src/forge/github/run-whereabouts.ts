@@ -23,9 +23,8 @@ export async function readWhereabouts(
   fields: Record<string, string>,
   recheck = false,
 ): Promise<Whereabouts> {
-  const reading = fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
-  const view = reading && viewOf(reading, fields);
-  if (view && !recheck && agreesWithSeen(view, fields)) return view;
+  const view = knownWhereabouts(fields);
+  if (view && !recheck) return view;
   const fresh = await readFromGitHub(ctx);
   await replaceWhereabouts(ctx.memo, spec, fields, fresh);
   return fresh;
@@ -34,6 +33,23 @@ export async function readWhereabouts(
     const branches = await readBranches(c, spec);
     return { branches, pullRequest: await readOpenPull(c, branches) };
   }
+}
+
+/** What the memo holds of the run's branches and PR, unless a move seen since disagrees with it. */
+export function knownWhereabouts(fields: Record<string, string>): Whereabouts | null {
+  const reading = fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
+  const view = reading && viewOf(reading, fields);
+  return view && agreesWithSeen(view, fields) ? view : null;
+}
+
+/**
+ * Whether the memo knows the run has no open PR: its reading and swarm's own PR say none, and no PR event
+ * seen since says otherwise (a branch's push is no news about its PR).
+ */
+export function knownNoPull(fields: Record<string, string>): boolean {
+  const reading = fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
+  if (!reading || reading.pullRequest || fields.pull) return false;
+  return !Object.keys(fields).some((f) => /^seen-pull:\d+:open$/.test(f));
 }
 
 /** The reading with swarm's own pushes and PR laid over it. */

@@ -131,7 +131,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
       if (!p) throw new Error(`the local forge has no pull request #${number}`);
       return pullView(p);
     },
-    async markReadyForReview(number) {
+    async markReadyForReview({ number }) {
       file.update((s) => {
         const p = s.pulls.find((x) => x.number === number);
         if (p) p.draft = false;

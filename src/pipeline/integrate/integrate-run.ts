@@ -97,11 +97,13 @@ async function integrate(input: IntegrateInput, deps: IntegrateDeps): Promise<In
       title: "Waiting for the repository's checks",
       summary: `All ${run.plan.nodes.length} nodes are merged${round > 0 ? ` (after ${round} revision round${round === 1 ? "" : "s"})` : ""}. swarm reviews this commit when the repository's checks finish, and revises the nodes at fault until they pass.`,
     });
+    // Deferred: the stages read it at once, and GitHub's comment gets it with the PR's link a moment later.
     await refreshDashboard(forge, input.spec.number, {
       status: "reviewing",
       headline: waiting,
       ledger: deps.ledger,
       meta: { reviewedSha: undefined },
+      deferred: true,
     });
   };
   let merged: MergeResult;

@@ -20,20 +20,21 @@ export function explorePlan(
 ): Promise<{ plan: Plan; turns: number }> {
   const { forge } = deps;
   const shellSeconds = config.sandbox.shellSeconds;
-  if (!deps.checkout)
-    return repositoryView(forge, ref, spec, deps.codeContext).then((view) =>
-      runPlanner(
-        model,
-        config,
-        spec,
-        view,
-        { files: headFiles(forge, ref), shell: null, shellSeconds },
-        feedback,
-      ),
+  if (!deps.checkout) {
+    const files = headFiles(forge, ref);
+    return repositoryView(files, ref, spec, deps.codeContext).then((view) =>
+      runPlanner(model, config, spec, view, { files, shell: null, shellSeconds }, feedback),
     );
+  }
+  // With a checkout, the planner's first view is read from it too: no API request for the tree or files.
   return deps.checkout(ref, async (checkout) => {
     const map = checkout.codeContext;
-    const view = await repositoryView(forge, ref, spec, map ? (_ref, query) => map(query) : deps.codeContext);
+    const view = await repositoryView(
+      checkout.files,
+      ref,
+      spec,
+      map ? (_ref, query) => map(query) : deps.codeContext,
+    );
     const shell = checkout.openShell(config.sandbox);
     return runPlanner(model, config, spec, view, { files: checkout.files, shell, shellSeconds }, feedback);
   });

@@ -157,7 +157,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
     };
   }
 
-  await forge.addReaction({ issueNumber: specNumber }, "eyes");
+  // No reaction on the spec: the dashboard (or a comment saying why not) answers at once, a write less.
   const issue =
     job.spec.body === null && job.spec.title === "" ? await forge.readIssue(specNumber) : job.spec;
   let spec: ReturnType<typeof parseSpec>;

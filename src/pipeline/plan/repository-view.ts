@@ -1,7 +1,7 @@
 import { globsOverlap } from "../../domain/plan/globs-overlap.js";
 import type { Spec } from "../../domain/spec/spec.js";
 import { untrusted } from "../../model/prompt/untrusted.js";
-import type { Forge } from "../forge.js";
+import type { ReadableFiles } from "../code/view-path.js";
 
 const SKIPPED = /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|\.next|target|__pycache__)\//;
 const LOCKFILES =
@@ -29,13 +29,13 @@ export type CodeContext = (ref: string, query: { text: string; files: readonly s
  * `codeContext`, a map of the definitions most related to the spec follows.
  */
 export async function repositoryView(
-  forge: Forge,
+  source: ReadableFiles,
   ref: string,
   spec: Spec,
   codeContext?: CodeContext,
   budgetChars = 96_000,
 ): Promise<string> {
-  const files = (await forge.listFiles(ref)).filter((p) => !SKIPPED.test(p) && !LOCKFILES.test(p)).sort();
+  const files = (await source.list()).filter((p) => !SKIPPED.test(p) && !LOCKFILES.test(p)).sort();
   const shown = files.slice(0, MAX_TREE_ENTRIES);
   const tree = `Files at ${ref} (${files.length}${files.length > shown.length ? `, first ${shown.length} shown` : ""}):\n${shown.join("\n")}`;
   const parts = [tree];
@@ -47,7 +47,7 @@ export async function repositoryView(
   ];
   for (const path of [...new Set(wanted)]) {
     if (used >= budgetChars) break;
-    const text = await forge.readFile(ref, path);
+    const text = await source.read(path);
     if (text === null) continue;
     const cut =
       text.length > MAX_FILE_CHARS

@@ -240,7 +240,7 @@ async function green(
     title: "All checks pass",
     summary: `${checks.map((c) => `${c.name}: ${c.conclusion}`).join("\n")}\n\nEvery node is done and the repository's checks pass${run.meta.round ? ` after ${run.meta.round} revision round${run.meta.round === 1 ? "" : "s"}` : ""}${after}.`,
   });
-  if (pr.draft) await forge.markReadyForReview(pr.number);
+  if (pr.draft) await forge.markReadyForReview(pr);
   await forge.requestReviewers(pr.number, config.pullRequest.reviewers);
   await refreshDashboard(forge, run.spec, {
     status: "green",

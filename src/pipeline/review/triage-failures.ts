@@ -195,7 +195,7 @@ async function allPreExisting(
     title: `Passes but for checks that fail on ${baseBranch} too`,
     summary: `${input.checks.map((c) => `${c.name}: ${c.conclusion}`).join("\n")}\n\n${preExisting.map((c) => c.name).join(", ")} also fail${preExisting.length === 1 ? "s" : ""} on the latest commit of ${baseBranch}: pre-existing, not revised. Every other check passes.`,
   });
-  if (pr.draft) await forge.markReadyForReview(pr.number);
+  if (pr.draft) await forge.markReadyForReview(pr);
   await forge.requestReviewers(pr.number, input.config.pullRequest.reviewers);
   await refreshDashboard(forge, run.spec, {
     status: "unverified",

@@ -7,7 +7,15 @@ import { listBranches, resolveRef } from "./bare-repo.js";
 import { connection, GqlError, type GqlObject } from "./graphql.js";
 import { htmlUrl } from "./objects.js";
 import type { FakeEvent } from "./routes.js";
-import type { Comment, FakeState, Issue, Pull, RepoState, ReviewComment } from "./state.js";
+import {
+  APP_BOT,
+  type Comment,
+  type FakeState,
+  type Issue,
+  type Pull,
+  type RepoState,
+  type ReviewComment,
+} from "./state.js";
 
 const INT_MAX = 2 ** 31 - 1;
 
@@ -92,11 +100,15 @@ function issueCommentObject(repo: RepoState, c: Comment): GqlObject {
   };
 }
 
+const issueNodeId = (issue: Issue) => `I_${Buffer.from(`issue:${issue.id}`).toString("base64url")}`;
+const repositoryId = (repo: RepoState) => `R_${Buffer.from(`repo:${repo.id}`).toString("base64url")}`;
+const labelId = (name: string) => `LA_${Buffer.from(`label:${name}`).toString("base64url")}`;
+
 function issueObject(state: FakeState, repo: RepoState, issue: Issue): GqlObject {
   return {
     __typename: "Issue",
     fields: {
-      id: () => `I_${Buffer.from(`issue:${issue.id}`).toString("base64url")}`,
+      id: () => issueNodeId(issue),
       databaseId: () => databaseId(issue.id),
       fullDatabaseId: () => String(issue.id),
       number: () => issue.number,
@@ -211,6 +223,14 @@ export function githubGraphqlRoots(state: FakeState, emit: (event: FakeEvent) =>
         return {
           __typename: "Repository",
           fields: {
+            id: () => repositoryId(repo),
+            label: (a: Record<string, unknown>) =>
+              repo.labels.has(String(a.name))
+                ? {
+                    __typename: "Label",
+                    fields: { id: () => labelId(String(a.name)), name: () => String(a.name) },
+                  }
+                : null,
             issue: (a: Record<string, unknown>) => {
               const issue = repo.issues.get(Number(a.number));
               if (!issue || issue.pullRequest)
@@ -249,6 +269,33 @@ export function githubGraphqlRoots(state: FakeState, emit: (event: FakeEvent) =>
           __typename: "MarkPullRequestReadyForReviewPayload",
           fields: { pullRequest: () => pullObject(found.repo, found.pull) },
         };
+      },
+      // An issue, with its labels and, given `parentIssueId`, as a sub-issue of that one: what REST needs
+      // two requests for. The same checks as REST's sub-issue route.
+      createIssue: (args) => {
+        const input = inputOf(args);
+        const repo = [...state.repos.values()].find((r) => repositoryId(r) === input.repositoryId);
+        if (!repo) throw notFound(input.repositoryId);
+        const labels = (Array.isArray(input.labelIds) ? input.labelIds : []).map((id) => {
+          const name = [...repo.labels].find((l) => labelId(l) === id);
+          if (name === undefined) throw notFound(id);
+          return name;
+        });
+        const parent =
+          input.parentIssueId === undefined || input.parentIssueId === null
+            ? null
+            : [...repo.issues.values()].find((i) => issueNodeId(i) === input.parentIssueId);
+        if (parent === undefined) throw notFound(input.parentIssueId);
+        if (parent && parent.subIssueIds.length >= 100)
+          throw new GqlError("Parent cannot have more than 100 sub-issues", "UNPROCESSABLE");
+        const body = typeof input.body === "string" ? input.body : null;
+        if ((body ?? "").length > 65536) throw new GqlError("Body is too long (maximum is 65536 characters)");
+        const issue = state.addIssue(repo, { title: String(input.title ?? ""), body, labels, user: APP_BOT });
+        if (parent) {
+          parent.subIssueIds.push(issue.id);
+          issue.parentId = parent.id;
+        }
+        return { __typename: "CreateIssuePayload", fields: { issue: () => issueObject(state, repo, issue) } };
       },
       resolveReviewThread: (args) => {
         const id = inputOf(args).threadId;

@@ -112,13 +112,24 @@ export const ROUTES: Record<string, Handler> = {
   "post /repos/{owner}/{repo}/issues": (ctx) => {
     const body: string | null = ctx.body.body ?? null;
     if ((body ?? "").length > 65536) return unprocessable("body is too long (maximum is 65536 characters)");
-    const issue = ctx.state.addIssue(ctx.repo, {
-      title: ctx.body.title,
-      body,
-      labels: ctx.body.labels ?? [],
-      user: ctx.actor,
-    });
+    const labels: string[] = ctx.body.labels ?? [];
+    // GitHub makes a label an issue is created with, if the repository lacks it.
+    for (const name of labels) ctx.repo.labels.add(name);
+    const issue = ctx.state.addIssue(ctx.repo, { title: ctx.body.title, body, labels, user: ctx.actor });
     return { status: 201, body: issueJson(ctx.base, ctx.repo, issue) };
+  },
+  "post /repos/{owner}/{repo}/labels": (ctx) => {
+    const name = String(ctx.body.name ?? "");
+    if ([...ctx.repo.labels].some((l) => l.toLowerCase() === name.toLowerCase()))
+      return {
+        status: 422,
+        body: {
+          message: "Validation Failed",
+          errors: [{ resource: "Label", code: "already_exists", field: "name" }],
+        },
+      };
+    ctx.repo.labels.add(name);
+    return { status: 201, body: labelJson(name, ctx.repo.labels.size) };
   },
   "get /repos/{owner}/{repo}/issues": (ctx) => {
     const labels = ctx.query.get("labels")?.split(",").filter(Boolean) ?? [];
@@ -163,6 +174,7 @@ export const ROUTES: Record<string, Handler> = {
       ? ctx.body
       : (ctx.body.labels ?? []).map((l: string | { name: string }) => (typeof l === "string" ? l : l.name));
     for (const name of names) if (!issue.labels.includes(name)) issue.labels.push(name);
+    for (const name of names) ctx.repo.labels.add(name);
     return { status: 200, body: issue.labels.map((n, i) => labelJson(n, i + 1)) };
   },
 

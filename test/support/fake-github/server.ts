@@ -17,6 +17,7 @@ import { createRateLimits, etagOf, type LimitWindow, type Meter, noneMatch } fro
 import { type Ctx, type FakeEvent, ROUTES } from "./routes.js";
 import {
   type Actor,
+  APP_BOT,
   type CheckRun,
   type Comment,
   FakeState,
@@ -78,7 +79,7 @@ export type FakeGitHubOptions = {
 /** GITHUB_TOKEN's primary limit: 1,000 requests an hour per repository (one count for all repositories here). */
 const ACTIONS_TOKEN_LIMIT = 1000;
 
-export const APP_BOT: Actor = { login: "swarm-app[bot]", id: 4242, type: "Bot" };
+export { APP_BOT };
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
   const state = new FakeState();
@@ -607,6 +608,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         bare: createBareRepo(root, `${owner}-${name}`, files),
         permissions: new Map<string, Permission>([[owner, "admin"]]),
         issues: new Map(),
+        labels: new Set(),
         pulls: new Map(),
         comments: new Map(),
         checkRuns: new Map(),

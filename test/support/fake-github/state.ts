@@ -4,6 +4,9 @@
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 export type Actor = { login: string; id: number; type: "User" | "Bot" };
 
+/** The app's bot: who an installation token acts as. */
+export const APP_BOT: Actor = { login: "swarm-app[bot]", id: 4242, type: "Bot" };
+
 export type Reaction = { id: number; content: string; user: Actor };
 export type Comment = {
   id: number;
@@ -140,6 +143,8 @@ export type RepoState = {
   bare: string;
   permissions: Map<string, Permission>;
   issues: Map<number, Issue>;
+  /** The repository's labels by name (REST makes the ones an issue is created with). */
+  labels: Set<string>;
   pulls: Map<number, Pull>;
   comments: Map<number, Comment>;
   checkRuns: Map<number, CheckRun>;

@@ -1,0 +1,110 @@
+import type { GitHubContext, NodeIssue } from "./context.js";
+import { NODE_LABEL } from "./context.js";
+import { specKey } from "./run-memo.js";
+
+/** What GraphQL's createIssue needs: node ids, not numbers. Kept in the run's memo once read. */
+export type NodeIds = { repositoryId: string; parentId: string; labelId: string };
+
+const IDS = `query($owner: String!, $name: String!, $spec: Int!, $label: String!) {
+  repository(owner: $owner, name: $name) { id issue(number: $spec) { id } label(name: $label) { id } }
+}`;
+
+const CREATE = `mutation($input: CreateIssueInput!) {
+  createIssue(input: $input) { issue { fullDatabaseId number url body } }
+}`;
+
+/**
+ * A node's issue made and filed under its spec in one request (GraphQL's createIssue with `parentIssueId`),
+ * where REST needs two (create, then add the sub-issue). The node label is made once per repository if
+ * the repository lacks it.
+ */
+export async function createNodeIssueGraphql(
+  ctx: GitHubContext,
+  spec: number,
+  fields: { title: string; body: string },
+): Promise<NodeIssue> {
+  const create = async (ids: NodeIds) => {
+    const { createIssue } = await ctx.octokit.graphql<{
+      createIssue: { issue: { fullDatabaseId: string; number: number; url: string; body: string } };
+    }>(CREATE, {
+      input: {
+        repositoryId: ids.repositoryId,
+        parentIssueId: ids.parentId,
+        labelIds: [ids.labelId],
+        title: fields.title,
+        body: fields.body,
+      },
+    });
+    const made = createIssue.issue;
+    return {
+      number: made.number,
+      id: Number(made.fullDatabaseId),
+      url: made.url,
+      body: made.body,
+      open: true,
+    };
+  };
+  try {
+    return await create(await idsFor(ctx, spec));
+  } catch (error) {
+    const errors = graphqlErrors(error);
+    if (!errors) throw error;
+    // A kept id that no longer resolves (the label deleted, say): read the ids again, once.
+    if (errors.some((e) => e.type === "NOT_FOUND")) {
+      await ctx.memo.write(specKey(spec), { ids: null });
+      try {
+        return await create(await idsFor(ctx, spec));
+      } catch (again) {
+        throw asRefusal(again);
+      }
+    }
+    throw asRefusal(error);
+  }
+}
+
+const graphqlErrors = (error: unknown) =>
+  (error as { name?: string }).name === "GraphqlResponseError"
+    ? ((error as { errors?: { type?: string }[] }).errors ?? [])
+    : null;
+
+/** GraphQL's errors come with status 200 and mean nothing was made: a refusal, not a write that may have landed. */
+function asRefusal(error: unknown): unknown {
+  if (!graphqlErrors(error)) return error;
+  return Object.assign(new Error((error as Error).message), { status: 422 });
+}
+
+async function idsFor(ctx: GitHubContext, spec: number): Promise<NodeIds> {
+  const kept = (await ctx.memo.read(specKey(spec))).ids;
+  if (kept) return JSON.parse(kept) as NodeIds;
+  const read = () =>
+    ctx.octokit.graphql<{
+      repository: { id: string; issue: { id: string }; label: { id: string } | null };
+    }>(IDS, { owner: ctx.owner, name: ctx.repo, spec, label: NODE_LABEL });
+  let { repository } = await read();
+  if (!repository.label) {
+    await makeLabel(ctx);
+    ({ repository } = await read());
+  }
+  const ids = {
+    repositoryId: repository.id,
+    parentId: repository.issue.id,
+    labelId: repository.label?.id ?? "",
+  };
+  await ctx.memo.write(specKey(spec), { ids: JSON.stringify(ids) });
+  return ids;
+}
+
+/** The node label, made once per repository; one made meanwhile by another worker is no error. */
+async function makeLabel(ctx: GitHubContext): Promise<void> {
+  try {
+    await ctx.octokit.rest.issues.createLabel({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      name: NODE_LABEL,
+      color: "ededed",
+      description: "A node of a swarm run: one part of the plan, coded on its own branch",
+    });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 422) throw error;
+  }
+}
