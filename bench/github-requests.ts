@@ -8,6 +8,7 @@ import { createGitHubForge } from "../src/forge/github/create-github-forge.js";
 import { createOctokit } from "../src/forge/github/create-octokit.js";
 import type { Forge, IssueRef } from "../src/pipeline/forge.js";
 import { isWrite, startFakeGitHub } from "../test/support/fake-github/server.js";
+import type { RepoState } from "../test/support/fake-github/state.js";
 import { pushBranch } from "../test/support/github-rig.js";
 import { startPlanningRig } from "../test/support/planning-rig.js";
 import { node } from "../test/support/plans.js";
@@ -169,13 +170,18 @@ type RunFigures = {
   revisions: number;
   reads: number;
   reads304: number;
+  repo: RepoState;
 };
-async function wholeRun(title: string, name: string, options: { flaky?: boolean } = {}): Promise<RunFigures> {
+async function wholeRun(
+  title: string,
+  name: string,
+  options: { flaky?: boolean; repo?: RepoState } = {},
+): Promise<RunFigures> {
   const from = rig.github.requests.length;
   const outcomesFrom = rig.reviewOutcomes.length;
   const greens = () => rig.reviewOutcomes.filter((o) => o.kind === "green").length;
   const before = greens();
-  const repo = createStatsLibraryRepo(rig.github, name);
+  const repo = options.repo ?? createStatsLibraryRepo(rig.github, name);
   if (options.flaky) rig.github.ci.enable(repo, "node test/check.mjs", { name: "test", flaky: 1 });
   const spec = rig.github.openIssue(repo, title, "Write a small statistics library with `summary(xs)`.");
   const started = performance.now();
@@ -211,10 +217,15 @@ async function wholeRun(title: string, name: string, options: { flaky?: boolean 
     revisions: outcomes.filter((o) => o.kind === "revising").length,
     reads: made.filter((r) => r.method === "GET").length,
     reads304: made.filter((r) => r.status === 304).length,
+    repo,
   };
 }
 const clean = await wholeRun("Stats library (correct)", "run-clean");
-const revised = await wholeRun("Stats library", "run-revised");
+// The same again in that repository: what every run after a repository's first costs (the first makes
+// swarm's node label there, and reads the ids it needs twice).
+const later = await wholeRun("Stats library (correct)", "run-clean", { repo: clean.repo });
+// A revision round, in the same repository too.
+const revised = await wholeRun("Stats library", "run-clean", { repo: clean.repo });
 const flaky = await wholeRun("Stats library (correct)", "run-flaky", { flaky: true });
 if (flaky.reruns !== 1 || flaky.revisions !== 0)
   throw new Error(`the flaky run made ${flaky.reruns} re-runs and ${flaky.revisions} revisions, not 1 and 0`);
@@ -223,38 +234,41 @@ if (rig.github.violations.length > 0)
 await rig.stop();
 
 const NODES = 4;
-console.log("\nWhole runs of 4 nodes (a diamond) to a green PR");
-console.log("                                 green at once  one revision round  ratio");
+console.log("\nWhole runs of 4 nodes (a diamond) to a green PR, in one run of this bench");
+console.log("                                   green at once:  green at once:  one revision");
+console.log("                                a repository's     a later run   round (a later");
+console.log("                                     first run                             run)");
+const cols = (what: string, ...values: number[]) =>
+  console.log(`${what.padEnd(33)}${values.map((v, i) => String(v).padStart(i === 0 ? 13 : 16)).join("")}`);
+const runs = [clean, later, revised];
+cols("API requests per run", ...runs.map((r) => r.requests));
+cols("API requests per node", ...runs.map((r) => r.requests / NODES));
+cols("content-creating requests", ...runs.map((r) => r.writes));
+cols("most content-creating in a minute", ...runs.map((r) => r.maxWritesPerMinute));
+cols("counted against the hourly limit", ...runs.map((r) => r.requests - r.reads304));
+const share = (f: RunFigures) => (f.reads > 0 ? f.reads304 / f.reads : 0);
+const shareText = (f: RunFigures) => `${f.reads304} of ${f.reads} (${(share(f) * 100).toFixed(0)}%)`;
+console.log(
+  `reads answered 304: ${shareText(clean)}, ${shareText(later)} and ${shareText(revised)}; a repository's first run also makes swarm's node label there and reads the ids it needs twice`,
+);
+console.log(
+  `(wall time on loopback: ${runs.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`).join(", ")}; GitHub allows 80 content-creating requests a minute and 500 an hour)`,
+);
 const line = (what: string, a: number, b: number) =>
   console.log(
     `${what.padEnd(33)}${String(a).padStart(13)}${String(b).padStart(20)}${(b / a).toFixed(2).padStart(7)}`,
   );
-line("API requests per run", clean.requests, revised.requests);
-line("API requests per node", clean.requests / NODES, revised.requests / NODES);
-line("content-creating requests", clean.writes, revised.writes);
-line("most content-creating in a minute", clean.maxWritesPerMinute, revised.maxWritesPerMinute);
-line(
-  "counted against the hourly limit",
-  clean.requests - clean.reads304,
-  revised.requests - revised.reads304,
-);
-const share = (f: RunFigures) => (f.reads > 0 ? f.reads304 / f.reads : 0);
-const shareText = (f: RunFigures) => `${f.reads304} of ${f.reads} (${(share(f) * 100).toFixed(0)}%)`;
-console.log(
-  `reads answered 304: ${shareText(clean)} green at once; ${shareText(revised)} with a revision round`,
-);
-console.log(
-  `(wall time on loopback: ${(clean.wallMs / 1000).toFixed(1)} s and ${(revised.wallMs / 1000).toFixed(1)} s; GitHub allows 80 content-creating requests a minute)`,
-);
 console.log(
   "before the run memo (issue 20's figures, measured then): 152 requests (38 per node) green at once, 241 (60.25 per node) with a revision round",
 );
 const target = (what: string, value: number, most: number) =>
   console.log(`target: ${what} at most ${most}: ${value} (${value <= most ? "met" : "not met"})`);
-target("requests per node, green at once,", clean.requests / NODES, 8);
+target("requests per node, green at once, a repository's first run,", clean.requests / NODES, 8);
+target("requests per node, green at once, a later run,", later.requests / NODES, 8);
 target("requests per node, one revision round,", revised.requests / NODES, 12);
 target("content-creating requests, green at once,", clean.writes, 30);
-console.log(`every request, green at once:\n    ${clean.top}`);
+console.log(`every request, green at once (a repository's first run):\n    ${clean.top}`);
+console.log(`every request, green at once (a later run):\n    ${later.top}`);
 console.log(`every request, with a revision round:\n    ${revised.top}`);
 
 console.log("\nA flaky job (its runner lost on the first attempt) against the same run green at once");
@@ -272,6 +286,9 @@ Object.assign(figures, {
   run_max_writes_per_minute: clean.maxWritesPerMinute,
   run_reads_304_share: Number(share(clean).toFixed(3)),
   run_requests_counted: clean.requests - clean.reads304,
+  later_run_requests: later.requests,
+  later_run_requests_per_node: later.requests / NODES,
+  later_run_writes: later.writes,
   revised_run_requests: revised.requests,
   revised_run_requests_per_node: revised.requests / NODES,
   revised_run_writes: revised.writes,

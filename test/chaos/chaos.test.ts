@@ -74,7 +74,8 @@ describe("every worker killed", () => {
 
   it("while laying out the plan: the rest is laid out, nothing twice", T, async () => {
     const r = await launch();
-    const kill = killAllAtRequest(r, "POST", "/repos/{owner}/{repo}/issues", 3);
+    // The third node issue's create (a GraphQL mutation that also files it under the spec).
+    const kill = killAllAtRequest(r, "POST", "graphql createIssue", 3);
     await labelToGreen("all workers killed while laying out", r);
     expect(kill.done).toBe(true);
     // The plan was kept in the dashboard while it was laid out: the job that took over did not plan again.

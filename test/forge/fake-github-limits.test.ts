@@ -156,3 +156,49 @@ it("refuses content-creating bursts past the secondary limit with 403 and retry-
     "POST /repos/{owner}/{repo}/issues/{issue_number}/comments: more than 2 content-creating requests in 60000 ms",
   ]);
 });
+
+it("counts GraphQL mutations with REST writes against every window of the secondary limits, and not queries", async () => {
+  // A minute's window and a longer one, as GitHub's 80 a minute and 500 an hour.
+  const { fake, issue } = await start({
+    contentLimit: [
+      { max: 10, windowMs: 60_000 },
+      { max: 3, windowMs: 3_600_000 },
+    ],
+  });
+  const octokit = await plainOctokit(fake);
+  const query = () =>
+    answerOf(
+      octokit.request("POST /graphql", {
+        query: "query($o: String!, $n: String!) { repository(owner: $o, name: $n) { id } }",
+        variables: { o: "acme", n: "limits" },
+      }),
+    );
+  const mutation = () =>
+    answerOf(
+      octokit.request("POST /graphql", {
+        query: "mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id } } }",
+        variables: { id: "PRRT_none" },
+      }),
+    );
+  const comment = () =>
+    answerOf(
+      octokit.rest.issues.createComment({
+        owner: "acme",
+        repo: "limits",
+        issue_number: issue.number,
+        body: "x",
+      }),
+    );
+  expect((await comment()).status).toBe(201);
+  expect((await mutation()).status).toBe(200); // answered (its thread is not there), and counted
+  for (let i = 0; i < 5; i++) expect((await query()).status).toBe(200); // queries never count
+  expect((await comment()).status).toBe(201);
+  const refused = await mutation();
+  expect(refused.status).toBe(403);
+  expect(refused.headers["retry-after"]).toBe("60");
+  // The hour's window, well before the minute's.
+  expect(fake.violations.splice(0)).toEqual([
+    "POST graphql mutation: more than 3 content-creating requests in 3600000 ms",
+  ]);
+  expect(fake.secondaryLimitAnswers).toBe(1);
+});

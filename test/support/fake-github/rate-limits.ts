@@ -18,7 +18,8 @@ export type Meter = {
   writes: number[];
 };
 
-export function createRateLimits(primary: LimitWindow, content: LimitWindow) {
+export function createRateLimits(primary: LimitWindow, content: readonly LimitWindow[]) {
+  const longest = Math.max(...content.map((w) => w.windowMs));
   const meters = new Map<string, Meter>();
   /** The meter of a credential, its window rolled over if an hour (or the set window) has passed. */
   const meter = (key: string, max = primary.max): Meter => {
@@ -47,13 +48,17 @@ export function createRateLimits(primary: LimitWindow, content: LimitWindow) {
       "x-ratelimit-reset": String(Math.ceil((m.start + m.windowMs) / 1000)),
       "x-ratelimit-resource": resource,
     }),
-    /** Whether one more content-creating request now would break the secondary limit; if not, it is noted. */
-    refuseWrite(m: Meter): boolean {
+    /**
+     * The window one more content-creating request now would break (GitHub's: 80 a minute, 500 an hour),
+     * or null, and then it is noted.
+     */
+    refuseWrite(m: Meter): LimitWindow | null {
       const now = Date.now();
-      while (m.writes.length > 0 && (m.writes[0] ?? 0) <= now - content.windowMs) m.writes.shift();
-      if (m.writes.length >= content.max) return true;
+      while (m.writes.length > 0 && (m.writes[0] ?? 0) <= now - longest) m.writes.shift();
+      const broken = content.find((w) => m.writes.filter((at) => at > now - w.windowMs).length >= w.max);
+      if (broken) return broken;
       m.writes.push(now);
-      return false;
+      return null;
     },
     content,
   };

@@ -67,8 +67,11 @@ export type RecordedRequest = {
 };
 
 export type FakeGitHubOptions = {
-  /** GitHub's secondary limit on content-creating requests (80 a minute); tests may shrink the window. */
-  contentLimit?: LimitWindow;
+  /**
+   * GitHub's secondary limits on content-creating requests (80 a minute, 500 an hour), REST writes and
+   * GraphQL mutations alike; tests may set their own.
+   */
+  contentLimit?: LimitWindow | LimitWindow[];
   /**
    * GitHub's primary limit of REST requests per installation: 5,000 an hour, the floor GitHub documents
    * for an installation (more for large organisations). Tests may shrink it.
@@ -100,8 +103,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
   let chaos: (Chaos & { next: () => number }) | null = null;
   const listeners: ((event: FakeEvent) => void)[] = [];
   const requestListeners: ((method: string, template: string) => void)[] = [];
-  const contentLimit = options.contentLimit ?? { max: 80, windowMs: 60_000 };
-  const limits = createRateLimits(options.primaryLimit ?? { max: 5000, windowMs: 3600_000 }, contentLimit);
+  // GitHub's secondary limits on content-creating requests: 80 a minute and 500 an hour (tests shrink them).
+  const contentLimits = [
+    options.contentLimit ?? [
+      { max: 80, windowMs: 60_000 },
+      { max: 500, windowMs: 3600_000 },
+    ],
+  ].flat();
+  const limits = createRateLimits(options.primaryLimit ?? { max: 5000, windowMs: 3600_000 }, contentLimits);
   const installationMeter = (id: number) => `installation:${id}`;
   const contract = githubContract();
   let base = "";
@@ -222,6 +231,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
       });
       res.end(body === undefined || status === 304 ? undefined : JSON.stringify(body));
     };
+    /** Refuses a content-creating request past a secondary limit, as GitHub does (a 403 with retry-after). */
+    const refusedWrite = (m: Meter, what: string): boolean => {
+      const broken = limits.refuseWrite(m);
+      if (!broken) return false;
+      violations.push(`${what}: more than ${broken.max} content-creating requests in ${broken.windowMs} ms`);
+      send(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        { "retry-after": "60" },
+      );
+      return true;
+    };
 
     // Job logs: GitHub redirects to a short-lived, pre-signed URL that serves plain text.
     const logs = /^\/_logs\/([^/]+)\/([^/]+)\/(\d+)$/.exec(url.pathname);
@@ -249,6 +275,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
         body: { query, variables },
         at: Date.now(),
       });
+      // Listeners hear a mutation by its first field (`graphql createIssue`), a query as `graphql`.
+      const mutation = /^\s*mutation\b[^{]*\{\s*(\w+)/.exec(query ?? "")?.[1];
+      for (const listener of requestListeners) listener("POST", mutation ? `graphql ${mutation}` : "graphql");
+      // A mutation is a content-creating request, counted with the installation's REST writes.
+      if (
+        /^\s*mutation\b/.test(query ?? "") &&
+        refusedWrite(limits.meter(held.meter), "POST graphql mutation")
+      ) {
+        const last = requests.at(-1);
+        if (last) Object.assign(last, { status: 403, limit: "secondary" });
+        return;
+      }
       const answer = executeGraphql(query ?? "", variables ?? {}, graphqlRoots);
       // swarm's queries are its own code: one GitHub would refuse is a bug, as a REST contract violation is.
       // A NOT_FOUND (an issue that is not there) is GitHub's answer to a fair question, not a bad query.
@@ -429,21 +467,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     }
 
     // The secondary limit on content-creating requests, counted per credential as GitHub does.
-    if (method !== "GET" && meter && limits.refuseWrite(meter.meter)) {
-      violations.push(
-        `${method} ${route.template}: more than ${contentLimit.max} content-creating requests in ${contentLimit.windowMs} ms`,
-      );
+    if (method !== "GET" && meter && refusedWrite(meter.meter, `${method} ${route.template}`)) {
       record(403, "secondary");
-      send(
-        403,
-        {
-          message:
-            "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.",
-          documentation_url:
-            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-        },
-        { "retry-after": "60" },
-      );
       return;
     }
 
@@ -589,7 +614,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}) {
     onEvent(listener: (event: FakeEvent) => void) {
       listeners.push(listener);
     },
-    /** Told of each REST request as it arrives, before it is handled (a test may kill its sender then). */
+    /** Told of each request as it arrives, before it is handled (a test may kill its sender then). */
     onRequest(listener: (method: string, template: string) => void) {
       requestListeners.push(listener);
     },
