@@ -215,6 +215,18 @@ describe("the run memo", () => {
     });
     await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "done", branch("api"));
     expect((await job().loadRun(spec.number, { rebuild: true }))?.states.api).toBe("done");
+    // Sent back with feedback (written, for a rebuild), then started on it: GitHub holds the feedback
+    // already, so the start is the memo's alone.
+    const revision = { revision: "Reject an id with spaces." };
+    await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "pending", branch("api"), revision);
+    const sentBack = fake.requests.length;
+    await job().setNodeStatus(api, spec.number, must(nodes[1], "api"), "running", branch("api"), revision);
+    expect(made(sentBack)).toEqual([]);
+    expect(readMarker(repo.issues.get(api.number)?.body, "node")).toMatchObject({
+      status: "pending",
+      revision: "Reject an id with spaces.",
+    });
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.states.api).toBe("running");
   });
 
   it("a create whose answer a killed worker never recorded is found on GitHub, not made twice", async () => {

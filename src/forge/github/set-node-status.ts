@@ -13,9 +13,10 @@ const WAITING: readonly NodeStatus[] = ["pending", "ready"];
 
 /**
  * One PATCH with the new body (status in text and marker) and state: closed when done, open otherwise.
- * A node that starts coding with nothing new to record (no revision's feedback) is marked running in the
- * memo only, which the dashboard reads: its sub-issue keeps saying it waits, and a run rebuilt from GitHub
- * codes it again, as it would a running one. That saves a write per node.
+ * A node that starts coding with nothing new to record (no revision's feedback, or the one its sub-issue
+ * already holds) is marked running in the memo only, which the dashboard reads: its sub-issue keeps saying
+ * it waits, and a run rebuilt from GitHub codes it again, as it would a running one. That saves a write per
+ * node, and one per revised node.
  */
 export async function setNodeStatus(
   ctx: GitHubContext,
@@ -30,7 +31,13 @@ export async function setNodeStatus(
   const open = status !== "done" && status !== "cancelled";
   const known = (await scanNodes(ctx, spec)).byNode.get(node.id);
   const shown = known ? readMarker(known.body, "node") : null;
-  if (status === "running" && !result?.revision && shown && WAITING.includes(shown.status)) {
+  // A revision's start is memo-only too once its sub-issue holds the feedback (sent back with it).
+  if (
+    status === "running" &&
+    shown &&
+    WAITING.includes(shown.status) &&
+    (shown.revision ?? "") === (result?.revision ?? "")
+  ) {
     await ctx.memo.write(specKey(spec), { [`running:${node.id}`]: "1" });
     return;
   }

@@ -4,6 +4,7 @@ import { refreshDashboard } from "../dashboard/refresh-dashboard.js";
 import type { Forge, LoadedRun } from "../forge.js";
 import type { CommandJob } from "../jobs.js";
 import { markNodesPending } from "../mark-nodes-pending.js";
+import { CONFIG_PATH } from "../read-repo-config.js";
 import type { Rerun } from "../review/send-revisions.js";
 import { runOfCommand } from "./run-of-command.js";
 
@@ -40,6 +41,8 @@ export async function retryCommand(
   const found = await runOfCommand(forge, job.issue);
   if (!found) return "swarm has no run here to retry. Add the `swarm` label to the issue to start one.";
   const { spec, run } = found;
+  // A retry goes again with the repository's config as it is now (fixed since, say), as a replan does.
+  await forge.readFile(await forge.defaultBranch(), CONFIG_PATH, { run: spec, fresh: true });
   // Planning was cut off before there was a plan: plan it (the plan job goes on with the same run).
   if (run.plan.nodes.length === 0) {
     if (!more.planAgain) return "This run has no plan yet; add the `swarm` label again to plan it.";
