@@ -177,6 +177,15 @@ describe("the run memo", () => {
     await readRepoConfig(forgeOf(), "main", 8);
     await forgeOf().readFile("main", CONFIG_PATH, { run: 7, fresh: true });
     expect(contents(later)).toHaveLength(2);
+    // Pinned at another ref too (the code stages read it at the base branch): a fresh read replaces that
+    // copy as well, so the next job at that ref asks GitHub again.
+    await readRepoConfig(forgeOf(), "release", 7);
+    const atBase = fake.requests.length;
+    await readRepoConfig(forgeOf(), "release", 7);
+    expect(contents(atBase)).toEqual([]);
+    await forgeOf().readFile("main", CONFIG_PATH, { run: 7, fresh: true });
+    await readRepoConfig(forgeOf(), "release", 7);
+    expect(contents(atBase)).toHaveLength(2);
   });
 
   it("rebuilds from GitHub alone when Redis lost the memo, or when asked to, and gets the same run", async () => {

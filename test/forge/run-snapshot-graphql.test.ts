@@ -30,6 +30,7 @@ const contextFor = (): GitHubContext => ({
   memo: createMemoryRunMemo(),
   nodeScans: new Map(),
   dashboards: new Map(),
+  noDashboard: new Set(),
   blockedBy: new Map(),
 });
 

@@ -19,6 +19,8 @@ export type GitHubContext = {
   /** Per spec: its dashboard comment and the text it holds. */
 
   dashboards: Map<number, { id: number; url: string; text: string }>;
+  /** Specs this job's own rebuild found no dashboard for (see `keepNoRun`). */
+  noDashboard: Set<number>;
 };
 
 /** A node's sub-issue, with the body and state swarm last gave it. */

@@ -42,6 +42,7 @@ export function createGitHubForge(
     ...(options.rebuildWith ? { rebuildWith: options.rebuildWith } : {}),
     nodeScans: new Map(),
     dashboards: new Map(),
+    noDashboard: new Set(),
     blockedBy: new Map(),
   };
 

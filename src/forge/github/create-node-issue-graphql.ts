@@ -1,5 +1,6 @@
 import type { GitHubContext, NodeIssue } from "./context.js";
 import { NODE_LABEL } from "./context.js";
+import { NO_RETRY } from "./create-once.js";
 import { specKey } from "./run-memo.js";
 
 /** What GraphQL's createIssue needs: node ids, not numbers. Kept in the run's memo once read. */
@@ -16,13 +17,14 @@ const CREATE = `mutation($input: CreateIssueInput!) {
 /**
  * A node's issue made and filed under its spec in one request (GraphQL's createIssue with `parentIssueId`),
  * where REST needs two (create, then add the sub-issue). The node label is made once per repository if
- * the repository lacks it.
+ * the repository lacks it. Null when GraphQL refuses it (GraphQL's errors come with status 200 and mean
+ * nothing was made; an older GitHub Enterprise Server may lack `parentIssueId`): the caller uses REST.
  */
 export async function createNodeIssueGraphql(
   ctx: GitHubContext,
   spec: number,
   fields: { title: string; body: string },
-): Promise<NodeIssue> {
+): Promise<NodeIssue | null> {
   const create = async (ids: NodeIds) => {
     const { createIssue } = await ctx.octokit.graphql<{
       createIssue: { issue: { fullDatabaseId: string; number: number; url: string; body: string } };
@@ -34,6 +36,8 @@ export async function createNodeIssueGraphql(
         title: fields.title,
         body: fields.body,
       },
+      // Not sent again by the retry plugin: a 5xx may come after the issue was made (createOnce looks).
+      ...NO_RETRY,
     });
     const made = createIssue.issue;
     return {
@@ -55,10 +59,11 @@ export async function createNodeIssueGraphql(
       try {
         return await create(await idsFor(ctx, spec));
       } catch (again) {
-        throw asRefusal(again);
+        if (!graphqlErrors(again)) throw again;
+        return null;
       }
     }
-    throw asRefusal(error);
+    return null;
   }
 }
 
@@ -66,12 +71,6 @@ const graphqlErrors = (error: unknown) =>
   (error as { name?: string }).name === "GraphqlResponseError"
     ? ((error as { errors?: { type?: string }[] }).errors ?? [])
     : null;
-
-/** GraphQL's errors come with status 200 and mean nothing was made: a refusal, not a write that may have landed. */
-function asRefusal(error: unknown): unknown {
-  if (!graphqlErrors(error)) return error;
-  return Object.assign(new Error((error as Error).message), { status: 422 });
-}
 
 async function idsFor(ctx: GitHubContext, spec: number): Promise<NodeIds> {
   const kept = (await ctx.memo.read(specKey(spec))).ids;
@@ -85,11 +84,9 @@ async function idsFor(ctx: GitHubContext, spec: number): Promise<NodeIds> {
     await makeLabel(ctx);
     ({ repository } = await read());
   }
-  const ids = {
-    repositoryId: repository.id,
-    parentId: repository.issue.id,
-    labelId: repository.label?.id ?? "",
-  };
+  if (!repository.label)
+    throw new Error(`the ${NODE_LABEL} label could not be made in ${ctx.owner}/${ctx.repo}`);
+  const ids = { repositoryId: repository.id, parentId: repository.issue.id, labelId: repository.label.id };
   await ctx.memo.write(specKey(spec), { ids: JSON.stringify(ids) });
   return ids;
 }

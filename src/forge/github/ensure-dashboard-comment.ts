@@ -74,10 +74,10 @@ export async function ensureDashboardComment(
     return { id: onGitHub.id, url: onGitHub.url };
   }
   const find = () => findDashboard(ctx, spec);
-  // A rebuild that found no run said there is no dashboard; nothing of swarm's has made one since.
-  const none = fields.nodashboard === "1" && fields["?dashboard"] === undefined;
+  // This job's rebuild found no run, so no dashboard: the plan job (which makes it) holds the run's lock.
+  const none = ctx.noDashboard.has(spec) && fields["?dashboard"] === undefined;
   const create = async () => {
-    await ctx.memo.write(specKey(spec), { nodashboard: null });
+    ctx.noDashboard.delete(spec);
     return recording(
       ctx.memo,
       specKey(spec),

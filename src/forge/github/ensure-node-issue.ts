@@ -29,8 +29,10 @@ export async function ensureNodeIssue(
       });
     }
     let fresh = true;
+    let filed = false;
     const fields = { title: `[${node.id}] ${node.title}`, body: nodeIssueBody(spec, node, status, branch) };
-    // Through GraphQL, made and filed under its spec in one request; through REST, linked below.
+    // Through GraphQL, made and filed under its spec in one request; through REST (GraphQL off, or refusing
+    // it), linked below.
     const graphql = ctx.rebuildWith !== "rest";
     found = await recording(
       ctx.memo,
@@ -39,7 +41,11 @@ export async function ensureNodeIssue(
       () =>
         createOnce(
           async () => {
-            if (graphql) return createNodeIssueGraphql(ctx, spec, fields);
+            const made = graphql ? await createNodeIssueGraphql(ctx, spec, fields) : null;
+            if (made) {
+              filed = true;
+              return made;
+            }
             const { data } = await octokit.rest.issues.create({
               owner,
               repo,
@@ -57,7 +63,7 @@ export async function ensureNodeIssue(
       (made) => JSON.stringify(made),
     );
     scan.byNode.set(node.id, found);
-    if (fresh && graphql) {
+    if (fresh && filed) {
       scan.subIssueIds.add(found.id);
       await ctx.memo.write(specKey(spec), { [`sub:${found.id}`]: "1" });
     }

@@ -78,9 +78,11 @@ async function rebuildSnapshot(ctx: GitHubContext, spec: number): Promise<RunRea
 }
 
 /**
- * What a rebuild that found no run read is kept for the run about to start: no dashboard yet (unless a
- * create of one may have landed unrecorded), the node issues and branches there are, and the node ids a
- * node issue is created with. So laying out the run asks GitHub for none of it again.
+ * What a rebuild that found no run read is kept for the run about to start: the node issues and branches
+ * there are, and the node ids a node issue is created with; and, for this job alone, that there is no
+ * dashboard yet (another job may make one meanwhile: only the plan job, holding the run's plan lock, makes
+ * one). So laying out the run asks GitHub for none of it again. Unsure marks (a killed job's creates that
+ * may yet land) leave the scan unkept.
  */
 async function keepNoRun(
   ctx: GitHubContext,
@@ -88,11 +90,12 @@ async function keepNoRun(
   before: Record<string, string>,
   reading: RunReading,
 ): Promise<void> {
+  const unsure = Object.keys(before).some((f) => f.startsWith("?"));
   await ctx.memo.write(specKey(spec), {
-    ...fieldsOfScan(reading.scan, before),
-    ...(before["?dashboard"] === undefined ? { nodashboard: "1" } : {}),
+    ...(unsure ? {} : fieldsOfScan(reading.scan, before)),
     ...(reading.ids ? { ids: JSON.stringify(reading.ids) } : {}),
   });
+  if (!unsure && before.dashboard === undefined) ctx.noDashboard.add(spec);
   await replaceWhereabouts(ctx.memo, spec, before, reading);
 }
 

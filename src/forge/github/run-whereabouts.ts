@@ -90,12 +90,17 @@ export async function replaceWhereabouts(
   before: Record<string, string>,
   reading: Whereabouts,
 ): Promise<void> {
+  // Only what still holds the value read before: a push noted meanwhile (the same field, a newer head)
+  // stays. The memo has no compare-and-delete, so this narrows the window to one Redis round trip.
+  const now = await memo.read(specKey(spec));
   const dropped = Object.keys(before).filter(
-    (f) => f.startsWith("head:") || f === "pull" || f.startsWith("seen:") || f.startsWith("seen-pull:"),
+    (f) =>
+      (f.startsWith("head:") || f === "pull" || f.startsWith("seen:") || f.startsWith("seen-pull:")) &&
+      now[f] === before[f],
   );
   await memo.write(specKey(spec), {
     ...Object.fromEntries(dropped.map((f) => [f, null])),
-    where: JSON.stringify(reading),
+    where: JSON.stringify({ branches: reading.branches, pullRequest: reading.pullRequest }),
   });
 }
 
@@ -112,9 +117,14 @@ export async function noteSeen(
   memo: RunMemo,
   moved: { spec: number; branch: string; headSha: string; gone: boolean; pullNumber?: number },
 ): Promise<void> {
-  const field =
+  // A PR's event says where its branch is too, so the integration branch is followed even by an App that
+  // is not subscribed to `push`.
+  const fields =
     moved.pullNumber === undefined
-      ? `seen:${moved.branch}:${moved.gone ? "" : moved.headSha}`
-      : `seen-pull:${moved.pullNumber}:${moved.gone ? "closed" : "open"}`;
-  await memo.write(specKey(moved.spec), { [field]: "1" });
+      ? { [`seen:${moved.branch}:${moved.gone ? "" : moved.headSha}`]: "1" }
+      : {
+          [`seen-pull:${moved.pullNumber}:${moved.gone ? "closed" : "open"}`]: "1",
+          ...(moved.gone ? {} : { [`seen:${moved.branch}:${moved.headSha}`]: "1" }),
+        };
+  await memo.write(specKey(moved.spec), fields);
 }

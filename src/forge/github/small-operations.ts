@@ -23,7 +23,16 @@ export async function readFile(
     if (remembered !== undefined) return JSON.parse(remembered) as string | null;
   }
   const content = await readFileFromGitHub(ctx, ref, path);
-  if (key) await ctx.memo.write(key, { [field]: JSON.stringify(content) });
+  // A fresh read replaces the run's copies at every ref (the code stages read it at the base branch).
+  const stale =
+    key && pin?.fresh
+      ? Object.keys(await ctx.memo.read(key)).filter((f) => f.startsWith("file:") && f.endsWith(`:${path}`))
+      : [];
+  if (key)
+    await ctx.memo.write(key, {
+      ...Object.fromEntries(stale.map((f) => [f, null])),
+      [field]: JSON.stringify(content),
+    });
   return content;
 }
 

@@ -42,8 +42,12 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
   };
   const key = `commit:${input.headSha}`;
   const field = `check:${input.name}`;
-  const kept = known<number>(await ctx.memo.read(key), field);
+  const record = await ctx.memo.read(key);
+  const kept = known<number>(record, field);
   const existing = kept === null ? await find() : { id: kept };
+  // Found on GitHub where the memo was unsure or silent: recorded, so the next upsert asks nothing.
+  if (kept === null && existing)
+    await ctx.memo.write(key, { [field]: String(existing.id), [`?${field}`]: null });
   const id = existing
     ? (
         await octokit.rest.checks.update({

@@ -60,9 +60,10 @@ export async function reviewChecks(
   deps: ReviewDeps,
 ): Promise<ReviewOutcome> {
   const remembered = await deps.forge.loadRun(input.spec);
-  // Checks on a head the run does not know yet: its push may not have been recorded when they finished.
+  // Checks on a head the run does not know yet (or with no PR known): the push or the PR may not have been
+  // recorded when they finished, so GitHub is asked.
   const run =
-    remembered?.pullRequest && remembered.pullRequest.headSha !== input.headSha
+    remembered && remembered.pullRequest?.headSha !== input.headSha
       ? await deps.forge.loadRun(input.spec, { recheck: true })
       : remembered;
   const pr = run?.pullRequest;

@@ -40,13 +40,11 @@ export async function recordThreads(
     const sha = input.run.branches[branch];
     return { ...t, round: input.round, ...(sha ? { sha } : {}) };
   });
-  // Deferred: the stages read it at once, and the "revising" write that follows takes it to GitHub.
   await refreshDashboard(forge, input.spec, {
     ifHead: input.headSha,
     headline,
     ledger: input.ledger,
     meta: (current) => ({ threads: withThreads(current.threads, records) }),
-    deferred: true,
   });
 }
 
