@@ -1,4 +1,4 @@
-import type { IssueRef } from "../../pipeline/forge.js";
+import type { IssueRef, PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubClient } from "./create-octokit.js";
 import type { RunMemo } from "./run-memo.js";
 
@@ -33,6 +33,33 @@ export type NodeScan = {
 
 /** Label that marks node sub-issues, so they are found even before they are linked to their spec. */
 export const NODE_LABEL = "swarm:node";
+
+/** A PR as REST answers it, as the stages see it. */
+export function pullRequestRef(pr: {
+  number: number;
+  html_url: string;
+  node_id: string;
+  head: { sha: string };
+  draft?: boolean;
+}): PullRequestRef {
+  return {
+    number: pr.number,
+    url: pr.html_url,
+    headSha: pr.head.sha,
+    draft: pr.draft ?? false,
+    nodeId: pr.node_id,
+  };
+}
+
+/**
+ * The errors of a GraphQL answer (which come with status 200, and mean nothing was done), or null for any
+ * other failure (a 5xx, no answer), which is a real one.
+ */
+export function graphqlErrors(error: unknown): { type?: string }[] | null {
+  return (error as { name?: string }).name === "GraphqlResponseError"
+    ? ((error as { errors?: { type?: string }[] }).errors ?? [])
+    : null;
+}
 
 export function issueRef(issue: { number: number; id: number; html_url: string }): IssueRef {
   return { number: issue.number, id: issue.id, url: issue.html_url };

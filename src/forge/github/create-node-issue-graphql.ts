@@ -1,5 +1,4 @@
-import type { GitHubContext, NodeIssue } from "./context.js";
-import { NODE_LABEL } from "./context.js";
+import { type GitHubContext, graphqlErrors, NODE_LABEL, type NodeIssue } from "./context.js";
 import { NO_RETRY } from "./create-once.js";
 import { specKey } from "./run-memo.js";
 
@@ -66,11 +65,6 @@ export async function createNodeIssueGraphql(
     return null;
   }
 }
-
-const graphqlErrors = (error: unknown) =>
-  (error as { name?: string }).name === "GraphqlResponseError"
-    ? ((error as { errors?: { type?: string }[] }).errors ?? [])
-    : null;
 
 async function idsFor(ctx: GitHubContext, spec: number): Promise<NodeIds> {
   const kept = (await ctx.memo.read(specKey(spec))).ids;

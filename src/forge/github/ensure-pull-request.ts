@@ -1,6 +1,6 @@
 import { specOfIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
-import type { GitHubContext } from "./context.js";
+import { type GitHubContext, pullRequestRef } from "./context.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 import { specKey } from "./run-memo.js";
@@ -65,22 +65,10 @@ async function ensureOpenPull(
       find,
       { exists: alreadyExists },
     );
-    return {
-      number: made.number,
-      url: made.html_url,
-      headSha: made.head.sha,
-      draft: made.draft ?? false,
-      nodeId: made.node_id,
-    };
+    return pullRequestRef(made);
   }
   if (existing.title !== input.title || existing.body !== body) {
     await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title: input.title, body });
   }
-  return {
-    number: existing.number,
-    url: existing.html_url,
-    headSha: existing.head.sha,
-    draft: existing.draft ?? false,
-    nodeId: existing.node_id,
-  };
+  return pullRequestRef(existing);
 }

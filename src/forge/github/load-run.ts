@@ -1,6 +1,6 @@
 import { readMarker } from "../../domain/markers.js";
 import type { LoadedRun, LoadRunOptions } from "../../pipeline/forge.js";
-import type { GitHubContext } from "./context.js";
+import { type GitHubContext, graphqlErrors } from "./context.js";
 import { findDashboard, memoDashboard, withAhead } from "./ensure-dashboard-comment.js";
 import { specKey } from "./run-memo.js";
 import {
@@ -68,10 +68,9 @@ async function rebuildSnapshot(ctx: GitHubContext, spec: number): Promise<RunRea
   try {
     return await readRunSnapshotGraphql(ctx, spec);
   } catch (error) {
-    // GraphQL's own errors come with status 200; others are real failures.
-    if ((error as { name?: string }).name !== "GraphqlResponseError") throw error;
+    const errors = graphqlErrors(error);
+    if (!errors) throw error;
     // No such issue: no run. Any other (a field or argument an older GitHub lacks): REST, then.
-    const errors = (error as { errors?: { type?: string }[] }).errors ?? [];
     if (errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND")) return null;
     return readRunSnapshotRest(ctx, spec);
   }

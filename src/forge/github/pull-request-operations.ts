@@ -1,5 +1,5 @@
 import type { PullRequestView, ReviewComment } from "../../pipeline/forge.js";
-import type { GitHubContext } from "./context.js";
+import { type GitHubContext, graphqlErrors } from "./context.js";
 
 export async function readPullRequest(ctx: GitHubContext, number: number): Promise<PullRequestView> {
   const { data } = await ctx.octokit.rest.pulls.get({
@@ -41,7 +41,7 @@ export async function markReadyForReview(
       await mark(pull.nodeId);
       return;
     } catch (error) {
-      if ((error as { name?: string }).name !== "GraphqlResponseError") throw error;
+      if (!graphqlErrors(error)) throw error;
     }
   }
   const data = await read();

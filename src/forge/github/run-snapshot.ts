@@ -1,7 +1,7 @@
 import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import { readMarker } from "../../domain/markers.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
-import type { GitHubContext, NodeScan } from "./context.js";
+import { type GitHubContext, type NodeScan, pullRequestRef } from "./context.js";
 import type { NodeIds } from "./create-node-issue-graphql.js";
 import { dashboardOf } from "./ensure-dashboard-comment.js";
 import { listIssueComments } from "./repository-reads.js";
@@ -78,13 +78,5 @@ export async function readOpenPull(
     per_page: 100, // not 1: a full page is read afresh, any other is revalidated (a 304)
   });
   const pr = data[0];
-  return pr
-    ? {
-        number: pr.number,
-        url: pr.html_url,
-        headSha: pr.head.sha,
-        draft: pr.draft ?? false,
-        nodeId: pr.node_id,
-      }
-    : null;
+  return pr ? pullRequestRef(pr) : null;
 }

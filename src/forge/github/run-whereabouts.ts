@@ -35,9 +35,13 @@ export async function readWhereabouts(
   }
 }
 
+/** The last reading from GitHub the memo keeps, if any. */
+const readingOf = (fields: Record<string, string>): Whereabouts | null =>
+  fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
+
 /** What the memo holds of the run's branches and PR, unless a move seen since disagrees with it. */
-export function knownWhereabouts(fields: Record<string, string>): Whereabouts | null {
-  const reading = fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
+function knownWhereabouts(fields: Record<string, string>): Whereabouts | null {
+  const reading = readingOf(fields);
   const view = reading && viewOf(reading, fields);
   return view && agreesWithSeen(view, fields) ? view : null;
 }
@@ -47,7 +51,7 @@ export function knownWhereabouts(fields: Record<string, string>): Whereabouts | 
  * seen since says otherwise (a branch's push is no news about its PR).
  */
 export function knownNoPull(fields: Record<string, string>): boolean {
-  const reading = fields.where ? (JSON.parse(fields.where) as Whereabouts) : null;
+  const reading = readingOf(fields);
   if (!reading || reading.pullRequest || fields.pull) return false;
   return !Object.keys(fields).some((f) => /^seen-pull:\d+:open$/.test(f));
 }
