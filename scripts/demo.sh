@@ -9,9 +9,11 @@ cd "$(dirname "$0")/.."
 source scripts/ensure.sh
 
 # npm ci builds dist/ too; when the dependencies are in place already, only the build is brought up to date.
+# The build is incremental (tsconfig.build.json): it rewrites only the files whose sources changed, so a
+# build that is current writes nothing, and a swarm process already running never loads a half-written file.
 if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then
   npm ci --no-audit --no-fund
-elif [ ! -f dist/entry/cli.js ] || [ -n "$(find src -newer dist/entry/cli.js -print -quit)" ]; then
+else
   npm run --silent build
 fi
 ensure_bubblewrap

@@ -47,6 +47,7 @@ describe("installing swarm", () => {
     expect(listed).toContain("package/dist/entry/cli.js");
     expect(listed).toContain("package/prompts/coder.md");
     expect(listed).not.toContain("package/test/");
+    expect(listed).not.toContain("tsbuildinfo");
     const prefix = join(dir, "global");
     run(
       "npm",
