@@ -222,7 +222,7 @@ async function wholeRun(
 }
 const clean = await wholeRun("Stats library (correct)", "run-clean");
 // The same again in that repository: what every run after a repository's first costs (the first makes
-// swarm's node label there, and reads the ids it needs twice).
+// swarm's node label there).
 const later = await wholeRun("Stats library (correct)", "run-clean", { repo: clean.repo });
 // A revision round, in the same repository too.
 const revised = await wholeRun("Stats library", "run-clean", { repo: clean.repo });
@@ -249,7 +249,7 @@ cols("counted against the hourly limit", ...runs.map((r) => r.requests - r.reads
 const share = (f: RunFigures) => (f.reads > 0 ? f.reads304 / f.reads : 0);
 const shareText = (f: RunFigures) => `${f.reads304} of ${f.reads} (${(share(f) * 100).toFixed(0)}%)`;
 console.log(
-  `reads answered 304: ${shareText(clean)}, ${shareText(later)} and ${shareText(revised)}; a repository's first run also makes swarm's node label there and reads the ids it needs twice`,
+  `reads answered 304: ${shareText(clean)}, ${shareText(later)} and ${shareText(revised)}; a repository's first run also makes swarm's node label there`,
 );
 console.log(
   `(wall time on loopback: ${runs.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`).join(", ")}; GitHub allows 80 content-creating requests a minute and 500 an hour)`,

@@ -1,14 +1,16 @@
 import type { ApplicationFunction } from "probot";
-import { parseWebhook } from "../forge/github/parse-webhook.js";
-import { decideIntake, type RunMoved } from "../pipeline/intake.js";
+import { parseWebhook, repositoryInfoOf } from "../forge/github/parse-webhook.js";
+import { decideIntake } from "../pipeline/intake.js";
 import type { JobQueue } from "../pipeline/jobs.js";
+import type { DeliveryNotes } from "./delivery-notes.js";
 
 /**
  * The Probot app: each delivery is verified (by Probot), parsed, decided from its payload, and queued.
  * Nothing slow or fallible runs before the job is in the queue, so GitHub gets its answer in milliseconds.
- * A run's branch or PR that moved is noted in the run memo (one Redis write) by `moved`.
+ * A run's branch or PR that moved, and the repository a queued job works on, are noted in the run memo
+ * (one Redis write each) by `notes`.
  */
-export function swarmApp(queue: JobQueue, moved?: (event: RunMoved) => Promise<void>): ApplicationFunction {
+export function swarmApp(queue: JobQueue, notes?: DeliveryNotes): ApplicationFunction {
   return (app) => {
     app.on(
       [
@@ -32,10 +34,12 @@ export function swarmApp(queue: JobQueue, moved?: (event: RunMoved) => Promise<v
           return;
         }
         if ("moved" in decision) {
-          await moved?.(decision.moved);
+          await notes?.moved(decision.moved);
           context.log.debug({ delivery: context.id, spec: decision.moved.spec }, "run moved");
           return;
         }
+        const repository = repositoryInfoOf(context.payload);
+        if (notes && repository) await notes.repository(event, repository);
         await queue.add(decision.enqueue);
         context.log.info(
           { delivery: context.id, queue: decision.enqueue.queue, job: decision.enqueue.id },

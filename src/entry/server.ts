@@ -14,7 +14,7 @@ import { createBullmqJobQueue } from "../queue/bullmq-job-queue.js";
 import { createRedisMetrics, renderWorkerMetrics } from "../queue/redis-metrics.js";
 import { watchRedis } from "../queue/watch-redis.js";
 import { swarmApp } from "./app.js";
-import { noteRunMoved } from "./note-run-moved.js";
+import { deliveryNotes } from "./delivery-notes.js";
 import { appId, httpUrl, prefix, readServiceEnv, redisUrl, wholeNumber } from "./read-service-env.js";
 import { receiveWebhook } from "./receive-webhook.js";
 
@@ -74,7 +74,7 @@ export async function startServer(
       ? { Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, baseUrl: e.GITHUB_API_URL })) }
       : {}),
   });
-  await probot.load(swarmApp(jobs, noteRunMoved(redis, e.SWARM_PREFIX)));
+  await probot.load(swarmApp(jobs, deliveryNotes(redis, e.SWARM_PREFIX)));
   const webhooks = receiveWebhook({ probot, secret: e.WEBHOOK_SECRET, log: say });
 
   const registry = new Registry();

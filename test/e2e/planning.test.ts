@@ -58,6 +58,15 @@ describe("planning, end to end", () => {
     const spec = rig.github.openIssue(repo, "Build the shop", SPEC_BODY);
     rig.github.labelIssue(repo, spec, "swarm", { login: "maintainer", id: 77, type: "User" });
     await rig.settled();
+    // The delivery carried the repository's default branch and clone URL, and the App server noted them:
+    // planning (a checkout of the default branch) never asks GitHub for them.
+    const repositoryReads = rig.github.requests.filter(
+      (r) => r.method === "GET" && r.path === `/repos/${repo.owner.login}/${repo.name}`,
+    );
+    expect(repositoryReads).toEqual([]);
+    expect(
+      rig.github.requests.some((r) => r.path.startsWith(`/repos/${repo.owner.login}/${repo.name}/`)),
+    ).toBe(true);
 
     const subs = nodeIssues(repo, spec);
     expect(subs.map((i) => i.title).sort()).toEqual([

@@ -37,13 +37,12 @@ describe("a node's issue through GraphQL", () => {
     const before = fake.requests.length;
     const db = await forge.ensureNodeIssue(spec.number, node("db"), "ready", "swarm/1-first-run/db");
     // With no rebuild before it, the spec's node issues are looked for first. A repository new to swarm:
-    // the ids are read, the label made, the ids read again, then the create.
+    // the ids are read, the label made (its answer holds its node id), then the create.
     expect(made(before)).toEqual([
       "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
       "GET /repos/{owner}/{repo}/issues",
       "graphql query",
       "POST /repos/{owner}/{repo}/labels",
-      "graphql query",
       "graphql mutation",
     ]);
     const second = fake.requests.length;
@@ -99,11 +98,36 @@ describe("a node's issue through GraphQL", () => {
       "graphql mutation", // refused: the kept label id resolves to nothing
       "graphql query",
       "POST /repos/{owner}/{repo}/labels",
-      "graphql query",
       "graphql mutation",
     ]);
     expect(repo.issues.get(api.number)?.labels).toEqual(["swarm:node"]);
     expect(spec.subIssueIds).toHaveLength(2);
+  });
+
+  it("a label another worker made meanwhile (GitHub's 422) is read back, and used", async () => {
+    const raced = fake.createRepo("acme", "raced");
+    const spec = fake.openIssue(raced, "Raced run", "Spec body");
+    let race = true;
+    fake.onRequest((method, template) => {
+      // Between this worker's read of the ids and its create, another worker makes the label.
+      if (race && method === "POST" && template === "/repos/{owner}/{repo}/labels") {
+        race = false;
+        raced.labels.add("swarm:node");
+      }
+    });
+    const forge = forgeFor(fake, raced, { memo: createMemoryRunMemo() });
+    await forge.loadRun(spec.number);
+    const before = fake.requests.length;
+    const db = await forge.ensureNodeIssue(spec.number, node("db"), "ready", "swarm/9-raced-run/db");
+    expect(race).toBe(false);
+    // The rebuild's reading gave the repository's and the spec's ids, and no label: it is made at once.
+    expect(made(before)).toEqual([
+      "POST /repos/{owner}/{repo}/labels", // 422: it exists now
+      "graphql query",
+      "graphql mutation",
+    ]);
+    expect(raced.issues.get(db.number)?.labels).toEqual(["swarm:node"]);
+    expect(spec.subIssueIds).toEqual([db.id]);
   });
 
   it("through REST (GraphQL off), two requests: the create and the sub-issue link", async () => {

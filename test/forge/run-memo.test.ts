@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import type { PlanNode } from "../../src/domain/plan/plan.js";
-import { noteRunMoved } from "../../src/entry/note-run-moved.js";
+import { deliveryNotes } from "../../src/entry/delivery-notes.js";
 import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
 import { nodeIssueBody } from "../../src/forge/github/node-issue-body.js";
 import { parseWebhook } from "../../src/forge/github/parse-webhook.js";
@@ -33,7 +33,7 @@ const receiver = createServer((req, res) => {
   void text(req).then(async (body) => {
     const event = parseWebhook(String(req.headers["x-github-event"]), JSON.parse(body));
     const decision = event && decideIntake(event);
-    if (decision && "moved" in decision) await noteRunMoved(redis, prefix)(decision.moved);
+    if (decision && "moved" in decision) await deliveryNotes(redis, prefix).moved(decision.moved);
     res.writeHead(202).end();
   });
 });

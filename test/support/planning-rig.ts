@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 import type { RepoConfig } from "../../src/domain/config/repo-config.js";
 import { swarmApp } from "../../src/entry/app.js";
+import { deliveryNotes } from "../../src/entry/delivery-notes.js";
 import { createForgeFactory, createTokenSource } from "../../src/entry/forge-factory.js";
-import { noteRunMoved } from "../../src/entry/note-run-moved.js";
 import { startJobWorkers } from "../../src/entry/wire-workers.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
 import { createModelClient } from "../../src/model/model-client.js";
@@ -75,7 +75,7 @@ export async function startPlanningRig(planner: ScriptedModel, options: Planning
       retry: { enabled: false },
     })),
   });
-  const middleware = await createNodeMiddleware(swarmApp(queue, noteRunMoved(redis, prefix)), {
+  const middleware = await createNodeMiddleware(swarmApp(queue, deliveryNotes(redis, prefix)), {
     probot,
     webhooksPath: "/",
   });

@@ -2,8 +2,12 @@ import { type GitHubContext, graphqlErrors, NODE_LABEL, type NodeIssue } from ".
 import { NO_RETRY } from "./create-once.js";
 import { specKey } from "./run-memo.js";
 
-/** What GraphQL's createIssue needs: node ids, not numbers. Kept in the run's memo once read. */
-export type NodeIds = { repositoryId: string; parentId: string; labelId: string };
+/**
+ * What GraphQL's createIssue needs: node ids, not numbers. Kept in the run's memo once read; the label's is
+ * null while the repository has no node label (a rebuild's reading may find the others before it exists).
+ */
+export type NodeIds = { repositoryId: string; parentId: string; labelId: string | null };
+type KnownIds = NodeIds & { labelId: string };
 
 const IDS = `query($owner: String!, $name: String!, $spec: Int!, $label: String!) {
   repository(owner: $owner, name: $name) { id issue(number: $spec) { id } label(name: $label) { id } }
@@ -24,7 +28,7 @@ export async function createNodeIssueGraphql(
   spec: number,
   fields: { title: string; body: string },
 ): Promise<NodeIssue | null> {
-  const create = async (ids: NodeIds) => {
+  const create = async (ids: KnownIds) => {
     const { createIssue } = await ctx.octokit.graphql<{
       createIssue: { issue: { fullDatabaseId: string; number: number; url: string; body: string } };
     }>(CREATE, {
@@ -66,36 +70,48 @@ export async function createNodeIssueGraphql(
   }
 }
 
-async function idsFor(ctx: GitHubContext, spec: number): Promise<NodeIds> {
+async function idsFor(ctx: GitHubContext, spec: number): Promise<KnownIds> {
   const kept = (await ctx.memo.read(specKey(spec))).ids;
-  if (kept) return JSON.parse(kept) as NodeIds;
-  const read = () =>
-    ctx.octokit.graphql<{
+  const read = async (): Promise<NodeIds> => {
+    const { repository } = await ctx.octokit.graphql<{
       repository: { id: string; issue: { id: string }; label: { id: string } | null };
     }>(IDS, { owner: ctx.owner, name: ctx.repo, spec, label: NODE_LABEL });
-  let { repository } = await read();
-  if (!repository.label) {
-    await makeLabel(ctx);
-    ({ repository } = await read());
+    return {
+      repositoryId: repository.id,
+      parentId: repository.issue.id,
+      labelId: repository.label?.id ?? null,
+    };
+  };
+  let ids = kept ? (JSON.parse(kept) as NodeIds) : await read();
+  if (ids.labelId) {
+    if (!kept) await ctx.memo.write(specKey(spec), { ids: JSON.stringify(ids) });
+    return { ...ids, labelId: ids.labelId };
   }
-  if (!repository.label)
-    throw new Error(`the ${NODE_LABEL} label could not be made in ${ctx.owner}/${ctx.repo}`);
-  const ids = { repositoryId: repository.id, parentId: repository.issue.id, labelId: repository.label.id };
+  // The label made here answers with its node id; one another worker made meanwhile is read back.
+  const made = await makeLabel(ctx);
+  ids = made ? { ...ids, labelId: made } : await read();
+  const { labelId } = ids;
+  if (!labelId) throw new Error(`the ${NODE_LABEL} label could not be made in ${ctx.owner}/${ctx.repo}`);
   await ctx.memo.write(specKey(spec), { ids: JSON.stringify(ids) });
-  return ids;
+  return { ...ids, labelId };
 }
 
-/** The node label, made once per repository; one made meanwhile by another worker is no error. */
-async function makeLabel(ctx: GitHubContext): Promise<void> {
+/**
+ * The node label, made once per repository: its node id, or null when another worker made it meanwhile
+ * (GitHub's 422 "already_exists"), which is no error.
+ */
+async function makeLabel(ctx: GitHubContext): Promise<string | null> {
   try {
-    await ctx.octokit.rest.issues.createLabel({
+    const { data } = await ctx.octokit.rest.issues.createLabel({
       owner: ctx.owner,
       repo: ctx.repo,
       name: NODE_LABEL,
       color: "ededed",
       description: "A node of a swarm run: one part of the plan, coded on its own branch",
     });
+    return data.node_id;
   } catch (error) {
     if ((error as { status?: number }).status !== 422) throw error;
+    return null;
   }
 }

@@ -13,6 +13,15 @@ const PullRefs = z.array(z.object({ number: z.int(), head: z.object({ ref: z.str
 const branchOf = (headBranch: string | null | undefined, pulls: z.infer<typeof PullRefs>) =>
   headBranch ?? pulls[0]?.head?.ref ?? null;
 
+/** What every delivery's payload tells of its repository besides its name (null if a field is missing). */
+export function repositoryInfoOf(payload: unknown): { defaultBranch: string; cloneUrl: string } | null {
+  const parsed = z
+    .object({ repository: z.object({ default_branch: z.string(), clone_url: z.string() }) })
+    .safeParse(payload);
+  if (!parsed.success) return null;
+  return { defaultBranch: parsed.data.repository.default_branch, cloneUrl: parsed.data.repository.clone_url };
+}
+
 const SCHEMAS = {
   "issues.labeled": Base.extend({
     issue: z.object({ number: z.int(), title: z.string(), body: z.string().nullable() }),

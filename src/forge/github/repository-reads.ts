@@ -1,6 +1,6 @@
 import type { IssueSnapshot } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
-import { known } from "./run-memo.js";
+import { known, type RunMemo } from "./run-memo.js";
 
 export async function readIssue(ctx: GitHubContext, number: number): Promise<IssueSnapshot> {
   const { data } = await ctx.octokit.rest.issues.get({
@@ -30,8 +30,18 @@ export function listIssueComments(ctx: GitHubContext, issueNumber: number) {
 /** How long the repository's default branch and clone URL are taken from the memo before asking again. */
 const REPOSITORY_FRESH_MS = 10 * 60_000;
 
+type Repository = { defaultBranch: string; cloneUrl: string; at: number };
+
+/**
+ * The repository's default branch and clone URL as a webhook's payload gave them (every delivery carries the
+ * whole repository): as fresh as a read, so the job the delivery queues need not ask GitHub.
+ */
+export async function noteRepository(memo: RunMemo, seen: { defaultBranch: string; cloneUrl: string }) {
+  const info: Repository = { ...seen, at: Date.now() };
+  await memo.write("repository", { info: JSON.stringify(info) });
+}
+
 async function repository(ctx: GitHubContext) {
-  type Repository = { defaultBranch: string; cloneUrl: string; at: number };
   ctx.repository ??= (async () => {
     const remembered = known<Repository>(await ctx.memo.read("repository"), "info");
     if (remembered && Date.now() - remembered.at < REPOSITORY_FRESH_MS) return remembered;

@@ -103,11 +103,11 @@ export async function readRunSnapshotGraphql(ctx: GitHubContext, spec: number): 
       if (page.pageInfo.hasNextPage) next.set(part, page.pageInfo.endCursor);
     };
     const { issue, nodeIssues, refs: refPage } = answer.repository;
-    if (answer.repository.id && issue?.id && answer.repository.nodeLabel)
+    if (answer.repository.id && issue?.id)
       ids = {
         repositoryId: answer.repository.id,
         parentId: issue.id,
-        labelId: answer.repository.nodeLabel.id,
+        labelId: answer.repository.nodeLabel?.id ?? null,
       };
     if (cursors.has("comments")) take("comments", issue?.comments, comments);
     if (cursors.has("subIssues")) take("subIssues", issue?.subIssues, subs);

@@ -5,7 +5,7 @@
 
 import { listBranches, resolveRef } from "./bare-repo.js";
 import { connection, GqlError, type GqlObject } from "./graphql.js";
-import { htmlUrl } from "./objects.js";
+import { htmlUrl, labelId } from "./objects.js";
 import type { FakeEvent } from "./routes.js";
 import {
   APP_BOT,
@@ -102,7 +102,6 @@ function issueCommentObject(repo: RepoState, c: Comment): GqlObject {
 
 const issueNodeId = (issue: Issue) => `I_${Buffer.from(`issue:${issue.id}`).toString("base64url")}`;
 const repositoryId = (repo: RepoState) => `R_${Buffer.from(`repo:${repo.id}`).toString("base64url")}`;
-const labelId = (name: string) => `LA_${Buffer.from(`label:${name}`).toString("base64url")}`;
 
 function issueObject(state: FakeState, repo: RepoState, issue: Issue): GqlObject {
   return {

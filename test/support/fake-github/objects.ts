@@ -64,8 +64,18 @@ export function repoJson(base: string, repo: RepoState) {
   });
 }
 
+/** A label's node id: REST's `node_id` and GraphQL's `id` are the same, as on GitHub. */
+export const labelId = (name: string) => `LA_${Buffer.from(`label:${name}`).toString("base64url")}`;
+
 export function labelJson(name: string, id: number) {
-  return shape("label", { id, name, color: "ededed", default: false, description: null });
+  return shape("label", {
+    id,
+    node_id: labelId(name),
+    name,
+    color: "ededed",
+    default: false,
+    description: null,
+  });
 }
 
 export function reactionJson(r: Reaction) {
