@@ -20,6 +20,8 @@ export const deliveryNotes = (redis: Redis, prefix: string): DeliveryNotes => {
     createRedisRunMemo(redis, prefix, installationId, repo.owner, repo.name);
   return {
     moved: (moved) => noteSeen(memo(moved.installationId, moved.repo), moved),
-    repository: (at, seen) => noteRepository(memo(at.installationId, at.repo), seen),
+    repository: async (at, seen) => {
+      await noteRepository(memo(at.installationId, at.repo), seen);
+    },
   };
 };

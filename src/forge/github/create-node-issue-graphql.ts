@@ -83,17 +83,17 @@ async function idsFor(ctx: GitHubContext, spec: number): Promise<KnownIds> {
     };
   };
   let ids = kept ? (JSON.parse(kept) as NodeIds) : await read();
-  if (ids.labelId) {
-    if (!kept) await ctx.memo.write(specKey(spec), { ids: JSON.stringify(ids) });
-    return { ...ids, labelId: ids.labelId };
+  if (!ids.labelId) {
+    // The label made here answers with its node id; one another worker made meanwhile is read back.
+    const made = await makeLabel(ctx);
+    ids = made ? { ...ids, labelId: made } : await read();
   }
-  // The label made here answers with its node id; one another worker made meanwhile is read back.
-  const made = await makeLabel(ctx);
-  ids = made ? { ...ids, labelId: made } : await read();
   const { labelId } = ids;
   if (!labelId) throw new Error(`the ${NODE_LABEL} label could not be made in ${ctx.owner}/${ctx.repo}`);
-  await ctx.memo.write(specKey(spec), { ids: JSON.stringify(ids) });
-  return { ...ids, labelId };
+  const complete = { ...ids, labelId };
+  const text = JSON.stringify(complete);
+  if (text !== kept) await ctx.memo.write(specKey(spec), { ids: text });
+  return complete;
 }
 
 /**

@@ -13,11 +13,13 @@ const PullRefs = z.array(z.object({ number: z.int(), head: z.object({ ref: z.str
 const branchOf = (headBranch: string | null | undefined, pulls: z.infer<typeof PullRefs>) =>
   headBranch ?? pulls[0]?.head?.ref ?? null;
 
+const RepositoryInfo = z.object({
+  repository: z.object({ default_branch: z.string(), clone_url: z.string() }),
+});
+
 /** What every delivery's payload tells of its repository besides its name (null if a field is missing). */
 export function repositoryInfoOf(payload: unknown): { defaultBranch: string; cloneUrl: string } | null {
-  const parsed = z
-    .object({ repository: z.object({ default_branch: z.string(), clone_url: z.string() }) })
-    .safeParse(payload);
+  const parsed = RepositoryInfo.safeParse(payload);
   if (!parsed.success) return null;
   return { defaultBranch: parsed.data.repository.default_branch, cloneUrl: parsed.data.repository.clone_url };
 }

@@ -33,12 +33,17 @@ const REPOSITORY_FRESH_MS = 10 * 60_000;
 type Repository = { defaultBranch: string; cloneUrl: string; at: number };
 
 /**
- * The repository's default branch and clone URL as a webhook's payload gave them (every delivery carries the
- * whole repository): as fresh as a read, so the job the delivery queues need not ask GitHub.
+ * The repository's default branch and clone URL as GitHub just gave them: a read's answer, or a webhook's
+ * payload (every delivery carries the whole repository), which is as fresh, so the job the delivery queues
+ * need not ask GitHub.
  */
-export async function noteRepository(memo: RunMemo, seen: { defaultBranch: string; cloneUrl: string }) {
+export async function noteRepository(
+  memo: RunMemo,
+  seen: { defaultBranch: string; cloneUrl: string },
+): Promise<Repository> {
   const info: Repository = { ...seen, at: Date.now() };
   await memo.write("repository", { info: JSON.stringify(info) });
+  return info;
 }
 
 async function repository(ctx: GitHubContext) {
@@ -46,9 +51,7 @@ async function repository(ctx: GitHubContext) {
     const remembered = known<Repository>(await ctx.memo.read("repository"), "info");
     if (remembered && Date.now() - remembered.at < REPOSITORY_FRESH_MS) return remembered;
     const { data } = await ctx.octokit.rest.repos.get({ owner: ctx.owner, repo: ctx.repo });
-    const info = { defaultBranch: data.default_branch, cloneUrl: data.clone_url, at: Date.now() };
-    await ctx.memo.write("repository", { info: JSON.stringify(info) });
-    return info;
+    return noteRepository(ctx.memo, { defaultBranch: data.default_branch, cloneUrl: data.clone_url });
   })();
   return ctx.repository;
 }
