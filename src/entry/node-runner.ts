@@ -202,7 +202,11 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
           );
         },
         changedFiles,
-        commitAndPush: (dir, files, message) => commitAndPush({ dir, remote, auth, branch, files, message }),
+        commitAndPush: (dir, files, message) =>
+          commitAndPush({
+            ...{ dir, remote, auth, branch, files, message },
+            beforePush: (sha) => forge.notePush(ctx.spec.number, branch, sha),
+          }),
         isCancelled: task.isCancelled,
         // The files of the nodes this one builds on come right after its own: it uses what they made.
         codeContext: (dir, query) =>

@@ -161,6 +161,12 @@ export type Forge = {
   ): Promise<{ id: number; url: string }>;
   /** Writes a deferred dashboard step that no later write carried (its job ended without one). */
   settleDashboard(spec: number): Promise<void>;
+  /**
+   * swarm is about to push `branch` of the spec's run at `sha`, a commit it made: said before the push, so
+   * the push's webhook (which may come first) is known as swarm's own, and the commit's check runs as
+   * swarm's to record.
+   */
+  notePush(spec: number, branch: string, sha: string): Promise<void>;
   /** The node's sub-issue of the spec, created once (and linked as a sub-issue) whatever happens between. */
   ensureNodeIssue(spec: number, node: PlanNode, status: NodeStatus, branch: string): Promise<IssueRef>;
   /** `blocked` is blocked by `blocking` (GitHub's issue dependencies). */

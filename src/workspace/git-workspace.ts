@@ -174,10 +174,14 @@ export async function commitAndPush(input: {
   branch: string;
   files: readonly string[];
   message: string;
+  /** Called with the new commit before it is pushed. */
+  beforePush?: (sha: string) => Promise<void>;
 }): Promise<string | null> {
   if (input.files.length === 0) return null;
   await git(input.dir, "add", "--all", "--", ...input.files);
   await git(input.dir, "commit", "-q", "-m", input.message);
+  const sha = await git(input.dir, "rev-parse", "HEAD");
+  await input.beforePush?.(sha);
   await gitPush(input.dir, input.remote, [`+HEAD:refs/heads/${input.branch}`], input.auth);
-  return git(input.dir, "rev-parse", "HEAD");
+  return sha;
 }

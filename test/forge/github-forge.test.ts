@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
+import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
+import { commitKey, createMemoryRunMemo } from "../../src/forge/github/run-memo.js";
 import { type FakeGitHub, isWrite, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { forgeFor, layOutRun, octokitFor, pushBranch } from "../support/github-rig.js";
@@ -115,6 +117,33 @@ describe("GitHub forge", () => {
     expect(writes(before)).toEqual([]);
     await forge.setNodeStatus(ref, spec.number, ui, "ready", "b");
     expect(repo.issues.get(ref.number)).toMatchObject({ state: "open", stateReason: "reopened" });
+  });
+
+  it("a commit swarm pushed gets its check run with no lookup; a create cut short is found, not made twice", async () => {
+    const memo = createMemoryRunMemo();
+    const forge = () => createGitHubForge(octokitFor(fake), repo.owner.login, repo.name, { memo });
+    const branch = "swarm/12-mine/integration";
+    const sha = pushBranch(repo, branch);
+    await forge().notePush(12, branch, sha);
+    const routes = (since: number) =>
+      fake.requests
+        .slice(since)
+        .filter((r) => !r.path.includes("access_tokens"))
+        .map((r) => `${r.method} ${r.template}`);
+    const before = fake.requests.length;
+    const check = { name: "swarm", headSha: sha, title: "Waiting", summary: "s" };
+    const { id } = await forge().upsertCheckRun({ ...check, status: "in_progress" });
+    expect(routes(before)).toEqual(["POST /repos/{owner}/{repo}/check-runs"]);
+    // A worker killed after GitHub made it, before the memo had its id: the mark left makes the next look.
+    await memo.write(commitKey(sha), { "check:swarm": null, "?check:swarm": "1" });
+    const lookedUp = fake.requests.length;
+    const again = await forge().upsertCheckRun({ ...check, status: "completed", conclusion: "success" });
+    expect(routes(lookedUp)).toEqual([
+      "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+      "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+    ]);
+    expect(again.id).toBe(id);
+    expect([...repo.checkRuns.values()].filter((r) => r.headSha === sha)).toHaveLength(1);
   });
 
   it("keeps one PR per head branch and updates its title", async () => {

@@ -156,6 +156,43 @@ describe("the run memo", () => {
     expect(made(closed)).toHaveLength(2);
   });
 
+  it("swarm's pushes are known before their notes: their webhooks, early or late, read nothing; the PR follows them", async () => {
+    const { spec, branch, pr } = await laidOutRun();
+    await job().loadRun(spec.number);
+    const integration = branch("integration");
+    const commit = (from: string) =>
+      git(repo.bare, "commit-tree", git(repo.bare, "rev-parse", `${from}^{tree}`), "-p", from, "-m", "work");
+    // The integrator pushes twice (a revision round), each said before its push; both webhooks arrive
+    // before swarm ensures the PR again, the first of them after the second push.
+    const first = commit(pr.headSha);
+    await job().notePush(spec.number, integration, first);
+    const second = commit(first);
+    await job().notePush(spec.number, integration, second);
+    fake.pushAs(repo, integration, second, APP_BOT);
+    await fake.webhooks.settled();
+    await deliveryNotes(redis, prefix).moved({
+      installationId: fake.app.installationId,
+      repo: { owner: repo.owner.login, name: repo.name },
+      spec: spec.number,
+      branch: integration,
+      headSha: first,
+      gone: false,
+    });
+    const quiet = fake.requests.length;
+    const run = await job().loadRun(spec.number);
+    expect(made(quiet)).toEqual([]);
+    expect(run?.branches[integration]).toBe(second);
+    expect(run?.pullRequest).toEqual({ ...pr, headSha: second });
+
+    // A person's push among swarm's is news: the next load asks GitHub.
+    const theirs = commit(second);
+    fake.pushAs(repo, integration, theirs);
+    await fake.webhooks.settled();
+    const pushed = fake.requests.length;
+    expect((await job().loadRun(spec.number))?.pullRequest?.headSha).toBe(theirs);
+    expect(made(pushed)).toHaveLength(2);
+  });
+
   it("a run's jobs read the config the run started with, asking GitHub nothing; a replan reads it again", async () => {
     const configured = fake.createRepo("acme", "memo-config", {
       ".github/swarm.yml": "label: build\n",

@@ -20,6 +20,7 @@ import { readCheckLog } from "./read-check-log.js";
 import { cloneUrl, defaultBranch, listFiles, readIssue } from "./repository-reads.js";
 import { rerunFailedJobs } from "./rerun-failed-jobs.js";
 import { createMemoryRunMemo, type RunMemo } from "./run-memo.js";
+import { notePushing } from "./run-whereabouts.js";
 import { setNodeStatus } from "./set-node-status.js";
 import { addReaction, getPermission, readFile } from "./small-operations.js";
 import { upsertCheckRun } from "./upsert-check-run.js";
@@ -56,6 +57,7 @@ export function createGitHubForge(
     ensureDashboardComment: (spec, body, meta, writeOptions) =>
       ensureDashboardComment(ctx, spec, body, meta, writeOptions),
     settleDashboard: (spec) => settleDashboard(ctx, spec),
+    notePush: (spec, branch, sha) => notePushing(ctx, spec, branch, sha),
     ensureNodeIssue: (spec, node, status, branch) => ensureNodeIssue(ctx, spec, node, status, branch),
     linkDependency: (blocked, blocking) => linkDependency(ctx, blocked, blocking),
     unlinkDependency: (blocked, blocking) => unlinkDependency(ctx, blocked, blocking),

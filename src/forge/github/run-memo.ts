@@ -18,6 +18,7 @@ export type RunMemo = {
 export const specKey = (spec: number) => `spec:${spec}`;
 export const issueKey = (issue: number) => `issue:${issue}`;
 export const pullKey = (head: string) => `pull:${head}`;
+export const commitKey = (sha: string) => `commit:${sha}`;
 
 export function createMemoryRunMemo(): RunMemo {
   const records = new Map<string, Map<string, string>>();

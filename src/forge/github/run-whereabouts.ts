@@ -1,6 +1,7 @@
+import { findIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
-import { type RunMemo, specKey } from "./run-memo.js";
+import { commitKey, type RunMemo, specKey } from "./run-memo.js";
 import { readBranches, readOpenPull } from "./run-snapshot.js";
 
 /** A run's branches (name → head) and its open PR: what people may change, beside what swarm writes. */
@@ -56,16 +57,32 @@ export function knownNoPull(fields: Record<string, string>): boolean {
   return !Object.keys(fields).some((f) => /^seen-pull:\d+:open$/.test(f));
 }
 
-/** The reading with swarm's own pushes and PR laid over it. */
+/**
+ * The reading with swarm's own pushes and PR laid over it, then any push of swarm's that a webhook says
+ * landed and that swarm noted later than the branch's head here (its note after the push not in yet): the
+ * PR follows its branch.
+ */
 function viewOf(reading: Whereabouts, fields: Record<string, string>): Whereabouts {
-  const heads = Object.entries(fields).flatMap(([f, sha]) =>
-    f.startsWith("head:") ? [[f.slice(5), sha] as const] : [],
-  );
-  const pull = fields.pull ? (JSON.parse(fields.pull) as PullRequestRef) : null;
-  return {
-    branches: { ...reading.branches, ...Object.fromEntries(heads) },
-    pullRequest: pull ?? reading.pullRequest,
-  };
+  const readAt = Number(fields.whereAt ?? 0);
+  const branches = { ...reading.branches };
+  const noted: Record<string, number> = {};
+  const ownAt = (branch: string, sha: string) => Number(fields[`own:${branch}:${sha}`] ?? 0);
+  for (const [f, sha] of Object.entries(fields))
+    if (f.startsWith("head:")) {
+      branches[f.slice(5)] = sha;
+      noted[f.slice(5)] = Math.max(readAt, ownAt(f.slice(5), sha));
+    }
+  for (const f of Object.keys(fields)) {
+    const [, name = "", sha = ""] = /^seen:(.+):([0-9a-f]+)$/.exec(f) ?? [];
+    const at = ownAt(name, sha);
+    if (at > (noted[name] ?? readAt)) {
+      branches[name] = sha;
+      noted[name] = at;
+    }
+  }
+  const pull = fields.pull ? (JSON.parse(fields.pull) as PullRequestRef) : reading.pullRequest;
+  const head = branches[findIntegrationBranch(Object.keys(branches))];
+  return { branches, pullRequest: pull && head ? { ...pull, headSha: head } : pull };
 }
 
 function agreesWithSeen(view: Whereabouts, fields: Record<string, string>): boolean {
@@ -73,6 +90,8 @@ function agreesWithSeen(view: Whereabouts, fields: Record<string, string>): bool
     const branch = /^seen:(.+):([0-9a-f]*)$/.exec(f);
     if (branch) {
       const [, name = "", sha = ""] = branch;
+      // swarm's own push is no news (a later one of swarm's replaced it, or the view holds it already).
+      if (sha !== "" && fields[`own:${name}:${sha}`]) return true;
       return sha === "" ? !(name in view.branches) : view.branches[name] === sha;
     }
     const pull = /^seen-pull:(\d+):(open|closed)$/.exec(f);
@@ -105,7 +124,18 @@ export async function replaceWhereabouts(
   await memo.write(specKey(spec), {
     ...Object.fromEntries(dropped.map((f) => [f, null])),
     where: JSON.stringify({ branches: reading.branches, pullRequest: reading.pullRequest }),
+    whereAt: String(Date.now()),
   });
+}
+
+/**
+ * swarm is about to push `branch` at `sha`, a commit it made, noted with the time (a later push of swarm's
+ * wins). Its webhook is then no news, and the commit's record is marked swarm's (`mine`): its swarm check
+ * run is created without asking GitHub for one first.
+ */
+export async function notePushing(ctx: GitHubContext, spec: number, branch: string, sha: string) {
+  await ctx.memo.write(specKey(spec), { [`own:${branch}:${sha}`]: String(Date.now()) });
+  await ctx.memo.write(commitKey(sha), { mine: "1" });
 }
 
 /** swarm pushed `branch` at `sha`. */

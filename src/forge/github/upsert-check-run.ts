@@ -2,7 +2,7 @@ import type { Annotation, CheckRunInput } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ANNOTATIONS_PER_REQUEST, MAX_CHECK_TEXT } from "./limits.js";
-import { known, recording } from "./run-memo.js";
+import { commitKey, known, recording, unsure } from "./run-memo.js";
 
 /**
  * The check run `name` on `headSha`, created or updated. GitHub takes 50 annotations a request and appends
@@ -40,11 +40,13 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
     ...(input.conclusion ? { conclusion: input.conclusion } : {}),
     ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
   };
-  const key = `commit:${input.headSha}`;
+  const key = commitKey(input.headSha);
   const field = `check:${input.name}`;
   const record = await ctx.memo.read(key);
   const kept = known<number>(record, field);
-  const existing = kept === null ? await find() : { id: kept };
+  // A commit swarm made has no check run of swarm's it did not record (a create cut short leaves its mark).
+  const none = kept === null && record.mine !== undefined && !unsure(record, field);
+  const existing = kept !== null ? { id: kept } : none ? null : await find();
   // Found on GitHub where the memo was unsure or silent: recorded, so the next upsert asks nothing.
   if (kept === null && existing)
     await ctx.memo.write(key, { [field]: String(existing.id), [`?${field}`]: null });

@@ -79,6 +79,7 @@ export function createLocalForge(options: { repoDir: string; stateFile: string }
       return { id, url: url("comment", id) };
     },
     async settleDashboard() {}, // it writes every step at once
+    async notePush() {}, // it reads its branches from the repository itself
     async ensureNodeIssue(spec, node, status, branch) {
       return file.update((s) => {
         let record = s.nodes.find((n) => n.spec === spec && n.node.id === node.id);

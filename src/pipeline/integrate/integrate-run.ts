@@ -90,6 +90,7 @@ async function integrate(input: IntegrateInput, deps: IntegrateDeps): Promise<In
   // Said before the push: its checks may finish (and be reviewed) before this job goes on, so nothing
   // after the push may set the run's status or swarm's check on this head.
   const announce = async (headSha: string) => {
+    await forge.notePush(input.spec.number, input.integrationBranch, headSha);
     await forge.upsertCheckRun({
       name: SWARM_CHECK,
       headSha,
