@@ -186,14 +186,17 @@ export type Forge = {
   /** Takes a draft PR out of draft; a PR that is ready already is left alone. */
   markReadyForReview(pull: { number: number; nodeId?: string }): Promise<void>;
   requestReviewers(number: number, reviewers: readonly string[]): Promise<void>;
-  /** The open PR from `head`, created or updated. */
-
+  /**
+   * The open PR from `head`, created or updated. `headSha`: the commit swarm just pushed there (or found
+   * there); with it, a PR this forge remembers ensuring is not looked up first.
+   */
   ensurePullRequest(input: {
     head: string;
     base: string;
     title: string;
     body: string;
     draft: boolean;
+    headSha?: string;
   }): Promise<PullRequestRef>;
   /**
    * One review per `key` (say, the head sha and the round): posting it again returns the first. Returns

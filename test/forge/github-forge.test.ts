@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
-import { commitKey, createMemoryRunMemo } from "../../src/forge/github/run-memo.js";
+import { commitKey, createMemoryRunMemo, pullKey } from "../../src/forge/github/run-memo.js";
 import { type FakeGitHub, isWrite, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { forgeFor, layOutRun, octokitFor, pushBranch } from "../support/github-rig.js";
@@ -144,6 +144,49 @@ describe("GitHub forge", () => {
     ]);
     expect(again.id).toBe(id);
     expect([...repo.checkRuns.values()].filter((r) => r.headSha === sha)).toHaveLength(1);
+  });
+
+  it("on a PR swarm opened, a review is posted with no lookup first, and once: its memo, or its mark if cut short", async () => {
+    const memo = createMemoryRunMemo();
+    const forge = () => createGitHubForge(octokitFor(fake), repo.owner.login, repo.name, { memo });
+    const routes = (since: number) =>
+      fake.requests
+        .slice(since)
+        .filter((r) => !r.path.includes("access_tokens"))
+        .map((r) => `${r.method} ${r.template}`);
+    const sha = pushBranch(repo, "swarm/13-recorded/integration");
+    const pr = await forge().ensurePullRequest({
+      head: "swarm/13-recorded/integration",
+      base: "main",
+      title: "t",
+      body: "b",
+      draft: true,
+    });
+    const input = {
+      pullNumber: pr.number,
+      commitSha: sha,
+      key: `${sha}:1`,
+      body: "One finding.",
+      comments: [{ path: "src/index.ts", line: 1, body: "Export the handler." }],
+    };
+    const before = fake.requests.length;
+    const posted = await forge().postReview(input);
+    expect(routes(before)).toEqual([
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+    ]);
+    const again = fake.requests.length;
+    expect(await forge().postReview(input)).toEqual(posted);
+    expect(routes(again)).toEqual([]);
+    // A worker killed after GitHub took the review, before the memo had it: the mark makes the next look.
+    await memo.write(pullKey(pr.number), { [`review:${input.key}`]: null, [`?review:${input.key}`]: "1" });
+    const lookedUp = fake.requests.length;
+    expect(await forge().postReview(input)).toEqual(posted);
+    expect(routes(lookedUp)).toEqual([
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+    ]);
+    expect(repo.pulls.get(pr.number)?.reviews).toHaveLength(1);
   });
 
   it("keeps one PR per head branch and updates its title", async () => {

@@ -193,6 +193,39 @@ describe("the run memo", () => {
     expect(made(pushed)).toHaveLength(2);
   });
 
+  it("a PR the memo holds is ensured with no lookup: nothing when its text is swarm's, an edit when not, a new PR when closed unseen", async () => {
+    const { spec, branch, pr } = await laidOutRun();
+    await job().loadRun(spec.number);
+    const input = {
+      head: branch("integration"),
+      base: "main",
+      title: "Memo me",
+      body: "Closes it",
+      draft: true,
+      headSha: pr.headSha,
+    };
+    const same = fake.requests.length;
+    expect(await job().ensurePullRequest(input)).toEqual(pr);
+    expect(made(same)).toEqual([]);
+    const edited = fake.requests.length;
+    expect((await job().ensurePullRequest({ ...input, body: "Closes it, round 1" })).number).toBe(pr.number);
+    expect(made(edited)).toEqual(["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"]);
+    expect(repo.pulls.get(pr.number)?.body).toBe("Closes it, round 1");
+    expect((await job().loadRun(spec.number))?.pullRequest?.number).toBe(pr.number);
+
+    // A person closed it, and no webhook said so: the edit finds it closed, and swarm opens another.
+    must(repo.pulls.get(pr.number), "the PR").state = "closed";
+    const closed = fake.requests.length;
+    const reopened = await job().ensurePullRequest({ ...input, body: "Closes it, round 2" });
+    expect(reopened.number).not.toBe(pr.number);
+    expect(made(closed)).toEqual([
+      "PATCH /repos/{owner}/{repo}/pulls/{pull_number}",
+      "GET /repos/{owner}/{repo}/pulls",
+      "POST /repos/{owner}/{repo}/pulls",
+    ]);
+    expect((await job().loadRun(spec.number))?.pullRequest?.number).toBe(reopened.number);
+  });
+
   it("a run's jobs read the config the run started with, asking GitHub nothing; a replan reads it again", async () => {
     const configured = fake.createRepo("acme", "memo-config", {
       ".github/swarm.yml": "label: build\n",

@@ -1,32 +1,59 @@
+import { createHash } from "node:crypto";
 import { specOfIntegrationBranch } from "../../domain/branch/branch-names.js";
 import type { PullRequestRef } from "../../pipeline/forge.js";
 import { type GitHubContext, pullRequestRef } from "./context.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
-import { specKey } from "./run-memo.js";
-import { knownNoPull, notePull } from "./run-whereabouts.js";
+import { pullKey, specKey } from "./run-memo.js";
+import { knownNoPull, knownPull, notePull } from "./run-whereabouts.js";
+
+type PullInput = {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  headSha?: string;
+};
 
 /**
  * The open PR from `head`: created once, its title and body updated when they change. It follows a push of
- * the integration branch, so the memo keeps the PR and the branch's head, and the run is read without
- * asking GitHub for them.
+ * the integration branch, so the memo keeps the PR, the branch's head and a digest of the PR's text as swarm
+ * set it: the run is read without asking GitHub for them, and the next ensure of a PR the memo holds (with
+ * the head swarm pushed) asks nothing, or only edits it.
  */
-export async function ensurePullRequest(
-  ctx: GitHubContext,
-  input: { head: string; base: string; title: string; body: string; draft: boolean },
-): Promise<PullRequestRef> {
-  const made = await ensureOpenPull(ctx, input);
+export async function ensurePullRequest(ctx: GitHubContext, input: PullInput): Promise<PullRequestRef> {
   const spec = specOfIntegrationBranch(input.head);
-  if (spec !== null) await notePull(ctx, spec, input.head, made);
+  const fields = spec === null ? {} : await ctx.memo.read(specKey(spec));
+  const body = fitText(input.body, MAX_ISSUE_BODY);
+  const text = createHash("sha256").update(`${input.title}\n${body}`).digest("hex");
+  const known = input.headSha === undefined ? null : knownPull(fields);
+  const edited =
+    known && (await editKnownPull(ctx, known, fields["pull-text"] === `${known.number}:${text}`));
+  const made =
+    edited || (await ensureOpenPull(ctx, { ...input, body }, spec !== null && knownNoPull(fields)));
+  if (spec !== null) await notePull(ctx, spec, input.head, made, `${made.number}:${text}`);
   return made;
+
+  // The PR as the memo holds it, edited unless its text is swarm's already (a person's edit of it stays
+  // until swarm has new text); null if GitHub says it is closed (by a person, the webhook not in yet).
+  async function editKnownPull(c: GitHubContext, pull: PullRequestRef, same: boolean) {
+    if (same) return { ...pull, headSha: input.headSha ?? pull.headSha };
+    const { data } = await c.octokit.rest.pulls.update({
+      owner: c.owner,
+      repo: c.repo,
+      pull_number: pull.number,
+      title: input.title,
+      body,
+    });
+    return data.state === "open" ? pullRequestRef(data) : null;
+  }
 }
 
-async function ensureOpenPull(
-  ctx: GitHubContext,
-  input: { head: string; base: string; title: string; body: string; draft: boolean },
-): Promise<PullRequestRef> {
+/** The open PR from `head`, looked up (unless the memo knows there is none), then created or edited. */
+async function ensureOpenPull(ctx: GitHubContext, input: PullInput, none: boolean): Promise<PullRequestRef> {
   const { octokit, owner, repo } = ctx;
-  const body = fitText(input.body, MAX_ISSUE_BODY);
+  const body = input.body;
   const find = async () => {
     const { data: open } = await octokit.rest.pulls.list({
       owner,
@@ -38,8 +65,6 @@ async function ensureOpenPull(
     return open[0] ?? null;
   };
   // The memo knowing there is none, it is created at once: one made meanwhile is GitHub's 422, then found.
-  const spec = specOfIntegrationBranch(input.head);
-  const none = spec !== null && knownNoPull(await ctx.memo.read(specKey(spec)));
   const existing = none ? null : await find();
   if (!existing) {
     const made = await createOnce<{
@@ -65,6 +90,8 @@ async function ensureOpenPull(
       find,
       { exists: alreadyExists },
     );
+    // A new PR has no reviews: those swarm posts are recorded from now on.
+    await ctx.memo.write(pullKey(made.number), { all: "1" });
     return pullRequestRef(made);
   }
   if (existing.title !== input.title || existing.body !== body) {

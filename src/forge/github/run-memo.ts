@@ -17,7 +17,8 @@ export type RunMemo = {
 
 export const specKey = (spec: number) => `spec:${spec}`;
 export const issueKey = (issue: number) => `issue:${issue}`;
-export const pullKey = (head: string) => `pull:${head}`;
+/** A PR's record: the reviews swarm posted on it (`all`: every one since swarm opened it). */
+export const pullKey = (number: number) => `pull:${number}`;
 export const commitKey = (sha: string) => `commit:${sha}`;
 
 export function createMemoryRunMemo(): RunMemo {

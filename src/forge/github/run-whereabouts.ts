@@ -47,6 +47,10 @@ function knownWhereabouts(fields: Record<string, string>): Whereabouts | null {
   return view && agreesWithSeen(view, fields) ? view : null;
 }
 
+/** The run's open PR as the memo holds it, unless a move seen since disagrees. */
+export const knownPull = (fields: Record<string, string>): PullRequestRef | null =>
+  knownWhereabouts(fields)?.pullRequest ?? null;
+
 /**
  * Whether the memo knows the run has no open PR: its reading and swarm's own PR say none, and no PR event
  * seen since says otherwise (a branch's push is no news about its PR).
@@ -142,9 +146,22 @@ export async function notePushing(ctx: GitHubContext, spec: number, branch: stri
 export const notePushed = (ctx: GitHubContext, spec: number, branch: string, sha: string) =>
   ctx.memo.write(specKey(spec), { [`head:${branch}`]: sha });
 
-/** swarm ensured the run's open PR (after pushing its integration branch to `pull.headSha`). */
-export const notePull = (ctx: GitHubContext, spec: number, branch: string, pull: PullRequestRef) =>
-  ctx.memo.write(specKey(spec), { pull: JSON.stringify(pull), [`head:${branch}`]: pull.headSha });
+/**
+ * swarm ensured the run's open PR (after pushing its integration branch to `pull.headSha`), with this title
+ * and body (kept as a digest: the next ensure with the same text writes nothing).
+ */
+export const notePull = (
+  ctx: GitHubContext,
+  spec: number,
+  branch: string,
+  pull: PullRequestRef,
+  text: string,
+) =>
+  ctx.memo.write(specKey(spec), {
+    pull: JSON.stringify(pull),
+    "pull-text": text,
+    [`head:${branch}`]: pull.headSha,
+  });
 
 /** A webhook said a run's branch or PR moved: kept, to be compared with the memo when the run is next read. */
 export async function noteSeen(

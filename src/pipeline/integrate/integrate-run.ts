@@ -219,6 +219,7 @@ async function integrate(input: IntegrateInput, deps: IntegrateDeps): Promise<In
         : {}),
     }),
     draft: deps.config.pullRequest.draft,
+    headSha: merged.headSha,
   });
   // The review threads this head answers get their reply and are resolved (a failure here must not undo the
   // push: the threads stay recorded, and the PR says so).

@@ -21,7 +21,8 @@ export function withThreads(
 /**
  * Records the line comments a revision answers, with each node's branch as it is before the revision. Meant
  * for after the nodes are marked pending and before they run: an integration that reads the record then
- * merges the revision (its nodes are done), and none that merges older work can.
+ * merges the revision (its nodes are done), and none that merges older work can. Deferred: the caller's
+ * next dashboard write carries it to GitHub (or its `settleDashboard`).
  */
 export async function recordThreads(
   forge: Forge,
@@ -45,6 +46,8 @@ export async function recordThreads(
     headline,
     ledger: input.ledger,
     meta: (current) => ({ threads: withThreads(current.threads, records) }),
+    // Where the stages read it at once; GitHub's comment gets it with the "revising" write that follows.
+    deferred: true,
   });
 }
 

@@ -106,7 +106,11 @@ export async function sendRevisions(
   const headline = `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`;
   // After the nodes are marked pending and before they run, so the integration that merges them finds it.
   if (threads.length > 0) await recordThreads(forge, input, headline, threads);
-  await rerun(input.runId, input.key, targets);
+  // The threads' record reaches GitHub with the write after the rerun, or here if the rerun fails.
+  await rerun(input.runId, input.key, targets).catch(async (error: unknown) => {
+    await forge.settleDashboard(input.spec).catch(() => undefined);
+    throw error;
+  });
   const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
   // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
   // reviewed green) before this write lands, and it must not put the run back to "revising".
