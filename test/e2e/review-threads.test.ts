@@ -1,5 +1,10 @@
+import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
+import { commitKey } from "../../src/forge/github/run-memo.js";
+import { createRedis } from "../../src/queue/redis.js";
+import { createRedisRunMemo } from "../../src/queue/redis-run-memo.js";
+import { git } from "../support/fake-github/bare-repo.js";
 import { reviewThreadsOf } from "../support/fake-github/github-graphql.js";
 import { APP_BOT } from "../support/fake-github/server.js";
 import type { Pull, RepoState, ReviewComment } from "../support/fake-github/state.js";
@@ -11,10 +16,15 @@ import { createStatsLibraryRepo, statsLibraryModel as model } from "../support/s
 // that fixed it, and the thread resolved (GraphQL, since REST has no review threads).
 
 let rig: PlanningRig;
+let redis: Redis;
 beforeAll(async () => {
   rig = await startPlanningRig(model, { execute: true });
+  redis = createRedis();
 });
-afterAll(() => rig.stop());
+afterAll(async () => {
+  await redis.quit();
+  await rig.stop();
+});
 afterEach(() => {
   expect(rig.github.violations.splice(0)).toEqual([]);
 });
@@ -77,6 +87,32 @@ describe("review threads", () => {
     expect(graphql.filter((b) => b.includes("resolveReviewThread"))).toHaveLength(1);
     // The record of the thread, kept in the dashboard's marker until then, is gone.
     expect(readMarker(dashboardOf(repo, spec)?.body, "dashboard")?.threads ?? []).toEqual([]);
+
+    // Every commit the run's branches hold was said by swarm before its push (the coders' and the
+    // integrator's), so none of their webhooks was news: the commit's memo record is marked swarm's.
+    const memo = createRedisRunMemo(
+      redis,
+      rig.prefix,
+      rig.github.app.installationId,
+      repo.owner.login,
+      repo.name,
+    );
+    const heads = git(
+      repo.bare,
+      "for-each-ref",
+      "--format=%(refname:short) %(objectname)",
+      "refs/heads/swarm/",
+    )
+      .split("\n")
+      .map((line) => line.split(" "));
+    expect(heads.map(([name]) => name?.split("/").at(-1)).sort()).toEqual([
+      "core",
+      "format",
+      "index",
+      "integration",
+      "stats",
+    ]);
+    for (const [, sha = ""] of heads) expect((await memo.read(commitKey(sha))).mine).toBe("1");
   });
 
   it("a person's /swarm revise on a line is answered the same way, once, even when the reply's answer is lost", {

@@ -191,39 +191,61 @@ describe("the run memo", () => {
     const pushed = fake.requests.length;
     expect((await job().loadRun(spec.number))?.pullRequest?.headSha).toBe(theirs);
     expect(made(pushed)).toHaveLength(2);
+    // After that reading, a person pushing swarm's older commit back is news too.
+    fake.pushAs(repo, integration, second);
+    await fake.webhooks.settled();
+    const back = fake.requests.length;
+    expect((await job().loadRun(spec.number))?.pullRequest?.headSha).toBe(second);
+    expect(made(back)).toHaveLength(2);
   });
 
-  it("a PR the memo holds is ensured with no lookup: nothing when its text is swarm's, an edit when not, a new PR when closed unseen", async () => {
+  it("new text for a PR the memo holds is one edit, no lookup; the same text is looked up; one closed unseen is opened again", async () => {
     const { spec, branch, pr } = await laidOutRun();
     await job().loadRun(spec.number);
-    const input = {
-      head: branch("integration"),
-      base: "main",
-      title: "Memo me",
-      body: "Closes it",
-      draft: true,
-      headSha: pr.headSha,
-    };
-    const same = fake.requests.length;
-    expect(await job().ensurePullRequest(input)).toEqual(pr);
-    expect(made(same)).toEqual([]);
+    const integration = branch("integration");
+    // The integrator pushes a revision (said first), then ensures the PR with its new body.
+    const head = git(
+      repo.bare,
+      "commit-tree",
+      git(repo.bare, "rev-parse", `${pr.headSha}^{tree}`),
+      "-p",
+      pr.headSha,
+      "-m",
+      "revised",
+    );
+    await job().notePush(spec.number, integration, head);
+    fake.pushAs(repo, integration, head, APP_BOT);
+    await fake.webhooks.settled();
+    const input = { head: integration, base: "main", title: "Memo me", draft: true, headSha: head };
     const edited = fake.requests.length;
-    expect((await job().ensurePullRequest({ ...input, body: "Closes it, round 1" })).number).toBe(pr.number);
+    expect(await job().ensurePullRequest({ ...input, body: "Closes it, round 1" })).toEqual({
+      ...pr,
+      headSha: head,
+    });
     expect(made(edited)).toEqual(["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"]);
     expect(repo.pulls.get(pr.number)?.body).toBe("Closes it, round 1");
-    expect((await job().loadRun(spec.number))?.pullRequest?.number).toBe(pr.number);
+    expect((await job().loadRun(spec.number))?.pullRequest).toEqual({ ...pr, headSha: head });
 
-    // A person closed it, and no webhook said so: the edit finds it closed, and swarm opens another.
+    // A person closed it, and no webhook said so. The same text again: looked up, none open, opened anew.
     must(repo.pulls.get(pr.number), "the PR").state = "closed";
-    const closed = fake.requests.length;
-    const reopened = await job().ensurePullRequest({ ...input, body: "Closes it, round 2" });
+    const same = fake.requests.length;
+    const reopened = await job().ensurePullRequest({ ...input, body: "Closes it, round 1" });
     expect(reopened.number).not.toBe(pr.number);
+    expect(made(same)).toEqual(["GET /repos/{owner}/{repo}/pulls", "POST /repos/{owner}/{repo}/pulls"]);
+    // New text for that one (once read again: the old PR's webhooks disagree with it), closed unseen too:
+    // the edit's answer says so, and swarm opens another.
+    await fake.webhooks.settled();
+    await job().loadRun(spec.number, { recheck: true });
+    must(repo.pulls.get(reopened.number), "the PR").state = "closed";
+    const closed = fake.requests.length;
+    const third = await job().ensurePullRequest({ ...input, body: "Closes it, round 2" });
+    expect(third.number).not.toBe(reopened.number);
     expect(made(closed)).toEqual([
       "PATCH /repos/{owner}/{repo}/pulls/{pull_number}",
       "GET /repos/{owner}/{repo}/pulls",
       "POST /repos/{owner}/{repo}/pulls",
     ]);
-    expect((await job().loadRun(spec.number))?.pullRequest?.number).toBe(reopened.number);
+    expect((await job().loadRun(spec.number))?.pullRequest?.number).toBe(third.number);
   });
 
   it("a run's jobs read the config the run started with, asking GitHub nothing; a replan reads it again", async () => {
@@ -363,6 +385,11 @@ describe("the run memo", () => {
       "?node:x",
       "1",
     );
+    expect((await job().loadRun(spec.number, { nodesOnly: true }))?.meta.status).toBe("integrating");
+    // The comment read from GitHub again (a write refused after its retries forgets it): the deferred step
+    // still stands over it.
+    await job().loadRun(spec.number, { rebuild: true });
+    await memo().write(specKey(spec.number), { dashboard: null });
     expect((await job().loadRun(spec.number, { nodesOnly: true }))?.meta.status).toBe("integrating");
     await job().ensureDashboardComment(spec.number, "waiting for checks", meta("reviewing"));
     expect(readMarker(dashboard()?.body, "dashboard")?.status).toBe("reviewing");

@@ -20,9 +20,9 @@ export function dashboardOf(
 const aheadOf = (fields: Record<string, string>) => knownField<{ text: string }>(fields, "ahead");
 
 /** `dashboard` with the text of a deferred step, when the memo holds one. */
-export function withAhead(dashboard: Dashboard, fields: Record<string, string>): Dashboard {
+export function withAhead<D extends Dashboard | null>(dashboard: D, fields: Record<string, string>): D {
   const ahead = aheadOf(fields);
-  return ahead ? { ...dashboard, text: ahead.text } : dashboard;
+  return ahead && dashboard ? { ...dashboard, text: ahead.text } : dashboard;
 }
 
 /** The dashboard comment as the memo holds it (with a deferred step's text, which is newer). */

@@ -19,26 +19,27 @@ type PullInput = {
 /**
  * The open PR from `head`: created once, its title and body updated when they change. It follows a push of
  * the integration branch, so the memo keeps the PR, the branch's head and a digest of the PR's text as swarm
- * set it: the run is read without asking GitHub for them, and the next ensure of a PR the memo holds (with
- * the head swarm pushed) asks nothing, or only edits it.
+ * set it: the run is read without asking GitHub for them, and new text for a PR the memo holds (with the
+ * head swarm pushed) is one edit, with no lookup first.
  */
 export async function ensurePullRequest(ctx: GitHubContext, input: PullInput): Promise<PullRequestRef> {
   const spec = specOfIntegrationBranch(input.head);
   const fields = spec === null ? {} : await ctx.memo.read(specKey(spec));
   const body = fitText(input.body, MAX_ISSUE_BODY);
   const text = createHash("sha256").update(`${input.title}\n${body}`).digest("hex");
+  // New text for a PR the memo holds: edited at once, and the answer says whether it is still open. The
+  // same text is looked up, as a PR that did not change says nothing of whether a person closed it.
   const known = input.headSha === undefined ? null : knownPull(fields);
   const edited =
-    known && (await editKnownPull(ctx, known, fields["pull-text"] === `${known.number}:${text}`));
+    known && fields["pull-text"] !== `${known.number}:${text}` ? await editKnownPull(ctx, known) : null;
   const made =
-    edited || (await ensureOpenPull(ctx, { ...input, body }, spec !== null && knownNoPull(fields)));
+    edited ?? (await ensureOpenPull(ctx, { ...input, body }, spec !== null && knownNoPull(fields)));
   if (spec !== null) await notePull(ctx, spec, input.head, made, `${made.number}:${text}`);
   return made;
 
-  // The PR as the memo holds it, edited unless its text is swarm's already (a person's edit of it stays
-  // until swarm has new text); null if GitHub says it is closed (by a person, the webhook not in yet).
-  async function editKnownPull(c: GitHubContext, pull: PullRequestRef, same: boolean) {
-    if (same) return { ...pull, headSha: input.headSha ?? pull.headSha };
+  // Null if GitHub says it is closed (by a person, the webhook not in yet). The head is the one swarm
+  // pushed: an answer just after the push may not show it yet.
+  async function editKnownPull(c: GitHubContext, pull: PullRequestRef): Promise<PullRequestRef | null> {
     const { data } = await c.octokit.rest.pulls.update({
       owner: c.owner,
       repo: c.repo,
@@ -46,7 +47,9 @@ export async function ensurePullRequest(ctx: GitHubContext, input: PullInput): P
       title: input.title,
       body,
     });
-    return data.state === "open" ? pullRequestRef(data) : null;
+    return data.state === "open"
+      ? { ...pullRequestRef(data), headSha: input.headSha ?? data.head.sha }
+      : null;
   }
 }
 
@@ -74,24 +77,25 @@ async function ensureOpenPull(ctx: GitHubContext, input: PullInput, none: boolea
       head: { sha: string };
       draft?: boolean;
     }>(
-      async () =>
-        (
-          await octokit.rest.pulls.create({
-            owner,
-            repo,
-            head: input.head,
-            base: input.base,
-            title: input.title,
-            body,
-            draft: input.draft,
-            ...NO_RETRY,
-          })
-        ).data,
+      async () => {
+        const { data } = await octokit.rest.pulls.create({
+          owner,
+          repo,
+          head: input.head,
+          base: input.base,
+          title: input.title,
+          body,
+          draft: input.draft,
+          ...NO_RETRY,
+        });
+        // A PR GitHub just made for swarm has no reviews: those swarm posts are recorded from now on (not
+        // for one found instead, which may have some posted without the memo).
+        await ctx.memo.write(pullKey(data.number), { all: "1" });
+        return data;
+      },
       find,
       { exists: alreadyExists },
     );
-    // A new PR has no reviews: those swarm posts are recorded from now on.
-    await ctx.memo.write(pullKey(made.number), { all: "1" });
     return pullRequestRef(made);
   }
   if (existing.title !== input.title || existing.body !== body) {

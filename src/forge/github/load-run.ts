@@ -30,7 +30,9 @@ export async function loadRun(
   const fields = await ctx.memo.read(specKey(spec));
   const scan = options.rebuild ? null : scanOfMemo(fields);
   const dashboard =
-    options.rebuild || !scan ? null : (memoDashboard(fields) ?? (await findDashboard(ctx, spec)));
+    options.rebuild || !scan
+      ? null
+      : (memoDashboard(fields) ?? withAhead(await findDashboard(ctx, spec), fields));
   let snapshot: RunSnapshot | null;
   if (scan && dashboard) {
     const where = options.nodesOnly

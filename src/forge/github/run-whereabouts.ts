@@ -11,6 +11,7 @@ export type Whereabouts = { branches: Record<string, string>; pullRequest: PullR
  * The run's branches and open PR, without asking GitHub while the memo holds them. The memo keeps:
  * - `where`, the last reading from GitHub;
  * - over it, what swarm itself pushed since (`head:<branch>`) and its PR as swarm last ensured it (`pull`);
+ * - the pushes swarm said it was about to make (`own:<branch>:<sha>`, see `notePushing`);
  * - what webhooks said moved (`seen:<branch>:<sha>`, `seen-pull:<number>:<open|closed>`), swarm's own
  *   pushes among them.
  * While every move seen agrees with the reading and what lies over it, nothing is read. One that does not (a
@@ -62,24 +63,23 @@ export function knownNoPull(fields: Record<string, string>): boolean {
 }
 
 /**
- * The reading with swarm's own pushes and PR laid over it, then any push of swarm's that a webhook says
- * landed and that swarm noted later than the branch's head here (its note after the push not in yet): the
- * PR follows its branch.
+ * The reading with swarm's own pushes and PR laid over it, then any push of swarm's since the reading that
+ * a webhook says landed, newer than the branch's head here (its note after the push not in yet): the PR
+ * follows its branch. Pushes of one branch are a job apart, so the times of their notes order them.
  */
 function viewOf(reading: Whereabouts, fields: Record<string, string>): Whereabouts {
-  const readAt = Number(fields.whereAt ?? 0);
   const branches = { ...reading.branches };
   const noted: Record<string, number> = {};
   const ownAt = (branch: string, sha: string) => Number(fields[`own:${branch}:${sha}`] ?? 0);
   for (const [f, sha] of Object.entries(fields))
     if (f.startsWith("head:")) {
       branches[f.slice(5)] = sha;
-      noted[f.slice(5)] = Math.max(readAt, ownAt(f.slice(5), sha));
+      noted[f.slice(5)] = ownAt(f.slice(5), sha);
     }
   for (const f of Object.keys(fields)) {
     const [, name = "", sha = ""] = /^seen:(.+):([0-9a-f]+)$/.exec(f) ?? [];
     const at = ownAt(name, sha);
-    if (at > (noted[name] ?? readAt)) {
+    if (at > (noted[name] ?? 0)) {
       branches[name] = sha;
       noted[name] = at;
     }
@@ -94,7 +94,8 @@ function agreesWithSeen(view: Whereabouts, fields: Record<string, string>): bool
     const branch = /^seen:(.+):([0-9a-f]*)$/.exec(f);
     if (branch) {
       const [, name = "", sha = ""] = branch;
-      // swarm's own push is no news (a later one of swarm's replaced it, or the view holds it already).
+      // swarm's own push since the reading is no news (a later one of swarm's replaced it, or the view
+      // holds it already). One from before the reading is: a person may have pushed that commit back.
       if (sha !== "" && fields[`own:${name}:${sha}`]) return true;
       return sha === "" ? !(name in view.branches) : view.branches[name] === sha;
     }
@@ -122,20 +123,23 @@ export async function replaceWhereabouts(
   const now = await memo.read(specKey(spec));
   const dropped = Object.keys(before).filter(
     (f) =>
-      (f.startsWith("head:") || f === "pull" || f.startsWith("seen:") || f.startsWith("seen-pull:")) &&
+      (f.startsWith("head:") ||
+        f.startsWith("own:") ||
+        f === "pull" ||
+        f.startsWith("seen:") ||
+        f.startsWith("seen-pull:")) &&
       now[f] === before[f],
   );
   await memo.write(specKey(spec), {
     ...Object.fromEntries(dropped.map((f) => [f, null])),
     where: JSON.stringify({ branches: reading.branches, pullRequest: reading.pullRequest }),
-    whereAt: String(Date.now()),
   });
 }
 
 /**
  * swarm is about to push `branch` at `sha`, a commit it made, noted with the time (a later push of swarm's
- * wins). Its webhook is then no news, and the commit's record is marked swarm's (`mine`): its swarm check
- * run is created without asking GitHub for one first.
+ * wins) until the next reading from GitHub. Its webhook is then no news, and the commit's record is marked
+ * swarm's (`mine`): its swarm check run is created without asking GitHub for one first.
  */
 export async function notePushing(ctx: GitHubContext, spec: number, branch: string, sha: string) {
   await ctx.memo.write(specKey(spec), { [`own:${branch}:${sha}`]: String(Date.now()) });

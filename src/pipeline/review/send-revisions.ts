@@ -105,28 +105,30 @@ export async function sendRevisions(
   await markNodesPending(forge, input.spec, { ...input.run, plan: input.plan }, targets);
   const headline = `${input.heading}: revising ${nodes.map((n) => `\`${n}\``).join(", ")}; the pull request updates when they are done.`;
   // After the nodes are marked pending and before they run, so the integration that merges them finds it.
-  if (threads.length > 0) await recordThreads(forge, input, headline, threads);
-  // The threads' record reaches GitHub with the write after the rerun, or here if the rerun fails.
-  await rerun(input.runId, input.key, targets).catch(async (error: unknown) => {
+  try {
+    // After the nodes are marked pending and before they run, so the integration that merges them finds it.
+    if (threads.length > 0) await recordThreads(forge, input, headline, threads);
+    await rerun(input.runId, input.key, targets);
+    const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
+    // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
+    // reviewed green) before this write lands, and it must not put the run back to "revising".
+    await refreshDashboard(forge, input.spec, {
+      ifHead: input.headSha,
+      status: "revising",
+      headline,
+      ledger: input.ledger,
+      meta: {
+        round: input.round,
+        reviewedSha: input.headSha,
+        tried: [...input.tried, line],
+        targeted: [...(input.targeted ?? [])],
+        standing: [...(input.standing ?? [])],
+      },
+    });
+  } finally {
+    // The threads' record (deferred) reaches GitHub with that write; if anything before it failed, here.
     await forge.settleDashboard(input.spec).catch(() => undefined);
-    throw error;
-  });
-  const line = `Round ${input.round}: revised ${nodes.map((n) => `\`${n}\``).join(", ")} (${input.review.findings.length} finding${input.review.findings.length === 1 ? "" : "s"}).`;
-  // After the rerun, so a retried job revises; guarded, since the revised nodes may be merged (and even
-  // reviewed green) before this write lands, and it must not put the run back to "revising".
-  await refreshDashboard(forge, input.spec, {
-    ifHead: input.headSha,
-    status: "revising",
-    headline,
-    ledger: input.ledger,
-    meta: {
-      round: input.round,
-      reviewedSha: input.headSha,
-      tried: [...input.tried, line],
-      targeted: [...(input.targeted ?? [])],
-      standing: [...(input.standing ?? [])],
-    },
-  });
+  }
   return { targets, unassigned: unassigned.length };
 }
 
