@@ -66,11 +66,12 @@ describe("three workers on one installation", () => {
   }, async () => {
     const from = rig.github.requests.length;
     const runs = [label(), label()];
-    // GitHub's secondary limits count every request of the installation: here a read is refused (the
-    // branches listing, a route only ever read) while both runs' nodes are being coded and written about,
-    // and every worker's writes must wait out the second too.
+    // GitHub's secondary limits count every request of the installation: here a read is refused (a
+    // commit's check runs, a route only ever read, first by the review of the run that gets there first)
+    // while the other run may still be coded and written about, and every worker's writes must wait out
+    // the second too.
     await rig.until(() => runs.every((r) => statusOf(r.repo, r.spec) === "coding"), 60_000);
-    rig.github.inject({ status: 403, secondary: true, retryAfterS: 1, on: "/git/matching-refs" });
+    rig.github.inject({ status: 403, secondary: true, retryAfterS: 1, on: "/commits/" });
     await rig.until(() => runs.every((r) => statusOf(r.repo, r.spec) === "green"), 100_000);
     await rig.settled();
     const refused = rig.github.requests.slice(from).find((r) => r.status === 403);
