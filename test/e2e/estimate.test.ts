@@ -66,7 +66,7 @@ describe("the estimate of a plan", () => {
     const planned = await swarm(["plan", "--repo", ".", "--spec", spec], repo);
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toMatch(/^estimate: \$[\d.]+–\$[\d.]+ · .+ tokens · .+ · based on priors$/m);
-    expect(planned.stdout).toMatch(/^ {2}tokens by role: planner \(claude-opus-5\) [\d.]+K · coder/m);
+    expect(planned.stdout).toMatch(/^ {2}tokens by role: planner \(claude-opus-5-5\) [\d.]+K · coder/m);
     expect(planned.stderr).toContain("based on priors; trace:");
 
     const first = await swarm(["run", "--repo", ".", "--spec", spec], repo);

@@ -74,7 +74,7 @@ describe("swarm plan", () => {
       /^swarm plan: 2 nodes in 1 planner turn; estimate \$[\d.]+–\$[\d.]+ · [\d.]+K–[\d.]+M tokens · 12–70 min · based on priors; trace: .*trace\.jsonl\n$/,
     );
     expect(result.stdout).toMatch(
-      /\nestimate: .+ · based on priors\n {2}tokens by role: planner \(claude-opus-5\) [\d.]+K? · coder \(claude-sonnet-5-5\) 800K–3\.0M · reviewer \(claude-sonnet-5-5\) 60K–800K\n$/,
+      /\nestimate: .+ · based on priors\n {2}tokens by role: planner \(claude-opus-5-5\) [\d.]+K? · coder \(claude-sonnet-5-5\) 800K–3\.0M · reviewer \(claude-sonnet-5-5\) 60K–800K\n$/,
     );
     // The planner saw the spec, the file tree and the code map of the repository.
     const request = JSON.stringify(anthropic.requests.at(-1)?.body.messages);

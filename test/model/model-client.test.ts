@@ -50,14 +50,14 @@ describe("model client", () => {
       cacheReadTokens: first.usage.cacheWriteTokens,
       cacheWriteTokens: 0,
     });
-    // Sonnet 5.5: $2.50 per million cache writes, $0.20 per million cache reads.
+    // Sonnet 5.5: $2.50 per million cache writes, $0.10 per million cache reads.
     const { inputTokens, outputTokens, cacheReadTokens } = second.usage;
     expect(second.costUsd).toBeCloseTo(
-      (inputTokens * 2 + outputTokens * 10 + cacheReadTokens * 0.2) / 1e6,
+      (inputTokens * 2 + outputTokens * 10 + cacheReadTokens * 0.1) / 1e6,
       12,
     );
     expect(first.costUsd - second.costUsd).toBeCloseTo(
-      (first.usage.cacheWriteTokens * (2.5 - 0.2)) / 1e6,
+      (first.usage.cacheWriteTokens * (2.5 - 0.1)) / 1e6,
       12,
     );
   });

@@ -67,9 +67,9 @@ describe("renderDashboard", () => {
       }),
     });
     // Two M nodes of the priors (400K–1.5M tokens, 300–1200 s each) one after the other, then the reviews;
-    // $: 30K·6.3875 + 800K·0.83 + 60K·0.814 per million, and 200K·6.3875 + 3M·0.83 + 800K·0.814.
+    // $: 30K·5.03 + 800K·0.745 + 60K·0.732 per million, and 200K·5.03 + 3M·0.745 + 800K·0.732.
     expect(text).toContain(
-      "**Estimate:** $0.90–$4.42 · 890K–4.0M tokens · 12–70 min · based on priors\n<sub>Tokens by role: planner (claude-opus-5) 30K–200K · coder (claude-sonnet-5-5) 800K–3.0M · reviewer (claude-sonnet-5-5) 60K–800K</sub>",
+      "**Estimate:** $0.79–$3.83 · 890K–4.0M tokens · 12–70 min · based on priors\n<sub>Tokens by role: planner (claude-opus-5-5) 30K–200K · coder (claude-sonnet-5-5) 800K–3.0M · reviewer (claude-sonnet-5-5) 60K–800K</sub>",
     );
   });
 

@@ -2,7 +2,10 @@ import type { ModelPrice } from "../config/repo-config.js";
 import { UnknownPriceError } from "../errors.js";
 import type { Usage } from "./usage.js";
 
-/** USD cost of `usage` on `model`. Throws UnknownPriceError when the price table has no such model. */
+/**
+ * USD cost of `usage` on `model`, one call's (a long-prompt price applies by the call's prompt). Throws
+ * UnknownPriceError when the price table has no such model.
+ */
 export function costOf(model: string, usage: Usage, prices: Readonly<Record<string, ModelPrice>>): number {
   const price = prices[model];
   if (!price) {
@@ -11,11 +14,13 @@ export function costOf(model: string, usage: Usage, prices: Readonly<Record<stri
       fix: `Add prices."${model}" (input, output, cacheRead, cacheWrite in USD per million tokens) to .github/swarm.yml.`,
     });
   }
+  const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+  const tier = price.longPrompt && prompt > price.longPrompt.aboveTokens ? price.longPrompt : price;
   return (
-    (usage.inputTokens * price.input +
-      usage.outputTokens * price.output +
-      usage.cacheReadTokens * price.cacheRead +
-      usage.cacheWriteTokens * price.cacheWrite) /
+    (usage.inputTokens * tier.input +
+      usage.outputTokens * tier.output +
+      usage.cacheReadTokens * tier.cacheRead +
+      usage.cacheWriteTokens * tier.cacheWrite) /
     1_000_000
   );
 }

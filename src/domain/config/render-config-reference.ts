@@ -1,17 +1,22 @@
 import { configJsonSchema, type JsonSchema } from "./config-json-schema.js";
-import { DEFAULT_PRICES } from "./repo-config.js";
+import { DEFAULT_PRICES, PRICES_SOURCE } from "./repo-config.js";
 
 /** The configuration reference in Markdown, generated from the schema (kept in the README). */
 export function renderConfigReference(): string {
   const rows: string[] = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"];
   walk(configJsonSchema(), "", rows);
-  const prices = Object.entries(DEFAULT_PRICES).map(
-    ([model, p]) => `| \`${model}\` | ${p.input} | ${p.output} | ${p.cacheRead} | ${p.cacheWrite} |`,
-  );
+  const prices = Object.entries(DEFAULT_PRICES).flatMap(([model, p]) => [
+    `| \`${model}\` | ${p.input} | ${p.output} | ${p.cacheRead} | ${p.cacheWrite} |`,
+    ...("longPrompt" in p
+      ? [
+          `| \`${model}\`, prompt over ${p.longPrompt.aboveTokens.toLocaleString("en-US")} tokens | ${p.longPrompt.input} | ${p.longPrompt.output} | ${p.longPrompt.cacheRead} | ${p.longPrompt.cacheWrite} |`,
+        ]
+      : []),
+  ]);
   return [
     ...rows,
     "",
-    "Built-in prices (USD per million tokens; `prices` adds models or overrides these):",
+    `Built-in prices (USD per million tokens, cache writes of 5 minutes; \`prices\` adds models or overrides these), from Anthropic's [pricing](${PRICES_SOURCE.pricing}) and [models overview](${PRICES_SOURCE.models}) pages as of ${PRICES_SOURCE.asOf}. The defaults of \`models\` are the current lineup: Opus 5.5 plans, Sonnet 5.5 codes and reviews, Haiku 5.5 resolves merge conflicts; \`claude-opus-5\`, \`claude-sonnet-5\` and \`claude-haiku-4-5\` are legacy models, priced for configurations that still name them.`,
     "",
     "| Model | input | output | cacheRead | cacheWrite |",
     "| --- | --- | --- | --- | --- |",

@@ -7,29 +7,67 @@ import { isValidBranchName } from "../branch/is-valid-branch-name.js";
 export const AGENT_ROLES = ["planner", "coder", "reviewer", "integrator"] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
 
-/** Published list prices (USD per million tokens, 5-minute cache writes), as of November 2026. */
+/** Where the built-in prices and models come from (the configuration reference cites them). */
+export const PRICES_SOURCE = {
+  models: "https://platform.claude.com/docs/en/about-claude/models/overview",
+  pricing: "https://platform.claude.com/docs/en/about-claude/pricing",
+  asOf: "December 2026",
+};
+
+/**
+ * Published list prices (USD per million tokens, 5-minute cache writes): the current models first (Opus
+ * 5.5, Sonnet 5.5, Haiku 5.5), then the legacy ones still served. Sonnet 5.5's cache reads are $0.10 since
+ * 2026-10-07. Haiku 5.5 costs more for a prompt past 100K tokens (cache reads and writes count), on every
+ * token of that call.
+ */
 export const DEFAULT_PRICES = {
+  "claude-opus-5-5": { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 },
+  "claude-sonnet-5-5": { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 },
+  "claude-haiku-5-5": {
+    input: 0.1,
+    output: 0.5,
+    cacheRead: 0.01,
+    cacheWrite: 0.125,
+    longPrompt: { aboveTokens: 100_000, input: 0.5, output: 2.5, cacheRead: 0.05, cacheWrite: 0.625 },
+  },
   "claude-opus-5": { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
-  "claude-sonnet-5-5": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
   "claude-sonnet-5": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
   "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
 } as const satisfies Record<string, ModelPrice>;
 
+/**
+ * The models by role: the planner on the current Opus, the coder and the reviewer on the current Sonnet, and
+ * the integrator (a merge conflict between files the plan kept apart: mechanical work) on the cheapest.
+ */
 export const DEFAULT_MODELS = {
-  planner: "claude-opus-5",
+  planner: "claude-opus-5-5",
   coder: "claude-sonnet-5-5",
   reviewer: "claude-sonnet-5-5",
-  integrator: "claude-sonnet-5-5",
+  integrator: "claude-haiku-5-5",
 } as const satisfies Record<AgentRole, string>;
 
 const usdPerMillion = (what: string) => z.number().nonnegative().describe(`USD per million ${what} tokens.`);
 
+const tokenPrices = {
+  input: usdPerMillion("input"),
+  output: usdPerMillion("output"),
+  cacheRead: usdPerMillion("cache-read"),
+  cacheWrite: usdPerMillion("cache-write"),
+};
+
 export const ModelPriceSchema = z
   .strictObject({
-    input: usdPerMillion("input"),
-    output: usdPerMillion("output"),
-    cacheRead: usdPerMillion("cache-read"),
-    cacheWrite: usdPerMillion("cache-write"),
+    ...tokenPrices,
+    longPrompt: z
+      .strictObject({
+        aboveTokens: z
+          .int()
+          .positive()
+          .describe("Prompt tokens (input and cache) past which these prices apply."),
+        ...tokenPrices,
+      })
+      .optional()
+      .describe("Prices of a call whose prompt is longer than `aboveTokens`, on every token of that call."),
   })
   .describe("Prices of one model.");
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;

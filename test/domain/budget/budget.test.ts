@@ -16,8 +16,21 @@ describe("costOf", () => {
       cacheReadTokens: 2_000_000,
       cacheWriteTokens: 400_000,
     });
-    // Sonnet 5.5: $2 in, $10 out, $0.20 cache read, $2.50 cache write per million.
-    expect(costOf("claude-sonnet-5-5", u, config.prices)).toBeCloseTo(2 + 1 + 0.4 + 1, 10);
+    // Sonnet 5.5: $2 in, $10 out, $0.10 cache read (since 2026-10-07), $2.50 cache write per million.
+    expect(costOf("claude-sonnet-5-5", u, config.prices)).toBeCloseTo(2 + 1 + 0.2 + 1, 10);
+  });
+
+  it("prices a Haiku 5.5 call whose prompt passes 100K tokens at the long-prompt rates, on every token", () => {
+    const call = (inputTokens: number, cacheReadTokens: number) =>
+      costOf(
+        "claude-haiku-5-5",
+        usage({ inputTokens, cacheReadTokens, outputTokens: 10_000 }),
+        config.prices,
+      );
+    // $0.10 in, $0.50 out, $0.01 cache read per million up to 100K prompt tokens...
+    expect(call(40_000, 60_000)).toBeCloseTo((40_000 * 0.1 + 10_000 * 0.5 + 60_000 * 0.01) / 1e6, 12);
+    // ... and $0.50, $2.50, $0.05 once the prompt (cache reads count) is longer.
+    expect(call(40_000, 60_001)).toBeCloseTo((40_000 * 0.5 + 10_000 * 2.5 + 60_001 * 0.05) / 1e6, 12);
   });
 
   it("refuses a model without a price, saying how to add one", () => {

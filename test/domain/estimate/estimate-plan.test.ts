@@ -16,42 +16,42 @@ import { node, plan } from "../../support/plans.js";
 const config = RepoConfigSchema.parse({});
 const S = { size: "S" as const };
 
-// The default models: the planner on claude-opus-5 ($5/$25/$0.5/$6.25 per million), the coder and the
-// reviewer on claude-sonnet-5-5 ($2/$10/$0.2/$2.5).
+// The default models: the planner on claude-opus-5-5 ($4/$20/$0.2/$5 per million), the coder and the
+// reviewer on claude-sonnet-5-5 ($2/$10/$0.1/$2.5).
 describe("estimatePlan without earlier runs", () => {
   it("adds up the priors by role and prices each role's tokens in its prior mix", () => {
     const e = estimatePlan({ plan: plan(node("a", [], undefined, S)), config });
     expect(e.basis).toBe("priors");
     expect(e.tokens.byRole).toEqual({
-      planner: { model: "claude-opus-5", low: 30_000, high: 200_000 },
+      planner: { model: "claude-opus-5-5", low: 30_000, high: 200_000 },
       coder: { model: "claude-sonnet-5-5", low: 150_000, high: 600_000 },
       // one review at the low end, two (one revision round) at the high end
       reviewer: { model: "claude-sonnet-5-5", low: 60_000, high: 800_000 },
     });
     expect(e.tokens.low).toBe(240_000);
     expect(e.tokens.high).toBe(1_600_000);
-    // USD per million in the prior mixes: planner 0.3·5 + 0.15·25 + 0.4·0.5 + 0.15·6.25 = 6.3875;
-    // coder 0.03·2 + 0.04·10 + 0.85·0.2 + 0.08·2.5 = 0.83; reviewer 0.05·2 + 0.03·10 + 0.82·0.2 + 0.1·2.5 = 0.814
-    expect(e.usd.low).toBeCloseTo(0.03 * 6.3875 + 0.15 * 0.83 + 0.06 * 0.814, 9);
-    expect(e.usd.high).toBeCloseTo(0.2 * 6.3875 + 0.6 * 0.83 + 0.8 * 0.814, 9);
+    // USD per million in the prior mixes: planner 0.3·4 + 0.15·20 + 0.4·0.2 + 0.15·5 = 5.03;
+    // coder 0.03·2 + 0.04·10 + 0.85·0.1 + 0.08·2.5 = 0.745; reviewer 0.05·2 + 0.03·10 + 0.82·0.1 + 0.1·2.5 = 0.732
+    expect(e.usd.low).toBeCloseTo(0.03 * 5.03 + 0.15 * 0.745 + 0.06 * 0.732, 9);
+    expect(e.usd.high).toBeCloseTo(0.2 * 5.03 + 0.6 * 0.745 + 0.8 * 0.732, 9);
     // one S node (120–600 s), then one review (120 s) or two (900 s each)
     expect(e.seconds).toEqual({ low: 240, high: 2400 });
-    expect(describeEstimate(e)).toBe("$0.36–$2.43 · 240K–1.6M tokens · 4–40 min · based on priors");
+    expect(describeEstimate(e)).toBe("$0.31–$2.04 · 240K–1.6M tokens · 4–40 min · based on priors");
   });
 
   it("counts the planner's spending as known once planning is done, and no more reviews than the limit", () => {
     const spent = recordUsage(
       EMPTY_LEDGER,
-      "claude-opus-5",
+      "claude-opus-5-5",
       { inputTokens: 40_000, outputTokens: 2_000, cacheReadTokens: 0, cacheWriteTokens: 0 },
       config.prices,
     );
     const noRevisions = RepoConfigSchema.parse({ limits: { maxRevisionRounds: 0 } });
     const e = estimatePlan({ plan: plan(node("a", [], undefined, S)), config: noRevisions, spent });
-    expect(e.tokens.byRole.planner).toEqual({ model: "claude-opus-5", low: 42_000, high: 42_000 });
-    expect(e.planned).toEqual({ tokens: 42_000, usd: (40_000 * 5 + 2_000 * 25) / 1e6 });
+    expect(e.tokens.byRole.planner).toEqual({ model: "claude-opus-5-5", low: 42_000, high: 42_000 });
+    expect(e.planned).toEqual({ tokens: 42_000, usd: (40_000 * 4 + 2_000 * 20) / 1e6 });
     expect(e.tokens.byRole.reviewer).toMatchObject({ low: 60_000, high: 400_000 }); // one review at most
-    expect(e.usd.low).toBeCloseTo(0.25 + 0.15 * 0.83 + 0.06 * 0.814, 9);
+    expect(e.usd.low).toBeCloseTo(0.2 + 0.15 * 0.745 + 0.06 * 0.732, 9);
     expect(e.seconds).toEqual({ low: 240, high: 1500 });
   });
 });
@@ -96,12 +96,12 @@ describe("estimatePlan with an earlier run", () => {
     reviews: 1,
     nodes: [{ id: "x", size: "S", tokens: 100_000, usd: 0.1, seconds: 200 }],
     roles: {
-      planner: { model: "claude-opus-5", tokens: 20_000, usd: 0.1 },
+      planner: { model: "claude-opus-5-5", tokens: 20_000, usd: 0.08 },
       coder: { model: "claude-sonnet-5-5", tokens: 100_000, usd: 0.1 },
       reviewer: { model: "claude-sonnet-5-5", tokens: 50_000, usd: 0.05 },
     },
     byModel: {
-      "claude-opus-5": { inputTokens: 20_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      "claude-opus-5-5": { inputTokens: 20_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
       "claude-sonnet-5-5": {
         inputTokens: 10_000,
         outputTokens: 10_000,
@@ -109,7 +109,7 @@ describe("estimatePlan with an earlier run", () => {
         cacheWriteTokens: 0,
       },
     },
-    usd: 0.25,
+    usd: 0.23,
     tokens: 170_000,
   };
   // Two S nodes in parallel, then an M node (no M node ran before: scaled from S by SIZE_WEIGHTS, 2×).
@@ -124,10 +124,10 @@ describe("estimatePlan with an earlier run", () => {
     // reviews 1 ± 0.5 → 1 to 2; 50K ± 25K each
     expect(e.tokens.byRole.reviewer).toMatchObject({ low: 25_000, high: 150_000 });
     expect(e.tokens.byRole.planner).toMatchObject({ low: 10_000, high: 30_000 });
-    // the mixes the models showed: opus all input ($5/M); sonnet (10K·2 + 10K·10 + 130K·0.2)/150K $/M
-    const sonnet = (10_000 * 2 + 10_000 * 10 + 130_000 * 0.2) / 150_000;
-    expect(e.usd.low).toBeCloseTo((10_000 * 5 + 225_000 * sonnet) / 1e6, 9);
-    expect(e.usd.high).toBeCloseTo((30_000 * 5 + 750_000 * sonnet) / 1e6, 9);
+    // the mixes the models showed: opus all input ($4/M); sonnet (10K·2 + 10K·10 + 130K·0.1)/150K $/M
+    const sonnet = (10_000 * 2 + 10_000 * 10 + 130_000 * 0.1) / 150_000;
+    expect(e.usd.low).toBeCloseTo((10_000 * 4 + 225_000 * sonnet) / 1e6, 9);
+    expect(e.usd.high).toBeCloseTo((30_000 * 4 + 750_000 * sonnet) / 1e6, 9);
     // S 100–300 s, M 200–600 s: a and b together, then c; then 1 review of 50 s or 2 of 150 s
     expect(e.seconds).toEqual({ low: 100 + 200 + 50, high: 300 + 600 + 300 });
     const priors = estimatePlan({ plan: next, config });
@@ -138,7 +138,7 @@ describe("estimatePlan with an earlier run", () => {
   it("takes a run's actuals from its ledger and node times, and puts them beside the estimate", () => {
     let ledger = recordUsage(
       EMPTY_LEDGER,
-      "claude-opus-5",
+      "claude-opus-5-5",
       { inputTokens: 20_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
       config.prices,
     );
@@ -169,7 +169,7 @@ describe("estimatePlan with an earlier run", () => {
       { id: "a", size: "S", tokens: 70_000, usd: 0.14, seconds: 100 },
       { id: "c", size: "M", tokens: 30_000, usd: 0.06, seconds: 150 },
     ]);
-    expect(actuals.roles.planner).toEqual({ model: "claude-opus-5", tokens: 20_000, usd: 0.1 });
+    expect(actuals.roles.planner).toEqual({ model: "claude-opus-5-5", tokens: 20_000, usd: 0.08 });
     expect(actuals.roles.coder).toMatchObject({ tokens: 100_000 });
     expect(actuals.roles.reviewer).toMatchObject({ tokens: 50_000 });
     expect(actuals.roles.reviewer?.usd).toBeCloseTo(0.1, 9);
@@ -180,9 +180,9 @@ describe("estimatePlan with an earlier run", () => {
       seconds: actuals.seconds - actuals.planSeconds,
     });
     expect(rows).toEqual([
-      ["cost", expect.stringMatching(/^\$\d\.\d\d–\$\d\.\d\d$/), "$0.40"],
+      ["cost", expect.stringMatching(/^\$\d\.\d\d–\$\d\.\d\d$/), "$0.38"],
       ["tokens", expect.any(String), "170K"],
-      ["planner (claude-opus-5)", "20K", "20K"],
+      ["planner (claude-opus-5-5)", "20K", "20K"],
       ["coder (claude-sonnet-5-5)", "700K–2.7M", "100K"],
       ["reviewer (claude-sonnet-5-5)", "60K–800K", "50K"],
       // priors: a and b (120–600 s) together, then c (300–1200 s), then 1 review of 120 s or 2 of 900 s
