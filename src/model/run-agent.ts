@@ -283,18 +283,37 @@ async function runTool(tool: AgentTool<never> | undefined, use: ToolUseBlock): P
   }
 }
 
+/** The API checks this many block positions back from a breakpoint for an entry, the breakpoint first. */
+const CACHE_LOOKBACK_BLOCKS = 20;
+
 /**
- * A cache breakpoint on the newest block, so each turn reads the conversation so far from the cache. It is
- * added to the request only (the stored history keeps none), so the breakpoints never exceed the API's four.
+ * A cache breakpoint on the newest block, so each turn reads the conversation so far from the cache. A turn
+ * that added 20 blocks or more since the last one's breakpoint (ten parallel tool calls and their results)
+ * puts the newest one out of the lookback's reach, and the whole conversation would be written again: that
+ * breakpoint is set again, so it is read. Added to the request only (the stored history keeps none), so the
+ * prompt's two and these never exceed the API's four.
  */
 function withMovingBreakpoint(messages: readonly MessageParam[]): MessageParam[] {
-  const last = messages.at(-1);
-  if (!last || messages.length < 2) return [...messages];
-  const blocks: ContentBlockParam[] =
-    typeof last.content === "string" ? [{ type: "text", text: last.content }] : [...last.content];
+  if (messages.length < 2) return [...messages];
+  const marked = [...messages];
+  markLastBlock(marked, marked.length - 1);
+  const added = blocksOf(messages.at(-2)).length + blocksOf(messages.at(-1)).length;
+  if (messages.length >= 3 && added >= CACHE_LOOKBACK_BLOCKS) markLastBlock(marked, marked.length - 3);
+  return marked;
+}
+
+const blocksOf = (message: MessageParam | undefined): ContentBlockParam[] =>
+  !message
+    ? []
+    : typeof message.content === "string"
+      ? [{ type: "text", text: message.content }]
+      : [...message.content];
+
+function markLastBlock(messages: MessageParam[], at: number): void {
+  const message = messages[at];
+  const blocks = blocksOf(message);
   const tail = blocks.at(-1);
-  if (tail && tail.type !== "thinking" && tail.type !== "redacted_thinking") {
-    blocks[blocks.length - 1] = { ...tail, cache_control: { type: "ephemeral" } } as ContentBlockParam;
-  }
-  return [...messages.slice(0, -1), { ...last, content: blocks } as MessageParam];
+  if (!message || !tail || tail.type === "thinking" || tail.type === "redacted_thinking") return;
+  blocks[blocks.length - 1] = { ...tail, cache_control: { type: "ephemeral" } } as ContentBlockParam;
+  messages[at] = { ...message, content: blocks } as MessageParam;
 }

@@ -189,6 +189,34 @@ describe("runAgent", () => {
   });
 });
 
+it("a turn of eleven parallel tool calls still reads the conversation from the cache, not writing it all again", async () => {
+  // Eleven calls and their results are 23 blocks (with the turn's thinking): past the API's 20-block lookback
+  // from the newest breakpoint to the one the turn before wrote.
+  const eleven = {
+    content: Array.from({ length: 11 }, () => ({ type: "tool_use" as const, name: "run_checks", input: {} })),
+    stopReason: "tool_use" as const,
+  };
+  fake.setModel(inOrder(reply.tool("run_checks", {}), eleven, reply.text("done")));
+  const { client, tracePath } = modelClientFor(fake);
+  const before = fake.requests.length;
+  const result = await runAgent(client, { caller: { role: "coder", nodeId: "add" }, prompt, tools, limits });
+  expect(result).toMatchObject({ stop: "done", turns: 3, toolCalls: 12 });
+  const usage = (await readTrace(tracePath)).map((line) => line.usage);
+  // The third turn reads all that the second read and wrote; it writes only what the eleven calls added.
+  expect(usage[2]?.cacheReadTokens).toBe(
+    (usage[1]?.cacheReadTokens ?? 0) + (usage[1]?.cacheWriteTokens ?? 0),
+  );
+  const third = fake.requests.slice(before)[2]?.body;
+  const marks = (third?.messages ?? []).flatMap((m, i) =>
+    Array.isArray(m.content)
+      ? m.content.flatMap((b, j) => ("cache_control" in b && b.cache_control ? [`${i}.${j}`] : []))
+      : [],
+  );
+  // The shared context, the second turn's breakpoint set again, and the newest block: with the system
+  // prompt's, the API's four.
+  expect(marks).toEqual(["0.0", "2.0", "4.10"]);
+});
+
 describe("runAgent with a structured answer", () => {
   const Answer = z.strictObject({ verdict: z.enum(["ok", "broken"]), line: z.int() });
   const answer = { what: "verdict", schema: Answer };

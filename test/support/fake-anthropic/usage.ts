@@ -50,8 +50,9 @@ export class PromptCache {
 
   /**
    * Usage of the request's input, and a function that stores its prefixes (called when the answer starts).
-   * Like the real API, a breakpoint also finds hits at the block boundaries up to 20 blocks before it, so a
-   * breakpoint that moves along a conversation reads what the previous turn wrote.
+   * Like the real API, a breakpoint also finds hits at the block boundaries before it: 20 positions, itself
+   * the first, so a breakpoint that moves along a conversation reads what the previous turn wrote while the
+   * turn added fewer than 20 blocks.
    */
   lookup(body: MessageCreateParams): { usage: Omit<FakeUsage, "output_tokens">; commit: () => void } {
     const blocks = blocksOf(body);
@@ -67,7 +68,7 @@ export class PromptCache {
     const last = breakpoints.at(-1);
     let hit: number | undefined;
     for (const b of breakpoints) {
-      for (let i = b; i >= Math.max(0, b - 20); i--) {
+      for (let i = b; i >= Math.max(0, b - 19); i--) {
         const p = prefixes[i];
         if (p && p.tokens >= this.minTokens && this.entries.has(p.key) && (hit === undefined || i > hit))
           hit = i;
