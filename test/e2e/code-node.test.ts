@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript, saw, toolResults } from "../support/agent-script.js";
 import { call } from "../support/fake-anthropic/agent-calls.js";
@@ -346,7 +347,7 @@ describe("the coder knows the run", () => {
     expect(rig.onBranch("banner", "greet.js")).toContain("export const greet");
   }, 60_000);
 
-  it("only the node that owns the dependency files gets the install tool; it runs validation.install", async () => {
+  it("every node has the install tool (one cached prefix), only the one that owns the dependency files may run it", async () => {
     const plan = {
       summary: "deps and code in parallel.",
       nodes: [
@@ -359,8 +360,9 @@ describe("the coder knows the run", () => {
       const id = /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(req.messages[0]))?.[1] ?? "";
       toolsOf[id] = (req.tools ?? []).map((t) => String((t as { name?: string }).name));
       const turn = req.messages.filter((m) => m.role === "assistant").length;
-      if (id === "deps" && turn === 0) return call.install();
-      if (turn === (id === "deps" ? 1 : 0)) return call.finish("Nothing to change.");
+      // Both try it first; the node that does not own the dependency files is told why it cannot.
+      if (turn === 0) return call.install();
+      if (turn === 1) return call.finish("Nothing to change.");
       return { content: [{ type: "text", text: "Done." }] };
     });
     const rig = await startNodeRig({
@@ -377,12 +379,23 @@ describe("the coder knows the run", () => {
     expect(await rig.code("deps")).toBe("done");
     expect(await rig.code("code")).toBe("done");
     expect(toolsOf.deps).toEqual(["bash", "str_replace_based_edit_tool", "run_checks", "install", "finish"]);
-    expect(toolsOf.code).toEqual(["bash", "str_replace_based_edit_tool", "run_checks", "finish"]);
-    const deps = anthropic.requests.filter((r) =>
-      JSON.stringify(r.body.messages[0]).includes("Your node: `deps`"),
-    );
-    const shown = toolResults(deps.at(-1)?.body ?? { messages: [] }).join("\n");
+    expect(toolsOf.code).toEqual(toolsOf.deps);
+    const last = (id: string): MessageCreateParams =>
+      anthropic.requests
+        .filter((r) => JSON.stringify(r.body.messages[0]).includes(`Your node: \`${id}\``))
+        .at(-1)?.body ?? { model: "", max_tokens: 1, messages: [] };
+    const shown = toolResults(last("deps")).join("\n");
     expect(shown).toContain("$ echo installing from the registry; echo done > .installed\npassed after");
     expect(shown).toContain("<tool-output>\ninstalling from the registry\n</tool-output>");
+    expect(toolResults(last("code")).join("\n")).toContain(
+      "Your node does not own the dependency files, so it cannot install",
+    );
+    // What the two share, tools, system and the run's part of the prompt, is the same to the byte.
+    const shared = (id: string) => {
+      const body = last(id);
+      const first = body.messages[0]?.content;
+      return JSON.stringify([body.tools, body.system, Array.isArray(first) ? first.slice(0, -1) : first]);
+    };
+    expect(shared("code")).toBe(shared("deps"));
   }, 60_000);
 });

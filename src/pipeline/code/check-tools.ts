@@ -33,17 +33,29 @@ export function runChecksTool(options: {
   });
 }
 
-/** `install`: the repository's install step with the network, for the node that owns its dependency files. */
+/**
+ * `install`: the repository's install step with the network, for the node that owns its dependency files.
+ * Every coder of a run is offered it (their tools are the start of the prompt they share in the cache); it
+ * refuses the others, saying why.
+ */
 export function installTool(options: {
   command: string;
   install: () => Promise<CommandCheck>;
   guard: OwnershipGuard;
+  /** Whether this node owns the dependency files. */
+  mayInstall: boolean;
 }): AgentTool<never> {
   return defineTool({
     name: "install",
-    description: `Install the dependencies as the repository does (\`${options.command}\`), in the sandbox with network access to the package registries. Run it after you change the dependency manifest or lockfile, which this node owns; the shell has no network.`,
+    description: `Install the dependencies as the repository does (\`${options.command}\`), in the sandbox with network access to the package registries. Only the node that owns the dependency manifest or lockfile may run it, after changing them; the shell has no network.`,
     input: z.object({}),
     run: async () => {
+      if (!options.mayInstall)
+        return {
+          content:
+            "Your node does not own the dependency files, so it cannot install: the dependencies were installed before you started. If your work needs a new dependency, say so in finish's `handoff` for the node that owns them.",
+          isError: true,
+        };
       const result = await options.install();
       const reverted = await options.guard.enforce();
       return {

@@ -137,9 +137,10 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
         ...(hasChecks
           ? [runChecksTool({ commands: config.validation.commands, runChecks: checksNow, baseline, guard })]
           : []),
-        ...(canInstall && config.validation.install
+        ...(config.validation.install
           ? [
               installTool({
+                mayInstall: canInstall,
                 command: config.validation.install,
                 install: async () => {
                   const r = (await (deps.reinstall ?? deps.install)(dir)) as CommandCheck;

@@ -29,8 +29,8 @@ export type CoderPromptInput = {
 
 /**
  * The coder's prompt, stable first: the role's system prompt; then what every node of the run shares (the
- * spec, the whole plan with its interfaces, the repository's conventions and its checks), cached; then this
- * node's own part.
+ * spec, the whole plan with its interfaces, the repository's conventions and its checks), cached, the same
+ * to the byte for every node of the run (with the same tools, the cache's prefix); then this node's own part.
  */
 export function buildCoderPrompt(input: CoderPromptInput): Prompt {
   const { node, plan } = input;
@@ -54,7 +54,7 @@ export function buildCoderPrompt(input: CoderPromptInput): Prompt {
       ? input.checks.commands.map((c) => `- \`${c}\``)
       : ["- none are configured: check your work with the commands the repository documents."]),
     input.checks.install
-      ? `Dependencies are installed with \`${input.checks.install}\` before you start. ${input.checks.canInstall ? "Your node owns the dependency files: after you change them, the `install` tool runs that again with network access." : "Only the node that owns the dependency files can install; the shell has no network."}`
+      ? `Dependencies are installed with \`${input.checks.install}\` before you start. Only the node that owns the dependency files can run it again (the \`install\` tool, with network access); the shell has no network.`
       : "",
   ]
     .filter(Boolean)
@@ -95,6 +95,9 @@ export function buildCoderPrompt(input: CoderPromptInput): Prompt {
       `Your node: \`${node.id}\` — ${node.title}`,
       `Goal: ${node.goal}`,
       `Files you own: ${list(node.owns)}`,
+      input.checks.install && input.checks.canInstall
+        ? "Your node owns the dependency files: after you change them, the `install` tool runs the install again with network access."
+        : "",
       `Acceptance criteria:\n${node.acceptance.map((a) => `- ${a}`).join("\n")}`,
       depends.length > 0 ? `The nodes yours builds on:\n\n${depends.join("\n\n")}` : "",
       baseline,
