@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
 import { createGitHubForge } from "../../src/forge/github/create-github-forge.js";
 import { commitKey, createMemoryRunMemo, pullKey } from "../../src/forge/github/run-memo.js";
+import type { Forge } from "../../src/pipeline/forge.js";
 import { type FakeGitHub, isWrite, startFakeGitHub } from "../support/fake-github/server.js";
 import type { RepoState } from "../support/fake-github/state.js";
 import { forgeFor, layOutRun, octokitFor, pushBranch } from "../support/github-rig.js";
@@ -22,6 +23,25 @@ afterEach(() => {
 
 const specIssue = (title = "Add dark mode") => fake.openIssue(repo, title, "Spec body");
 const writes = (since: number) => fake.requests.slice(since).filter(isWrite);
+/** A draft PR from a pushed `head`, and a review of one line comment to post on it. */
+async function pullToReview(forge: Forge, head: string) {
+  const sha = pushBranch(repo, head);
+  const pr = await forge.ensurePullRequest({ head, base: "main", title: "t", body: "b", draft: true });
+  const input = {
+    pullNumber: pr.number,
+    commitSha: sha,
+    key: `${sha}:1`,
+    body: "One finding.",
+    comments: [{ path: "src/index.ts", line: 1, body: "Export the handler." }],
+  };
+  return { pr, input };
+}
+/** The routes of the API requests made since `since` (a new client's token requests left out). */
+const routes = (since: number) =>
+  fake.requests
+    .slice(since)
+    .filter((r) => !r.path.includes("access_tokens"))
+    .map((r) => `${r.method} ${r.template}`);
 
 describe("GitHub forge", () => {
   it("keeps one dashboard comment, edits it in place, and writes nothing when it did not change", async () => {
@@ -125,11 +145,6 @@ describe("GitHub forge", () => {
     const branch = "swarm/12-mine/integration";
     const sha = pushBranch(repo, branch);
     await forge().notePush(12, branch, sha);
-    const routes = (since: number) =>
-      fake.requests
-        .slice(since)
-        .filter((r) => !r.path.includes("access_tokens"))
-        .map((r) => `${r.method} ${r.template}`);
     const before = fake.requests.length;
     const check = { name: "swarm", headSha: sha, title: "Waiting", summary: "s" };
     const { id } = await forge().upsertCheckRun({ ...check, status: "in_progress" });
@@ -149,26 +164,7 @@ describe("GitHub forge", () => {
   it("on a PR swarm opened, a review is posted with no lookup first, and once: its memo, or its mark if cut short", async () => {
     const memo = createMemoryRunMemo();
     const forge = () => createGitHubForge(octokitFor(fake), repo.owner.login, repo.name, { memo });
-    const routes = (since: number) =>
-      fake.requests
-        .slice(since)
-        .filter((r) => !r.path.includes("access_tokens"))
-        .map((r) => `${r.method} ${r.template}`);
-    const sha = pushBranch(repo, "swarm/13-recorded/integration");
-    const pr = await forge().ensurePullRequest({
-      head: "swarm/13-recorded/integration",
-      base: "main",
-      title: "t",
-      body: "b",
-      draft: true,
-    });
-    const input = {
-      pullNumber: pr.number,
-      commitSha: sha,
-      key: `${sha}:1`,
-      body: "One finding.",
-      comments: [{ path: "src/index.ts", line: 1, body: "Export the handler." }],
-    };
+    const { pr, input } = await pullToReview(forge(), "swarm/13-recorded/integration");
     const before = fake.requests.length;
     const posted = await forge().postReview(input);
     expect(routes(before)).toEqual([
@@ -207,21 +203,7 @@ describe("GitHub forge", () => {
   });
 
   it("posts one review per key, with line comments", async () => {
-    const sha = pushBranch(repo, "swarm/10-review/integration");
-    const pr = await forgeFor(fake, repo).ensurePullRequest({
-      head: "swarm/10-review/integration",
-      base: "main",
-      title: "t",
-      body: "b",
-      draft: true,
-    });
-    const input = {
-      pullNumber: pr.number,
-      commitSha: sha,
-      key: `${sha}:1`,
-      body: "Two findings.",
-      comments: [{ path: "src/index.ts", line: 1, body: "Export the handler." }],
-    };
+    const { pr, input } = await pullToReview(forgeFor(fake, repo), "swarm/10-review/integration");
     const a = await forgeFor(fake, repo).postReview(input);
     const b = await forgeFor(fake, repo).postReview(input);
     expect(b).toEqual(a);

@@ -1,20 +1,13 @@
 import { createHash } from "node:crypto";
 import { specOfIntegrationBranch } from "../../domain/branch/branch-names.js";
-import type { PullRequestRef } from "../../pipeline/forge.js";
+import type { Forge, PullRequestRef } from "../../pipeline/forge.js";
 import { type GitHubContext, pullRequestRef } from "./context.js";
 import { alreadyExists, createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
 import { pullKey, specKey } from "./run-memo.js";
 import { knownNoPull, knownPull, notePull } from "./run-whereabouts.js";
 
-type PullInput = {
-  head: string;
-  base: string;
-  title: string;
-  body: string;
-  draft: boolean;
-  headSha?: string;
-};
+type PullInput = Parameters<Forge["ensurePullRequest"]>[0];
 
 /**
  * The open PR from `head`: created once, its title and body updated when they change. It follows a push of
