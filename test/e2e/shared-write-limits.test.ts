@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readMarker } from "../../src/domain/markers.js";
+import { createOctokit } from "../../src/forge/github/create-octokit.js";
+import { createRedis } from "../../src/queue/redis.js";
+import { createRedisWriteLimiter } from "../../src/queue/redis-write-limiter.js";
 import { isWrite } from "../support/fake-github/server.js";
 import type { Issue, RepoState } from "../support/fake-github/state.js";
 import { dashboardOf } from "../support/fake-github/views.js";
@@ -66,12 +69,35 @@ describe("three workers on one installation", () => {
   }, async () => {
     const from = rig.github.requests.length;
     const runs = [label(), label()];
-    // GitHub's secondary limits count every request of the installation: here a read is refused (a
-    // commit's check runs, a route only ever read, first by the review of the run that gets there first)
-    // while the other run may still be coded and written about, and every worker's writes must wait out
-    // the second too.
-    await rig.until(() => runs.every((r) => statusOf(r.repo, r.spec) === "coding"), 60_000);
-    rig.github.inject({ status: 403, secondary: true, retryAfterS: 1, on: "/commits/" });
+    // GitHub's secondary limits count every request of the installation: here a read is refused while the
+    // runs' plans are laid out, a burst of writes (a fourth client of the installation sharing its
+    // limiter in Redis lists the run's branches, which the workers, knowing their own pushes, no longer
+    // read; and a read holds no write slot), and every worker's writes must wait out the second too.
+    const layingOut = () =>
+      rig.github.requests
+        .slice(from)
+        .some((r) => r.path === "/graphql" && JSON.stringify(r.body).includes("createIssue"));
+    await rig.until(layingOut, 60_000);
+    rig.github.inject({ status: 403, secondary: true, retryAfterS: 1, on: "/git/matching-refs" });
+    const redis = createRedis();
+    const reader = createOctokit({
+      auth: {
+        appId: rig.github.app.id,
+        privateKey: rig.github.app.privateKey,
+        installationId: rig.github.app.installationId,
+      },
+      baseUrl: rig.github.url,
+      retryAfterBaseValue: 1000,
+      writeLimiter: createRedisWriteLimiter(redis, rig.prefix, rig.github.app.installationId, {
+        windows: [WINDOW],
+      }),
+    });
+    await reader.rest.git.listMatchingRefs({
+      owner: runs[0]?.repo.owner.login ?? "",
+      repo: runs[0]?.repo.name ?? "",
+      ref: "heads/swarm/",
+    });
+    await redis.quit();
     await rig.until(() => runs.every((r) => statusOf(r.repo, r.spec) === "green"), 100_000);
     await rig.settled();
     const refused = rig.github.requests.slice(from).find((r) => r.status === 403);
