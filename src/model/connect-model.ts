@@ -12,7 +12,7 @@ import type { TraceLine, TraceSink } from "./trace/trace-line.js";
 
 export type ConnectModelOptions = {
   env: Readonly<Record<string, string | undefined>>;
-  config: Pick<RepoConfig, "models" | "prices" | "limits">;
+  config: Pick<RepoConfig, "models" | "prices" | "limits"> & Partial<Pick<RepoConfig, "agents" | "cache">>;
   runId: string;
   /** The run's folder; its trace.jsonl receives one line per call. */
   runDir: string;

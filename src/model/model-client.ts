@@ -5,6 +5,7 @@ import type { Usage } from "../domain/budget/usage.js";
 import type { AgentRole, AgentSettings, RepoConfig } from "../domain/config/repo-config.js";
 import { SwarmError } from "../domain/errors.js";
 import type { LedgerStore } from "./ledger-store.js";
+import { withCacheTtl } from "./cache-ttl.js";
 import { ModelCallError } from "./model-call-error.js";
 import { requestHash } from "./replay-transport.js";
 import { digestRequest } from "./trace/request-digest.js";
@@ -35,7 +36,7 @@ export type ModelClient = {
 export type ModelClientOptions = {
   runId: string;
   transport: MessagesTransport;
-  config: Pick<RepoConfig, "models" | "prices" | "limits"> & Partial<Pick<RepoConfig, "agents">>;
+  config: Pick<RepoConfig, "models" | "prices" | "limits"> & Partial<Pick<RepoConfig, "agents" | "cache">>;
   ledger: LedgerStore;
   trace?: TraceSink;
 };
@@ -62,7 +63,10 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 
     async call(caller, asked) {
       const model = config.models[caller.role];
-      const request = withAgentSettings(asked, config.agents?.[caller.role]);
+      const request = withCacheTtl(
+        withAgentSettings(asked, config.agents?.[caller.role]),
+        config.cache?.ttl ?? "5m",
+      );
       const turnKey = `${caller.role}/${caller.nodeId ?? ""}`;
       const meta: CallMeta = {
         runId,
@@ -163,6 +167,9 @@ function usageOf(message: Message): Usage {
     outputTokens: u.output_tokens,
     cacheReadTokens: u.cache_read_input_tokens ?? 0,
     cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+    ...(u.cache_creation?.ephemeral_1h_input_tokens
+      ? { cacheWrite1hTokens: u.cache_creation.ephemeral_1h_input_tokens }
+      : {}),
   };
 }
 

@@ -5,13 +5,9 @@ import type { Usage } from "../domain/budget/usage.js";
 // tokens, cost and GitHub rate limit in one scrape, however many workers there are and wherever they run.
 
 const JOB_BUCKETS = [1, 5, 15, 60, 300, 900, 3600];
-const KINDS: readonly (keyof Usage)[] = [
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-];
-const KIND_LABEL: Record<keyof Usage, string> = {
+type Kind = "inputTokens" | "outputTokens" | "cacheReadTokens" | "cacheWriteTokens";
+const KINDS: readonly Kind[] = ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens"];
+const KIND_LABEL: Record<Kind, string> = {
   inputTokens: "input",
   outputTokens: "output",
   cacheReadTokens: "cache_read",

@@ -16,11 +16,14 @@ export function costOf(model: string, usage: Usage, prices: Readonly<Record<stri
   }
   const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
   const tier = price.longPrompt && prompt > price.longPrompt.aboveTokens ? price.longPrompt : price;
+  // An hour's write costs twice the input price (Anthropic's multiplier) where the table gives none.
+  const hour = usage.cacheWrite1hTokens ?? 0;
   return (
     (usage.inputTokens * tier.input +
       usage.outputTokens * tier.output +
       usage.cacheReadTokens * tier.cacheRead +
-      usage.cacheWriteTokens * tier.cacheWrite) /
+      (usage.cacheWriteTokens - hour) * tier.cacheWrite +
+      hour * (tier.cacheWrite1h ?? 2 * tier.input)) /
     1_000_000
   );
 }

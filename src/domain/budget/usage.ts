@@ -6,6 +6,8 @@ export const UsageSchema = z.object({
   outputTokens: z.int().nonnegative(),
   cacheReadTokens: z.int().nonnegative(),
   cacheWriteTokens: z.int().nonnegative(),
+  /** Of the cache writes, those kept for an hour (priced at `cacheWrite1h`); the rest are 5-minute writes. */
+  cacheWrite1hTokens: z.int().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -17,6 +19,9 @@ export function addUsage(a: Usage, b: Partial<Usage>): Usage {
     outputTokens: a.outputTokens + (b.outputTokens ?? 0),
     cacheReadTokens: a.cacheReadTokens + (b.cacheReadTokens ?? 0),
     cacheWriteTokens: a.cacheWriteTokens + (b.cacheWriteTokens ?? 0),
+    ...(a.cacheWrite1hTokens || b.cacheWrite1hTokens
+      ? { cacheWrite1hTokens: (a.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0) }
+      : {}),
   };
 }
 

@@ -6,20 +6,20 @@ export function renderConfigReference(): string {
   const rows: string[] = ["| Key | Type | Default | Description |", "| --- | --- | --- | --- |"];
   walk(configJsonSchema(), "", rows);
   const prices = Object.entries(DEFAULT_PRICES).flatMap(([model, p]) => [
-    `| \`${model}\` | ${p.input} | ${p.output} | ${p.cacheRead} | ${p.cacheWrite} |`,
+    `| \`${model}\` | ${p.input} | ${p.output} | ${p.cacheRead} | ${p.cacheWrite} | ${p.cacheWrite1h} |`,
     ...("longPrompt" in p
       ? [
-          `| \`${model}\`, prompt over ${p.longPrompt.aboveTokens.toLocaleString("en-US")} tokens | ${p.longPrompt.input} | ${p.longPrompt.output} | ${p.longPrompt.cacheRead} | ${p.longPrompt.cacheWrite} |`,
+          `| \`${model}\`, prompt over ${p.longPrompt.aboveTokens.toLocaleString("en-US")} tokens | ${p.longPrompt.input} | ${p.longPrompt.output} | ${p.longPrompt.cacheRead} | ${p.longPrompt.cacheWrite} | ${p.longPrompt.cacheWrite1h} |`,
         ]
       : []),
   ]);
   return [
     ...rows,
     "",
-    `Built-in prices (USD per million tokens, cache writes of 5 minutes; \`prices\` adds models or overrides these), from Anthropic's [pricing](${PRICES_SOURCE.pricing}) and [models overview](${PRICES_SOURCE.models}) pages as of ${PRICES_SOURCE.asOf}. The defaults of \`models\` are the current lineup: Opus 5.5 plans, Sonnet 5.5 codes and reviews, Haiku 5.5 resolves merge conflicts; \`claude-opus-5\`, \`claude-sonnet-5\` and \`claude-haiku-4-5\` are legacy models, priced for configurations that still name them.`,
+    `Built-in prices (USD per million tokens; \`cacheWrite\` is a 5-minute write, \`cacheWrite1h\` an hour's, 2× the input price where a \`prices\` entry leaves it out; \`prices\` adds models or overrides these), from Anthropic's [pricing](${PRICES_SOURCE.pricing}) and [models overview](${PRICES_SOURCE.models}) pages as of ${PRICES_SOURCE.asOf}. The defaults of \`models\` are the current lineup: Opus 5.5 plans, Sonnet 5.5 codes and reviews, Haiku 5.5 resolves merge conflicts; \`claude-opus-5\`, \`claude-sonnet-5\` and \`claude-haiku-4-5\` are legacy models, priced for configurations that still name them.`,
     "",
-    "| Model | input | output | cacheRead | cacheWrite |",
-    "| --- | --- | --- | --- | --- |",
+    "| Model | input | output | cacheRead | cacheWrite | cacheWrite1h |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...prices,
   ].join("\n");
 }

@@ -21,18 +21,26 @@ export const PRICES_SOURCE = {
  * token of that call.
  */
 export const DEFAULT_PRICES = {
-  "claude-opus-5-5": { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 },
-  "claude-sonnet-5-5": { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 },
+  "claude-opus-5-5": { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5, cacheWrite1h: 8 },
+  "claude-sonnet-5-5": { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5, cacheWrite1h: 4 },
   "claude-haiku-5-5": {
     input: 0.1,
     output: 0.5,
     cacheRead: 0.01,
     cacheWrite: 0.125,
-    longPrompt: { aboveTokens: 100_000, input: 0.5, output: 2.5, cacheRead: 0.05, cacheWrite: 0.625 },
+    cacheWrite1h: 0.2,
+    longPrompt: {
+      aboveTokens: 100_000,
+      input: 0.5,
+      output: 2.5,
+      cacheRead: 0.05,
+      cacheWrite: 0.625,
+      cacheWrite1h: 1,
+    },
   },
-  "claude-opus-5": { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
-  "claude-sonnet-5": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
-  "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
+  "claude-opus-5": { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 },
+  "claude-sonnet-5": { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5, cacheWrite1h: 4 },
+  "claude-haiku-4-5": { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 },
 } as const satisfies Record<string, ModelPrice>;
 
 /**
@@ -52,7 +60,8 @@ const tokenPrices = {
   input: usdPerMillion("input"),
   output: usdPerMillion("output"),
   cacheRead: usdPerMillion("cache-read"),
-  cacheWrite: usdPerMillion("cache-write"),
+  cacheWrite: usdPerMillion("5-minute cache-write"),
+  cacheWrite1h: usdPerMillion("1-hour cache-write").optional(),
 };
 
 export const ModelPriceSchema = z
@@ -183,6 +192,17 @@ export const RepoConfigSchema = z
       })
       .prefault({})
       .describe("The Claude model used by each agent role."),
+    cache: z
+      .strictObject({
+        ttl: z
+          .enum(["5m", "1h"])
+          .default("5m")
+          .describe(
+            "How long the prompt cache keeps a run's shared prefix: `5m` (Anthropic's default, refreshed each time it is read) or `1h` (writes cost 2× the input price, not 1.25×), for repositories whose checks take longer than five minutes between an agent's turns.",
+          ),
+      })
+      .prefault({})
+      .describe("Prompt caching."),
     agents: z
       .strictObject({
         planner: agentSettings("planner"),

@@ -17,6 +17,7 @@ describe("parseRepoConfig", () => {
       config: {
         label: "swarm",
         models: DEFAULT_MODELS,
+        cache: { ttl: "5m" },
         agents: {
           planner: { maxOutputTokens: 32_000 },
           coder: { maxOutputTokens: 32_000 },
@@ -102,7 +103,7 @@ describe("parseRepoConfig", () => {
         line: 4,
         column: 1,
         message: 'unknown key "colour"',
-        fix: "remove it; the keys allowed here are: label, baseBranch, models, agents, prices, limits, protectedPaths, validation, sandbox, pullRequest",
+        fix: "remove it; the keys allowed here are: label, baseBranch, models, cache, agents, prices, limits, protectedPaths, validation, sandbox, pullRequest",
       },
     ]);
   });

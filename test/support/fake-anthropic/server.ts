@@ -29,6 +29,8 @@ export type FakeAnthropicOptions = {
   apiKey?: string;
   /** Smallest prefix, in tokens, that the cache stores (the real API has a per-model minimum). */
   minCacheTokens?: number;
+  /** The cache's clock (entries live five minutes, or an hour): a test moves it to outlive them. */
+  now?: () => number;
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -42,7 +44,7 @@ const RATE_LIMIT_HEADERS = {
 
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const apiKey = options.apiKey ?? "sk-ant-test-fake-key";
-  const cache = new PromptCache(options.minCacheTokens ?? 0);
+  const cache = new PromptCache(options.minCacheTokens ?? 0, options.now);
   const thinking = new ThinkingLedger();
   const requests: RecordedRequest[] = [];
   const scriptProblems: string[] = [];

@@ -1,7 +1,7 @@
 // The checks the real API makes that a bug in swarm could trip, so the fake refuses what Anthropic would.
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import { toolDefinitionProblem } from "./builtin-tools.js";
-import { countBreakpoints } from "./usage.js";
+import { countBreakpoints, ttlOrderProblem } from "./usage.js";
 
 // The current models (the 5.5 family, Fable and Mythos) think adaptively and refuse the older controls.
 const CURRENT = /^claude-(?:(?:opus|sonnet|haiku)-5-5|fable|mythos)/;
@@ -52,6 +52,11 @@ export function requestProblem(
     }
   }
   if (countBreakpoints(body) > 4) return "A maximum of 4 blocks with cache_control may be provided.";
+  const ttls = JSON.stringify(body).match(/"ttl":"[^"]*"/g) ?? [];
+  const badTtl = ttls.find((t) => t !== '"ttl":"5m"' && t !== '"ttl":"1h"');
+  if (badTtl) return `cache_control.ttl: Input should be '5m' or '1h' (got ${badTtl.slice(6)})`;
+  const order = ttlOrderProblem(body);
+  if (order) return order;
   const tools = toolDefinitionProblem(body.tools);
   if (tools) return tools;
   const effort = body.output_config?.effort;
