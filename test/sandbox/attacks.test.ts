@@ -152,14 +152,16 @@ describe("resources", () => {
   });
 
   it("tried: sleeping past the wall-clock limit, with a child left behind", async () => {
-    const r = await run("sleep 300 & sleep 301", { limits: { wallMs: 500 } });
+    // Durations of this run's own, so a sleeper that some other process left on the host is not taken for it.
+    const secs = `${300 + Math.floor(Math.random() * 600)}.${process.pid}`;
+    const r = await run(`sleep ${secs} & sleep ${secs}1`, { limits: { wallMs: 500 } });
     expect(r).toMatchObject({ timedOut: true, limitsHit: ["wall"] });
     expect(r.durationMs).toBeLessThan(3000);
     // Everything died with the sandbox: no sleeper is left on the host.
     // Listed with their state and parent, so a failure shows what was left and why (CI saw one once).
     const left = execFileSync("ps", ["-eo", "pid,ppid,stat,etimes,args"], { encoding: "utf8" })
       .split("\n")
-      .filter((line) => /\ssleep 30[01]$/.test(line));
+      .filter((line) => line.endsWith(` sleep ${secs}`) || line.endsWith(` sleep ${secs}1`));
     expect(left).toEqual([]);
   });
 
