@@ -3,7 +3,7 @@ import type { ReviewComment } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ISSUE_BODY } from "./limits.js";
-import { known, pullKey, recording, unsure } from "./run-memo.js";
+import { known, pullKey, recording, remember, unsure } from "./run-memo.js";
 
 /**
  * One review per key: a review whose marker carries the key is returned instead of posting another. The
@@ -45,7 +45,7 @@ export async function postReview(
   const existing = none ? null : await find();
   if (existing) {
     const found = await withComments(existing);
-    await ctx.memo.write(key, { [field]: JSON.stringify(found), [`?${field}`]: null });
+    await remember(ctx.memo, key, field, JSON.stringify(found));
     return found;
   }
   return recording(ctx.memo, key, field, () => post(), JSON.stringify);

@@ -44,9 +44,13 @@ export async function recording<T>(
 ): Promise<T> {
   await memo.write(key, { [`?${field}`]: "1" });
   const made = await write();
-  await memo.write(key, { [field]: record(made), [`?${field}`]: null });
+  await remember(memo, key, field, record(made));
   return made;
 }
+
+/** Records what GitHub holds for a field (made, or found there), which is then sure. */
+export const remember = (memo: RunMemo, key: string, field: string, value: string) =>
+  memo.write(key, { [field]: value, [`?${field}`]: null });
 
 /** Whether a write to a field starting with `prefix` may have reached GitHub unrecorded. */
 export const unsure = (fields: Record<string, string>, prefix: string) =>

@@ -2,7 +2,7 @@ import type { Annotation, CheckRunInput } from "../../pipeline/forge.js";
 import type { GitHubContext } from "./context.js";
 import { createOnce, NO_RETRY } from "./create-once.js";
 import { fitText, MAX_ANNOTATIONS_PER_REQUEST, MAX_CHECK_TEXT } from "./limits.js";
-import { commitKey, known, recording, unsure } from "./run-memo.js";
+import { commitKey, known, recording, remember, unsure } from "./run-memo.js";
 
 /**
  * The check run `name` on `headSha`, created or updated. GitHub takes 50 annotations a request and appends
@@ -48,8 +48,7 @@ export async function upsertCheckRun(ctx: GitHubContext, input: CheckRunInput): 
   const none = kept === null && record.mine !== undefined && !unsure(record, field);
   const existing = kept !== null ? { id: kept } : none ? null : await find();
   // Found on GitHub where the memo was unsure or silent: recorded, so the next upsert asks nothing.
-  if (kept === null && existing)
-    await ctx.memo.write(key, { [field]: String(existing.id), [`?${field}`]: null });
+  if (kept === null && existing) await remember(ctx.memo, key, field, String(existing.id));
   const id = existing
     ? (
         await octokit.rest.checks.update({
