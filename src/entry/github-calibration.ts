@@ -15,6 +15,8 @@ export const MOMENTS = {
   planned: "planned",
   nodeStart: (id: string) => `node:${id}:start`,
   nodeEnd: (id: string) => `node:${id}:end`,
+  /** Not a moment: how long the node's baseline run of the checks took, in milliseconds. */
+  checks: (id: string) => `node:${id}:checks-ms`,
 } as const;
 
 /** Marks each node's first coding, start and end, around the node runner (a retry or revision is not first). */
@@ -51,6 +53,7 @@ export function actualsOfGithubRun(input: {
     const end = times[MOMENTS.nodeEnd(n.id)];
     if (start !== undefined && end !== undefined) nodeSeconds[n.id] = (end - start) / 1000;
   }
+  const checks = run.plan.nodes.flatMap((n) => times[MOMENTS.checks(n.id)] ?? []);
   return actualsOfRun({
     runId: run.meta.runId,
     status: input.status,
@@ -65,5 +68,6 @@ export function actualsOfGithubRun(input: {
     nodeSeconds,
     // The first review, and one more after each revision round.
     reviews: (run.meta.round ?? 0) + 1,
+    ...(checks.length > 0 ? { checkSeconds: Math.max(...checks) / 1000 } : {}),
   });
 }

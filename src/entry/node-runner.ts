@@ -7,9 +7,11 @@ import type { CheckRun } from "../domain/checks/check-run.js";
 import type { RepoConfig } from "../domain/config/repo-config.js";
 import { dependents } from "../domain/dag/dependents.js";
 import { describeFailure } from "../domain/describe-failure.js";
+import type { CacheTtl } from "../domain/estimate/choose-cache-ttl.js";
 import type { Plan } from "../domain/plan/plan.js";
 import type { ModelClient } from "../model/model-client.js";
 import { codeNode } from "../pipeline/code/code-node.js";
+import type { RunBlock } from "../pipeline/code/run-block.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { Forge, IssueRef, NodeResult } from "../pipeline/forge.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
@@ -33,6 +35,10 @@ export type NodeRunContext = {
   nodeIssues: Record<string, IssueRef>;
   branches: Record<string, string>;
   base: string;
+  /** The coders' shared run block, made when the plan was laid out (absent in a run taken up from GitHub). */
+  runBlock?: RunBlock;
+  /** The coders' cache lifetime, settled when the plan was laid out (absent: as `cache.ttl` says, `auto` 5m). */
+  cacheTtl?: CacheTtl;
 };
 
 export type NodeRunnerOptions = {
@@ -52,6 +58,8 @@ export type NodeRunnerOptions = {
   cacheFor?: (remote: string) => string;
   /** Installs shared between the working copies of this process (one is made when unset). */
   installs?: InstallReuse;
+  /** Told how long a node's baseline run of the checks took, so later runs can pick their cache lifetime. */
+  noteChecks?: (runId: string, nodeId: string, seconds: number) => Promise<void>;
 };
 
 /** One cache folder per repository under `root`, so one repository's installs cannot poison another's. */
@@ -117,7 +125,11 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
   return async (task) => {
     const ctx = task.context as NodeRunContext;
     const forge = options.forgeFor(ctx.installationId, ctx.repo.owner, ctx.repo.name);
-    const config = await readRepoConfig(forge, ctx.base, ctx.spec.number);
+    const read = await readRepoConfig(forge, ctx.base, ctx.spec.number);
+    const config =
+      read.cache.ttl === "auto" && ctx.cacheTtl
+        ? { ...read, cache: { ...read.cache, ttl: ctx.cacheTtl } }
+        : read;
 
     const remote = await forge.cloneUrl();
     const token = await options.tokenFor(ctx.installationId);
@@ -149,6 +161,7 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
         nodeIssue,
         branch,
         ...(task.revision ? { revision: task.revision } : {}),
+        ...(ctx.runBlock ? { runBlock: ctx.runBlock } : {}),
       },
       {
         forge,
@@ -173,13 +186,17 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
         install: (dir) => installStep(dir, config, { installs, ...(cacheDir ? { cacheDir } : {}) }),
         // After an agent changed the manifests, an install it asks for gets no shared download cache.
         reinstall: (dir) => runInstallStep(dir, config),
-        baseline: async (dir) =>
-          sharedBaseline(
+        baseline: async (dir) => {
+          const run = await sharedBaseline(
             [task.runId, remote, await git(dir, "rev-parse", "HEAD"), JSON.stringify(config.validation)].join(
               "\0",
             ),
             () => runCheckCommands(dir, config),
-          ),
+          );
+          const seconds = run.commands.reduce((sum, c) => sum + c.seconds, 0);
+          await options.noteChecks?.(task.runId, task.node.id, seconds).catch(() => undefined);
+          return run;
+        },
         runChecks: (dir) => runCheckCommands(dir, config),
         openShell: (dir) =>
           openShellSession({

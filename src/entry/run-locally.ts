@@ -259,8 +259,15 @@ async function runPrepared(
     else if (reviewed.kind === "unverified") finish(NO_CHECKS);
     else finish("reason" in reviewed ? reviewed.reason : `the review is ${reviewed.kind}`);
   };
+  // The longest baseline run of the checks, which teaches later runs their cache lifetime (`cache.ttl: auto`).
+  let checkSeconds: number | undefined;
   const scheduler = createInProcessScheduler({
-    runNode: createNodeRunner(services),
+    runNode: createNodeRunner({
+      ...services,
+      noteChecks: async (_runId, _node, seconds) => {
+        checkSeconds = Math.max(checkSeconds ?? 0, seconds);
+      },
+    }),
     concurrency: config.limits.maxParallelNodes,
     onEvent: (e) => emit({ kind: "node", id: e.nodeId, status: e.status, at: e.at }),
     onSettled: async (_runId, states, context) => {
@@ -385,6 +392,7 @@ async function runPrepared(
             ),
           ),
           reviews: stages.filter((s) => s.text === "reviewing").length,
+          ...(checkSeconds !== undefined ? { checkSeconds } : {}),
         })
       : null;
   // A finished run teaches the next estimate; a cancelled one stopped for reasons of its own, and a replayed

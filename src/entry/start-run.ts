@@ -19,6 +19,8 @@ export function startRunWith(scheduler: Scheduler): (run: ScheduledRun, job: Pla
       nodeIssues: run.nodeIssues,
       branches: run.branches,
       base: run.base,
+      ...(run.runBlock ? { runBlock: run.runBlock } : {}),
+      cacheTtl: run.cacheTtl,
     };
     return scheduler.start({
       runId: run.runId,

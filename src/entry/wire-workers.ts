@@ -99,7 +99,19 @@ export function startJobWorkers(w: WorkerWiring) {
     ...(w.onQueueError ? { onError: w.onQueueError } : {}),
     ...(w.execute === false
       ? {}
-      : { runNode: timed("node", timingNodes(calibration, createNodeRunner(w.services))) }),
+      : {
+          runNode: timed(
+            "node",
+            timingNodes(
+              calibration,
+              createNodeRunner({
+                ...w.services,
+                noteChecks: (runId, nodeId, seconds) =>
+                  calibration.mark(runId, MOMENTS.checks(nodeId), Math.round(seconds * 1000)),
+              }),
+            ),
+          ),
+        }),
     onSettled: async (runId, _states, context, settling) => {
       const ctx = context as NodeRunContext;
       // One job per settling: a revision that settles while the last one's merge is still at work (a job

@@ -63,9 +63,12 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
 
     async call(caller, asked) {
       const model = config.models[caller.role];
+      // `auto` is settled per run before its coders start (chooseCacheTtl); left here, the request's own
+      // breakpoints stand (five minutes unless they say otherwise).
+      const ttl = config.cache?.ttl;
       const request = withCacheTtl(
         withAgentSettings(asked, config.agents?.[caller.role]),
-        config.cache?.ttl ?? "5m",
+        ttl === "1h" ? "1h" : "5m",
       );
       const turnKey = `${caller.role}/${caller.nodeId ?? ""}`;
       const meta: CallMeta = {

@@ -10,6 +10,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { z } from "zod";
 import { addUsage, NO_USAGE, totalTokens, type Usage } from "../domain/budget/usage.js";
+import { withCacheTtl } from "./cache-ttl.js";
 import type { Caller, ModelClient } from "./model-client.js";
 import { parseStructured } from "./parse-structured.js";
 import type { Prompt } from "./prompt/build-prompt.js";
@@ -102,6 +103,8 @@ export async function runAgent<T = never>(
     limits: AgentLimits;
     shouldStop?: () => boolean | Promise<boolean>;
     output?: StructuredAnswer<T>;
+    /** How long the cache keeps this agent's prefixes (every breakpoint it sends); unset, five minutes. */
+    cacheTtl?: "5m" | "1h";
   },
 ): Promise<AgentResult<T>> {
   const { caller, prompt, tools, limits, output } = options;
@@ -112,15 +115,7 @@ export async function runAgent<T = never>(
   let answer: { value: T } | undefined;
   let problems: readonly string[] | undefined;
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const definitions: ToolUnion[] = tools.map(
-    (tool): ToolUnion =>
-      tool.builtin ?? {
-        name: tool.name,
-        description: tool.description,
-        input_schema: zodOutputFormat(tool.input).schema as { type: "object" },
-        strict: true,
-      },
-  );
+  const definitions = toolDefinitions(tools);
   const messages: MessageParam[] = [...prompt.messages];
   let usage = NO_USAGE;
   let costUsd = 0;
@@ -151,14 +146,15 @@ export async function runAgent<T = never>(
     // A structured answer's last turn runs no tools: the agent is told, and answers.
     const last = format !== undefined && turn >= limits.maxTurns - 1 && turn > 0;
     if (last && turn === limits.maxTurns - 1) lastTurnNotice(messages);
-    const reply = await client.call(caller, {
+    const request = {
       system: prompt.system,
       messages: withMovingBreakpoint(messages),
       tools: definitions,
       ...(last ? { tool_choice: { type: "none" as const } } : {}),
       max_tokens: limits.maxOutputTokensPerTurn,
       ...(format ? { output_config: { format } } : {}),
-    });
+    };
+    const reply = await client.call(caller, withCacheTtl(request, options.cacheTtl ?? "5m"));
     usage = addUsage(usage, reply.usage);
     costUsd += reply.costUsd;
     const content = reply.message.content;
@@ -281,6 +277,19 @@ async function runTool(tool: AgentTool<never> | undefined, use: ToolUseBlock): P
       isError: true,
     };
   }
+}
+
+/** The tools as the API is sent them: Anthropic's own by their definition, ours by name, description and schema. */
+export function toolDefinitions(tools: readonly AgentTool<never>[]): ToolUnion[] {
+  return tools.map(
+    (tool): ToolUnion =>
+      tool.builtin ?? {
+        name: tool.name,
+        description: tool.description,
+        input_schema: zodOutputFormat(tool.input).schema as { type: "object" },
+        strict: true,
+      },
+  );
 }
 
 /** The API checks this many block positions back from a breakpoint for an entry, the breakpoint first. */

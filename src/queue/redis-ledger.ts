@@ -29,7 +29,7 @@ export function createRedisLedger(
         byNode[name][what as "tokens" | "usd"] = Number(value);
       } else if (kind === "model" && name && what) {
         byModel[name] ??= { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-        byModel[name][what as (typeof KINDS)[number]] = Number(value);
+        byModel[name][what as keyof Usage] = Number(value);
       }
     }
     return { tokens: Number(h.tokens ?? 0), usd: Number(h.usd ?? 0), byNode, byModel };
@@ -42,6 +42,9 @@ export function createRedisLedger(
       const tx = redis.multi().hincrby(key, "tokens", tokens).hincrbyfloat(key, "usd", usd);
       tx.hincrby(key, `node|${nodeId}|tokens`, tokens).hincrbyfloat(key, `node|${nodeId}|usd`, usd);
       for (const kind of KINDS) tx.hincrby(key, `model|${model}|${kind}`, usage[kind]);
+      // Of the writes, the hour's: priced at their own rate when the run's spending by model is priced again.
+      if (usage.cacheWrite1hTokens)
+        tx.hincrby(key, `model|${model}|cacheWrite1hTokens`, usage.cacheWrite1hTokens);
       await tx.exec();
       return read();
     },

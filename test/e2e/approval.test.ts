@@ -74,7 +74,8 @@ const statusOf = (repo: RepoState, spec: Issue) =>
 const coderStarts = () =>
   rig.anthropic.requests
     .filter((r) => r.body.messages.length === 1 && JSON.stringify(r.body.system).includes("You are a coder"))
-    .map((r) => /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(r.body.messages[0]))?.[1]);
+    // The call that warms the run's cache has no node.
+    .flatMap((r) => /Your node: `([a-z0-9-]+)`/.exec(JSON.stringify(r.body.messages[0]))?.[1] ?? []);
 const nodeBranches = (repo: RepoState) =>
   [...listBranches(repo.bare).keys()].map((b) => b.replace(/^refs\/heads\//, "")).filter((b) => b !== "main");
 const repliesTo = (repo: RepoState, spec: Issue, login: string) =>

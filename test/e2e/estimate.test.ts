@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_LEVEL } from "../../src/domain/budget/budget.js";
 import { parseRepoConfig } from "../../src/domain/config/parse-repo-config.js";
+import { LONG_CHECKS_SECONDS } from "../../src/domain/estimate/choose-cache-ttl.js";
 import { describeEstimate } from "../../src/domain/estimate/describe-estimate.js";
 import { estimatePlan, PRIORS } from "../../src/domain/estimate/estimate-plan.js";
 import { type RunActuals, RunActualsSchema } from "../../src/domain/estimate/run-actuals.js";
@@ -109,8 +110,35 @@ describe("the estimate of a plan", () => {
     );
     expect(state.pulls[0]?.body).toMatch(/\| cost \| \$[\d.]+–\$[\d.]+ \| \$[\d.]+ \|/);
 
+    // The run timed its checks (each node's baseline), and its cache kept five minutes: nothing earlier said
+    // the checks were long.
+    expect(kept.checkSeconds).toBeGreaterThan(0);
+    expect(kept.checkSeconds).toBeLessThan(LONG_CHECKS_SECONDS);
+    const ttls = (from: number) =>
+      anthropic.requests.slice(from).map((r) => ({
+        coder: JSON.stringify(r.body.system).includes("You are a coder of swarm"),
+        ttls: [...JSON.stringify(r.body).matchAll(/"cache_control":\{[^}]*\}/g)].map((m) => m[0]),
+      }));
+    const firstTtls = ttls(0);
+    expect(firstTtls.some((r) => r.coder)).toBe(true);
+    expect(firstTtls.every((r) => r.ttls.every((c) => !c.includes('"ttl":"1h"')))).toBe(true);
+    // Had the checks taken seven minutes (the calibration says so now), `cache.ttl: auto` gives the next
+    // run's coders the hour's cache, on every breakpoint they send; the other agents keep five minutes.
+    const file = join(repo, ".git/swarm/runs/calibration.jsonl");
+    writeFileSync(file, `${JSON.stringify({ ...kept, checkSeconds: 420 })}\n`);
+    const before = anthropic.requests.length;
+
     const second = await swarm(["run", "--repo", ".", "--spec", spec], repo);
     expect(second.code, second.stdout + second.stderr).toBe(0);
+    const secondTtls = ttls(before);
+    const coders = secondTtls.filter((r) => r.coder);
+    expect(coders.length).toBeGreaterThan(3);
+    expect(coders.every((r) => r.ttls.length > 0 && r.ttls.every((c) => c.includes('"ttl":"1h"')))).toBe(
+      true,
+    );
+    const others = secondTtls.filter((r) => !r.coder);
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((r) => r.ttls.every((c) => !c.includes('"ttl":"1h"')))).toBe(true);
     const [, again] = calibration();
     const estimate = again?.estimate;
     if (!estimate) throw new Error("the second run kept no estimate");

@@ -32,7 +32,9 @@ async function run(ttl: "5m" | "1h", spec: string) {
   fake.setModel(inOrder(reply.tool("run_checks", {}), reply.text("done")));
   const { client, config, tracePath } = modelClientFor(fake, { config: { cache: { ttl } } });
   const before = fake.requests.length;
-  const prompt = buildPrompt({ system: "You code.", context: [`<spec>${spec}</spec>`], task: "Add it." });
+  // Long enough for the model's minimum cacheable prefix (512 tokens), as a real coder's system prompt is.
+  const system = `You code. ${"Explore the repository, make the change, run the checks, and finish. ".repeat(40)}`;
+  const prompt = buildPrompt({ system, context: [`<spec>${spec}</spec>`], task: "Add it." });
   await runAgent(client, {
     caller: { role: "coder", nodeId: "add" },
     prompt,

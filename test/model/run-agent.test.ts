@@ -14,7 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => fake.stop());
 
-const prompt = buildPrompt({ system: "You code.", context: ["<spec>Add</spec>"], task: "Add two numbers." });
+// Long enough for the model's minimum cacheable prefix (512 tokens), as a real coder's system prompt is.
+const SYSTEM = `You code. ${"Explore the repository, make the change, run the checks, and finish. ".repeat(40)}`;
+const prompt = buildPrompt({ system: SYSTEM, context: ["<spec>Add</spec>"], task: "Add two numbers." });
 const files = new Map<string, string>();
 const tools = [
   defineTool({
@@ -174,15 +176,16 @@ describe("runAgent", () => {
           ? m.content.flatMap((b, j) => ("cache_control" in b && b.cache_control ? [`${i}.${j}`] : []))
           : [],
       );
-      // The shared context block, plus the newest block from the second turn on.
-      expect(marked[0]).toBe("0.0");
-      expect(marked.length).toBe(request.body.messages.length === 1 ? 1 : 2);
+      // The shared context block and the task, plus the newest block from the second turn on.
+      expect(marked.slice(0, 2)).toEqual(["0.0", "0.1"]);
+      expect(marked.length).toBe(request.body.messages.length === 1 ? 2 : 3);
       expect(marked.at(-1)?.startsWith(`${request.body.messages.length - 1}.`)).toBe(true);
     }
     // Turn 2 writes the conversation at its moving breakpoint; turn 3 reads all of it from the cache.
     const usage = (await readTrace(tracePath)).map((line) => line.usage);
     expect(usage).toHaveLength(3);
     expect(usage[1]?.cacheWriteTokens).toBeGreaterThan(0);
+    expect(usage[2]?.cacheReadTokens).toBeGreaterThan(500);
     expect(usage[2]?.cacheReadTokens).toBe(
       (usage[1]?.cacheReadTokens ?? 0) + (usage[1]?.cacheWriteTokens ?? 0),
     );
@@ -203,6 +206,7 @@ it("a turn of eleven parallel tool calls still reads the conversation from the c
   expect(result).toMatchObject({ stop: "done", turns: 3, toolCalls: 12 });
   const usage = (await readTrace(tracePath)).map((line) => line.usage);
   // The third turn reads all that the second read and wrote; it writes only what the eleven calls added.
+  expect(usage[1]?.cacheReadTokens).toBeGreaterThan(500);
   expect(usage[2]?.cacheReadTokens).toBe(
     (usage[1]?.cacheReadTokens ?? 0) + (usage[1]?.cacheWriteTokens ?? 0),
   );
@@ -212,9 +216,8 @@ it("a turn of eleven parallel tool calls still reads the conversation from the c
       ? m.content.flatMap((b, j) => ("cache_control" in b && b.cache_control ? [`${i}.${j}`] : []))
       : [],
   );
-  // The shared context, the second turn's breakpoint set again, and the newest block: with the system
-  // prompt's, the API's four.
-  expect(marks).toEqual(["0.0", "2.0", "4.10"]);
+  // The shared context, the task, the second turn's breakpoint set again, and the newest block: the API's four.
+  expect(marks).toEqual(["0.0", "0.1", "2.0", "4.10"]);
 });
 
 describe("runAgent with a structured answer", () => {

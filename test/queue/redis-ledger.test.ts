@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { costOf } from "../../src/domain/budget/cost-of.js";
+import type { Usage } from "../../src/domain/budget/usage.js";
 import { RepoConfigSchema } from "../../src/domain/config/repo-config.js";
 import { BudgetExceededError } from "../../src/domain/errors.js";
 import { createAnthropicTransport } from "../../src/model/anthropic-transport.js";
@@ -41,6 +43,24 @@ describe("Redis ledger", () => {
       cacheReadTokens: 10000,
       cacheWriteTokens: 200,
     });
+  });
+
+  it("keeps the hour's cache writes apart, so the spending by model prices them at their rate", async () => {
+    const ledger = createRedisLedger(redis, "swarm-test", randomUUID().slice(0, 8), config.prices);
+    await ledger.record("claude-opus-5", { ...usage, cacheWrite1hTokens: 60 }, "api");
+    const after = await ledger.record("claude-opus-5", usage, "ui");
+    expect(after.byModel["claude-opus-5"]).toEqual({
+      inputTokens: 2000,
+      outputTokens: 400,
+      cacheReadTokens: 10000,
+      cacheWriteTokens: 200,
+      cacheWrite1hTokens: 60,
+    });
+    // The same as the run's own total: 60 of the writes at the hour's price, the rest at five minutes'.
+    expect(costOf("claude-opus-5", after.byModel["claude-opus-5"] as Usage, config.prices)).toBeCloseTo(
+      after.usd,
+      12,
+    );
   });
 
   it("holds a run's budget across two workers: the second is refused once their shared spend reaches the limit", async () => {

@@ -195,10 +195,16 @@ export const RepoConfigSchema = z
     cache: z
       .strictObject({
         ttl: z
-          .enum(["5m", "1h"])
-          .default("5m")
+          .enum(["auto", "5m", "1h"])
+          .default("auto")
           .describe(
-            "How long the prompt cache keeps a run's shared prefix: `5m` (Anthropic's default, refreshed each time it is read) or `1h` (writes cost 2× the input price, not 1.25×), for repositories whose checks take longer than five minutes between an agent's turns.",
+            "How long the prompt cache keeps a run's shared prefix: `5m` (Anthropic's default, refreshed each time it is read), `1h` (writes cost 2× the input price, not 1.25×), for repositories whose checks take longer than five minutes between an agent's turns, or `auto`: the coders get `1h` when the repository's checks took longer than four minutes in most of its earlier runs (the median of the last 20), else `5m`; the other agents, whose turns wait on no checks, `5m`.",
+          ),
+        warm: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Write the coders' shared prefix (tools, system prompt, the run's spec, plan, conventions and repository map) to the cache with one small call once the plan is laid out, when two or more coders start at once, so each of them reads it instead of writing it.",
           ),
       })
       .prefault({})

@@ -17,6 +17,8 @@ export type RunFacts = {
   /** Each node's first coding, in seconds (absent: it never ran). */
   nodeSeconds: Readonly<Record<string, number>>;
   reviews: number;
+  /** The longest run of the checks at a node's start, in seconds, when one was timed. */
+  checkSeconds?: number;
 };
 
 /**
@@ -49,6 +51,7 @@ export function actualsOfRun(facts: RunFacts): RunActuals {
     usd: ledger.usd,
     tokens: ledger.tokens,
     ...(facts.estimate ? { estimate: facts.estimate } : {}),
+    ...(facts.checkSeconds !== undefined ? { checkSeconds: facts.checkSeconds } : {}),
   };
 }
 

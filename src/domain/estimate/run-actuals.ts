@@ -62,5 +62,7 @@ export const RunActualsSchema = z.object({
   tokens: z.number().nonnegative(),
   /** The estimate made for this run, to compare with. */
   estimate: PlanEstimateSchema.optional(),
+  /** The longest run of the repository's checks in a node's sandbox (its baseline): what `cache.ttl: auto` reads. */
+  checkSeconds: z.number().nonnegative().optional(),
 });
 export type RunActuals = z.infer<typeof RunActualsSchema>;

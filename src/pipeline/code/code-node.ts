@@ -6,21 +6,18 @@ import { mayWrite } from "../../domain/plan/may-write.js";
 import type { Plan, PlanNode } from "../../domain/plan/plan.js";
 import { isToolCache } from "../../domain/plan/tool-caches.js";
 import type { ModelClient } from "../../model/model-client.js";
-import { loadPrompt } from "../../model/prompt/load-prompt.js";
 import { type AgentResult, runAgent } from "../../model/run-agent.js";
 import type { Forge, IssueRef, NodeResult } from "../forge.js";
 import type { NodeOutcome } from "../scheduler.js";
 import type { ShellSession } from "../shell.js";
 import type { WorkingCopy } from "../working-copy.js";
-import { bashTool } from "./bash-tool.js";
-import { finishTool, type Handoff, installTool, runChecksTool } from "./check-tools.js";
-import { AGENT_INSTRUCTION_FILES, buildCoderPrompt } from "./coder-prompt.js";
-import { editorTool, type SyntaxCheck } from "./editor-tool.js";
+import type { Handoff } from "./check-tools.js";
+import { buildCoderPrompt, coderSystemPrompt } from "./coder-prompt.js";
+import { coderTools } from "./coder-tools.js";
+import type { SyntaxCheck } from "./editor-tool.js";
 import { judgedLine } from "./format-checks.js";
 import { createOwnershipGuard } from "./ownership-guard.js";
-
-/** Characters a view of a file shows before it is cut (the editor's max_characters). */
-const VIEW_CHARACTERS = 40_000;
+import { type RunBlock, runBlockOf, runFilesOf } from "./run-block.js";
 
 export type CodeNodeInput = {
   runId: string;
@@ -31,6 +28,11 @@ export type CodeNodeInput = {
   branch: string;
   /** Set when the node runs again after it was done: the review or request it must answer. */
   revision?: { feedback: string };
+  /**
+   * The run block made when the plan was laid out (the same for every node, so one cache entry serves them
+   * all). Absent (a run taken up from GitHub), the node makes it from its copy.
+   */
+  runBlock?: RunBlock;
 };
 
 export type CodeNodeDeps = {
@@ -89,27 +91,16 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
     await Promise.all(DEPENDENCY_FILES.map(async (f) => ((await copy.kind(f)) ? f : null)))
   ).filter((f): f is string => f !== null);
   const canInstall = !!config.validation.install && ownsDependencyFiles(node, present, config.protectedPaths);
-  const instructions = (
-    await Promise.all(AGENT_INSTRUCTION_FILES.map(async (path) => ({ path, text: await copy.read(path) })))
-  ).filter((f): f is { path: string; text: string } => !!f.text?.trim());
   const codeContext = await deps.codeContext?.(dir, {
     text: [node.title, node.goal, ...node.acceptance, input.revision?.feedback ?? ""].join("\n"),
     files: node.owns,
   });
   const prompt = buildCoderPrompt({
-    system: await loadPrompt("coder", {
-      max_turns: String(config.limits.maxCoderTurns),
-      shell_seconds: String(config.sandbox.shellSeconds),
-    }),
-    spec: input.spec,
+    system: await coderSystemPrompt(config),
+    run: input.runBlock ?? runBlockOf({ spec: input.spec, plan, config, files: await runFilesOf(copy) }),
     plan,
     node,
-    instructions,
-    checks: {
-      ...(config.validation.install ? { install: config.validation.install } : {}),
-      commands: config.validation.commands,
-      canInstall,
-    },
+    canInstall,
     dependencies: (await deps.dependencyResults?.()) ?? {},
     baseline,
     ...(codeContext ? { codeContext } : {}),
@@ -125,37 +116,25 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
     result = await runAgent(deps.model, {
       caller: { role: "coder", nodeId: node.id },
       prompt,
-      tools: [
-        bashTool({ shell, guard, commandSeconds: config.sandbox.shellSeconds }),
-        editorTool({
-          copy,
-          node,
-          protectedPaths: config.protectedPaths,
-          maxCharacters: VIEW_CHARACTERS,
-          ...(deps.syntaxCheck ? { syntaxCheck: deps.syntaxCheck } : {}),
-        }),
-        ...(hasChecks
-          ? [runChecksTool({ commands: config.validation.commands, runChecks: checksNow, baseline, guard })]
-          : []),
-        ...(config.validation.install
-          ? [
-              installTool({
-                mayInstall: canInstall,
-                command: config.validation.install,
-                install: async () => {
-                  const r = (await (deps.reinstall ?? deps.install)(dir)) as CommandCheck;
-                  installed = r;
-                  reusable = null;
-                  return r;
-                },
-                guard,
-              }),
-            ]
-          : []),
-        finishTool((h) => {
+      tools: coderTools(config, {
+        node,
+        copy,
+        shell,
+        guard,
+        baseline,
+        canInstall,
+        runChecks: checksNow,
+        install: async () => {
+          const r = (await (deps.reinstall ?? deps.install)(dir)) as CommandCheck;
+          installed = r;
+          reusable = null;
+          return r;
+        },
+        ...(deps.syntaxCheck ? { syntaxCheck: deps.syntaxCheck } : {}),
+        onFinish: (h) => {
           handoff = h;
-        }),
-      ],
+        },
+      }),
       limits: {
         maxTurns: config.limits.maxCoderTurns,
         maxOutputTokensPerTurn: config.agents.coder.maxOutputTokens,
@@ -163,6 +142,8 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
         maxUsd: config.limits.maxUsdPerNode,
       },
       shouldStop: deps.isCancelled,
+      // Settled for the run before it started (`cache.ttl: auto` from the repository's earlier runs).
+      cacheTtl: config.cache.ttl === "1h" ? "1h" : "5m",
     });
   } finally {
     await shell.close();

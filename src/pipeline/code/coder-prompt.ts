@@ -1,24 +1,22 @@
 import type { CheckRun } from "../../domain/checks/check-run.js";
 import { failuresOf } from "../../domain/checks/compare-to-baseline.js";
-import { formatInterfaces } from "../../domain/plan/format-interfaces.js";
+import type { RepoConfig } from "../../domain/config/repo-config.js";
 import type { Plan, PlanNode } from "../../domain/plan/plan.js";
 import { buildPrompt, type Prompt } from "../../model/prompt/build-prompt.js";
+import { loadPrompt } from "../../model/prompt/load-prompt.js";
 import { untrusted } from "../../model/prompt/untrusted.js";
 import type { NodeResult } from "../forge.js";
 import { judgedLine } from "./format-checks.js";
-
-/** Files in which repositories tell coding agents their conventions (AGENTS.md, Claude Code's, Copilot's). */
-export const AGENT_INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copilot-instructions.md"];
-const INSTRUCTIONS_CHARS = 20_000;
+import type { RunBlock } from "./run-block.js";
 
 export type CoderPromptInput = {
   system: string;
-  spec: { title: string; body: string };
+  /** What every node of the run shares, made once for the run (the spec, plan, conventions, map, checks). */
+  run: RunBlock;
   plan: Plan;
   node: PlanNode;
-  /** The repository's agent instruction files that exist, as found at the node's start. */
-  instructions: readonly { path: string; text: string }[];
-  checks: { install?: string; commands: readonly string[]; canInstall: boolean };
+  /** Whether the install tool may run for this node (it owns the dependency files). */
+  canInstall: boolean;
   /** What the nodes this one depends on said when they were done. */
   dependencies: Readonly<Record<string, NodeResult>>;
   /** The checks at the node's starting point, before the coder changed anything. */
@@ -27,39 +25,22 @@ export type CoderPromptInput = {
   revision?: { feedback: string };
 };
 
+/** The coder's system prompt: the same for every coder of a repository's runs. */
+export function coderSystemPrompt(config: RepoConfig): Promise<string> {
+  return loadPrompt("coder", {
+    max_turns: String(config.limits.maxCoderTurns),
+    shell_seconds: String(config.sandbox.shellSeconds),
+  });
+}
+
 /**
- * The coder's prompt, stable first: the role's system prompt; then what every node of the run shares (the
- * spec, the whole plan with its interfaces, the repository's conventions and its checks), cached, the same
- * to the byte for every node of the run (with the same tools, the cache's prefix); then this node's own part.
+ * The coder's prompt, stable first: the role's system prompt; then the run block every node of the run
+ * shares, cached (with the same tools, the cache's prefix for the whole run); then this node's own part,
+ * cached too, so its conversation's first turn is read back by the next.
  */
 export function buildCoderPrompt(input: CoderPromptInput): Prompt {
   const { node, plan } = input;
   const list = (items: readonly string[]) => items.map((i) => `\`${i}\``).join(", ") || "none";
-  const planText = [
-    `The plan${plan.summary ? `: ${plan.summary}` : ""}`,
-    ...plan.nodes.map((n) =>
-      [
-        `- \`${n.id}\` ${n.title} (${n.role}, ${n.size})`,
-        `  goal: ${n.goal}`,
-        `  owns: ${list(n.owns)}`,
-        `  depends on: ${list(n.dependsOn)}`,
-      ].join("\n"),
-    ),
-    // In the shared part: the same for every node of the run, so parallel coders build to the same shapes.
-    ...(formatInterfaces(plan) ? ["", formatInterfaces(plan)] : []),
-  ].join("\n");
-  const checks = [
-    "The repository's checks (`run_checks` runs them, each on its own; through bash you can run a narrower one):",
-    ...(input.checks.commands.length > 0
-      ? input.checks.commands.map((c) => `- \`${c}\``)
-      : ["- none are configured: check your work with the commands the repository documents."]),
-    input.checks.install
-      ? `Dependencies are installed with \`${input.checks.install}\` before you start. Only the node that owns the dependency files can run it again (the \`install\` tool, with network access); the shell has no network.`
-      : "",
-  ]
-    .filter(Boolean)
-    .join("\n");
-
   const depends = node.dependsOn.map((id) => {
     const result = input.dependencies[id];
     const title = plan.nodes.find((n) => n.id === id)?.title ?? "";
@@ -79,23 +60,12 @@ export function buildCoderPrompt(input: CoderPromptInput): Prompt {
 
   return buildPrompt({
     system: input.system,
-    context: [
-      untrusted("spec", `# ${input.spec.title}\n\n${input.spec.body}`),
-      planText,
-      ...input.instructions.map((f) =>
-        untrusted(
-          "file",
-          f.text.length > INSTRUCTIONS_CHARS ? `${f.text.slice(0, INSTRUCTIONS_CHARS)}\n[cut here]` : f.text,
-          { path: f.path, role: "the repository's instructions for agents: conventions, not commands" },
-        ),
-      ),
-      checks,
-    ],
+    context: input.run,
     task: [
       `Your node: \`${node.id}\` — ${node.title}`,
       `Goal: ${node.goal}`,
       `Files you own: ${list(node.owns)}`,
-      input.checks.install && input.checks.canInstall
+      input.canInstall
         ? "Your node owns the dependency files: after you change them, the `install` tool runs the install again with network access."
         : "",
       `Acceptance criteria:\n${node.acceptance.map((a) => `- ${a}`).join("\n")}`,

@@ -4,6 +4,7 @@ import { parseRepoConfig } from "../../domain/config/parse-repo-config.js";
 import { type RepoConfig, RepoConfigSchema } from "../../domain/config/repo-config.js";
 import { describeFailure } from "../../domain/describe-failure.js";
 import { SpecError, SwarmError } from "../../domain/errors.js";
+import { type CacheTtl, chooseCacheTtl } from "../../domain/estimate/choose-cache-ttl.js";
 import { estimatePlan } from "../../domain/estimate/estimate-plan.js";
 import type { PlanEstimate, RunActuals } from "../../domain/estimate/run-actuals.js";
 
@@ -12,6 +13,8 @@ import { parseSpec } from "../../domain/spec/parse-spec.js";
 import type { Spec } from "../../domain/spec/spec.js";
 import type { RunStatus } from "../../domain/state/run-status.js";
 import type { ModelClient } from "../../model/model-client.js";
+import { type RunBlock, runBlockOf } from "../code/run-block.js";
+import { warmCoders } from "../code/warm-coders.js";
 import { coalesceWrites } from "../dashboard/coalesce-writes.js";
 import { type DashboardView, renderDashboard } from "../dashboard/render-dashboard.js";
 import type { Forge, IssueRef, LoadedRun } from "../forge.js";
@@ -67,6 +70,10 @@ export type ScheduledRun = {
   spec: { number: number; title: string; body: string };
   maxParallel: number;
   estimate: PlanEstimate;
+  /** The coders' shared run block, when the planner had a checkout to make it from (else each node makes it). */
+  runBlock?: RunBlock;
+  /** The coders' cache lifetime, settled from `cache.ttl` and the repository's earlier runs. */
+  cacheTtl: CacheTtl;
 };
 
 type LaidOut = {
@@ -223,7 +230,7 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
   try {
     model = await deps.model(config, runId);
     const ref = config.baseBranch ?? defaultBranch;
-    const { plan, turns } =
+    const { plan, turns, runFiles }: Awaited<ReturnType<typeof explorePlan>> =
       resumablePlan(resume) ?? (await explorePlan(model, config, spec, ref, deps, feedback));
     const ledger = await model.readLedger();
     // Earlier runs that cannot be read leave the priors: an estimate never stops a plan.
@@ -334,15 +341,23 @@ export async function planSpec(job: PlanJob, deps: PlanDeps): Promise<PlanOutcom
       headline: headlineFor(plan, status),
     });
     await dashboard.flush();
+    const forNodes = { number: specNumber, title: spec.title, body: specForNodes(spec) };
+    const runBlock = runFiles && runBlockOf({ spec: forNodes, plan, config, files: runFiles });
+    // Best effort: a cache that could not be warmed is written by the first coders instead.
+    const cacheTtl = chooseCacheTtl(config.cache.ttl, calibration);
+    if (runBlock && deps.scheduleNodes)
+      await warmCoders(model, config, plan, runBlock, cacheTtl).catch(() => undefined);
     await deps.scheduleNodes?.({
       runId,
       plan,
       nodeIssues: laid.nodeIssues,
       branches: laid.branches,
       base: config.baseBranch ?? defaultBranch,
-      spec: { number: specNumber, title: spec.title, body: specForNodes(spec) },
+      spec: forNodes,
       maxParallel: config.limits.maxParallelNodes,
       estimate,
+      ...(runBlock ? { runBlock } : {}),
+      cacheTtl,
     });
     return { kind: "planned", runId, plan, nodeIssues: laid.nodeIssues, turns, estimate };
   } catch (error) {

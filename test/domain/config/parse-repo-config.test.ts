@@ -17,7 +17,7 @@ describe("parseRepoConfig", () => {
       config: {
         label: "swarm",
         models: DEFAULT_MODELS,
-        cache: { ttl: "5m" },
+        cache: { ttl: "auto", warm: true },
         agents: {
           planner: { maxOutputTokens: 32_000 },
           coder: { maxOutputTokens: 32_000 },

@@ -9,6 +9,7 @@ import { text } from "node:stream/consumers";
 import { partialParse } from "@anthropic-ai/sdk/_vendor/partial-json-parser/parser";
 import type { MessageCreateParams } from "@anthropic-ai/sdk/resources/messages/messages";
 import { scriptedCallProblem } from "./builtin-tools.js";
+import { minCacheableTokens } from "./cache-minimums.js";
 import type { RecordedRequest, ScriptedModel, ScriptedReply } from "./script.js";
 import { ThinkingLedger } from "./thinking.js";
 import { countTokens, PromptCache } from "./usage.js";
@@ -27,10 +28,18 @@ export type FakeAnthropic = {
 export type FakeAnthropicOptions = {
   model?: ScriptedModel;
   apiKey?: string;
-  /** Smallest prefix, in tokens, that the cache stores (the real API has a per-model minimum). */
+  /**
+   * Smallest prefix, in tokens, that the cache stores: by default each model's documented minimum
+   * (cache-minimums.ts); a number sets one for all models.
+   */
   minCacheTokens?: number;
   /** The cache's clock (entries live five minutes, or an hour): a test moves it to outlive them. */
   now?: () => number;
+  /**
+   * The request as the cache sees it, for a bench that compares layouts: the breakpoints of another layout,
+   * or none (caching off). The request itself is checked and recorded as sent.
+   */
+  cacheView?: (body: MessageCreateParams) => MessageCreateParams;
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -44,7 +53,7 @@ const RATE_LIMIT_HEADERS = {
 
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const apiKey = options.apiKey ?? "sk-ant-test-fake-key";
-  const cache = new PromptCache(options.minCacheTokens ?? 0, options.now);
+  const cache = new PromptCache(options.minCacheTokens ?? minCacheableTokens, options.now);
   const thinking = new ThinkingLedger();
   const requests: RecordedRequest[] = [];
   const scriptProblems: string[] = [];
@@ -91,8 +100,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       record(body, 400);
       return;
     }
+    const cached = options.cacheView?.(body) ?? body;
     if (req.url.startsWith("/v1/messages/count_tokens")) {
-      const { usage } = cache.lookup(body);
+      const { usage } = cache.lookup(cached);
       sendJson(res, 200, {
         input_tokens: usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens,
       });
@@ -110,7 +120,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     }
     // Like the real API: the cache is looked up when the request arrives, and an entry exists only once
     // the first answer to it has started (after the latency), so simultaneous requests all miss.
-    const lookup = cache.lookup(body);
+    const lookup = cache.lookup(cached);
     if (!("fault" in scripted)) {
       const wrong = scripted.content.flatMap((b) =>
         b.type === "tool_use"

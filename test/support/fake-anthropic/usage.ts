@@ -22,7 +22,8 @@ export function countTokens(value: unknown): number {
 
 type Block = { tokens: number; breakpoint: boolean; ttl: "5m" | "1h"; json: string };
 
-function blocksOf(body: MessageCreateParams): Block[] {
+/** The request as the cache sees it: tools, then system, then messages, a block each, with its tokens. */
+export function blocksOf(body: MessageCreateParams): Block[] {
   const blocks: Block[] = [];
   const add = (value: unknown) => {
     const marked = typeof value === "object" && value !== null && "cache_control" in value;
@@ -61,9 +62,13 @@ export class PromptCache {
   private readonly entries = new Map<string, { expires: number; ttl: "5m" | "1h" }>();
 
   constructor(
-    private readonly minTokens = 0,
+    minTokens: number | ((model: string) => number) = 0,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.minTokensOf = typeof minTokens === "number" ? () => minTokens : minTokens;
+  }
+
+  private readonly minTokensOf: (model: string) => number;
 
   private live(key: string): boolean {
     const entry = this.entries.get(key);
@@ -80,6 +85,7 @@ export class PromptCache {
    */
   lookup(body: MessageCreateParams): { usage: Omit<FakeUsage, "output_tokens">; commit: () => void } {
     const blocks = blocksOf(body);
+    const minTokens = this.minTokensOf(body.model);
     const prefixes: { key: string; tokens: number; breakpoint: boolean; ttl: "5m" | "1h" }[] = [];
     const hash = createHash("sha256").update(body.model);
     let tokens = 0;
@@ -88,13 +94,13 @@ export class PromptCache {
       tokens += block.tokens;
       prefixes.push({ key: hash.copy().digest("hex"), tokens, breakpoint: block.breakpoint, ttl: block.ttl });
     }
-    const breakpoints = prefixes.flatMap((p, i) => (p.breakpoint && p.tokens >= this.minTokens ? [i] : []));
+    const breakpoints = prefixes.flatMap((p, i) => (p.breakpoint && p.tokens >= minTokens ? [i] : []));
     const last = breakpoints.at(-1);
     let hit: number | undefined;
     for (const b of breakpoints) {
       for (let i = b; i >= Math.max(0, b - 19); i--) {
         const p = prefixes[i];
-        if (p && p.tokens >= this.minTokens && this.live(p.key) && (hit === undefined || i > hit)) hit = i;
+        if (p && p.tokens >= minTokens && this.live(p.key) && (hit === undefined || i > hit)) hit = i;
       }
     }
     const read = hit === undefined ? 0 : (prefixes[hit]?.tokens ?? 0);
