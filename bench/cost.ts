@@ -6,9 +6,10 @@
 //   as built              the run block (spec, plan, conventions, repository map) cached once for the run,
 //                         each node's block after it, warmed before the first coders start;
 //   as built, no warm-up  the same without the warming call (`cache.warm: false`);
-//   layout before #21     the breakpoints where they were before issue 21: after the system prompt, after the
-//                         node's own context (the end of its first message) and on the newest turn (the
-//                         fake's cache sees the request so; what is sent is the same);
+//   layout before #21     the breakpoints where issue 21 found them, before any of its work: after the system
+//                         prompt, after the node's own context (the end of its first message) and on the
+//                         newest turn, with no lookback guard (the fake's cache sees the request so; what is
+//                         sent is the same, so only the breakpoints differ);
 //   caching off           no breakpoints at all.
 // Cost is the ledger's, at the configured prices (DEFAULT_PRICES in src/domain/config/repo-config.ts).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -11,7 +11,7 @@ import type { CacheTtl } from "../domain/estimate/choose-cache-ttl.js";
 import type { Plan } from "../domain/plan/plan.js";
 import type { ModelClient } from "../model/model-client.js";
 import { codeNode } from "../pipeline/code/code-node.js";
-import type { RunBlock } from "../pipeline/code/run-block.js";
+import { type RunBlock, runFilesOf } from "../pipeline/code/run-block.js";
 import { refreshDashboard } from "../pipeline/dashboard/refresh-dashboard.js";
 import type { Forge, IssueRef, NodeResult } from "../pipeline/forge.js";
 import { readRepoConfig } from "../pipeline/read-repo-config.js";
@@ -19,6 +19,7 @@ import type { NodeRunner } from "../pipeline/scheduler.js";
 import { runCheckCommands, runInstallStep } from "../sandbox/run-checks.js";
 import { limitsFromConfig } from "../sandbox/sandbox-types.js";
 import { openShellSession } from "../sandbox/shell-session.js";
+import { filesAtCommit } from "../workspace/files-at-commit.js";
 import { changedFiles, commitAndPush, git, prepareNodeCopy } from "../workspace/git-workspace.js";
 import { createInstallReuse, type InstallReuse } from "../workspace/install-reuse.js";
 import { openWorkingCopy } from "../workspace/local-working-copy.js";
@@ -225,6 +226,7 @@ function runNode(options: NodeRunnerOptions): NodeRunner {
             beforePush: (sha) => forge.notePush(ctx.spec.number, branch, sha),
           }),
         isCancelled: task.isCancelled,
+        runFiles: (dir) => runFilesOf(filesAtCommit(dir, `refs/remotes/origin/${ctx.base}`)),
         // The files of the nodes this one builds on come right after its own: it uses what they made.
         codeContext: (dir, query) =>
           contextOfCopy(dir, {

@@ -1,5 +1,7 @@
 import { findIntegrationBranch, nodeBranchesOf } from "../domain/branch/branch-names.js";
 import { criticalPath } from "../domain/dag/critical-path.js";
+import { chooseCacheTtl } from "../domain/estimate/choose-cache-ttl.js";
+import type { RunActuals } from "../domain/estimate/run-actuals.js";
 import { parseSpec } from "../domain/spec/parse-spec.js";
 import type { RunStatus } from "../domain/state/run-status.js";
 import { recordSettled } from "../pipeline/code/record-settled.js";
@@ -19,9 +21,12 @@ export async function runStartOf(
   run: LoadedRun,
   installationId: number,
   repo: Repo,
+  /** The repository's finished runs, for `cache.ttl: auto` (unset: five minutes). */
+  earlierRuns?: () => Promise<readonly RunActuals[]>,
 ): Promise<RunStart> {
   const defaultBranch = await forge.defaultBranch();
   const config = await readRepoConfig(forge, defaultBranch, run.spec);
+  const runs = earlierRuns ? await earlierRuns().catch(() => []) : [];
   const issue = await forge.readIssue(run.spec);
   const context: NodeRunContext = {
     installationId,
@@ -39,6 +44,8 @@ export async function runStartOf(
       ...run.nodeBranches,
     },
     base: config.baseBranch ?? defaultBranch,
+    // No run block: each node makes it from the base commit (the same for all); no cache is warmed.
+    cacheTtl: chooseCacheTtl(config.cache.ttl, runs),
   };
   return {
     runId: run.meta.runId as string,

@@ -337,7 +337,12 @@ export function startJobWorkers(w: WorkerWiring) {
                 await beginCoding(
                   run.meta.runId,
                   { installationId: job.installationId, ...job.repo, spec: run.spec },
-                  async () => scheduler.start(await runStartOf(forgeOf(), run, job.installationId, job.repo)),
+                  async () =>
+                    scheduler.start(
+                      await runStartOf(forgeOf(), run, job.installationId, job.repo, () =>
+                        calibration.read(job.repo),
+                      ),
+                    ),
                 );
               },
               reintegrate: async (run) =>

@@ -104,9 +104,11 @@ describe("the coders' shared prefix", () => {
     expect(coders.filter((l) => !l.node)).toHaveLength(0);
     const read = (l: TraceLine) => (l.usage?.cacheReadTokens ?? 0) >= sharedTokens(l.request as Body);
     const roots = firsts.filter((l) => ["length", "mass", "time"].includes(l.node ?? ""));
+    expect(roots).toHaveLength(3);
     // Sent at the same moment, before any answer had started: at most one of them could find the entry.
     expect(roots.filter(read).length).toBeLessThanOrEqual(1);
     const later = firsts.filter((l) => ["speed", "density", "index"].includes(l.node ?? ""));
+    expect(later).toHaveLength(3);
     expect(later.every(read)).toBe(true);
   }, 120_000);
 });

@@ -18,6 +18,7 @@ export function chooseCacheTtl(setting: CacheTtl | "auto", runs: readonly RunAct
   const seconds = runs
     .flatMap((r) => (r.checkSeconds === undefined ? [] : [r.checkSeconds]))
     .sort((a, b) => a - b);
-  const median = seconds[Math.floor(seconds.length / 2)];
+  // The lower median: more than half of the timed runs must have been slow (one of two is not enough).
+  const median = seconds[Math.floor((seconds.length - 1) / 2)];
   return median !== undefined && median > LONG_CHECKS_SECONDS ? "1h" : "5m";
 }

@@ -17,7 +17,7 @@ import { coderTools } from "./coder-tools.js";
 import type { SyntaxCheck } from "./editor-tool.js";
 import { judgedLine } from "./format-checks.js";
 import { createOwnershipGuard } from "./ownership-guard.js";
-import { type RunBlock, runBlockOf, runFilesOf } from "./run-block.js";
+import { type RunBlock, type RunFiles, runBlockOf, runFilesOf } from "./run-block.js";
 
 export type CodeNodeInput = {
   runId: string;
@@ -56,6 +56,11 @@ export type CodeNodeDeps = {
   changedFiles: (dir: string) => Promise<string[]>;
   commitAndPush: (dir: string, files: readonly string[], message: string) => Promise<string | null>;
   isCancelled: () => Promise<boolean>;
+  /**
+   * What the run block takes from the repository (instructions, map) as it was at the run's base, when the
+   * run brought no run block: the same for every node, whatever its copy merged or built since.
+   */
+  runFiles?: (dir: string) => Promise<RunFiles>;
   /** The code most related to the node in its working copy, ranked, within a token budget (src/context). */
   codeContext?: (dir: string, query: { text: string; files: readonly string[] }) => Promise<string>;
   syntaxCheck?: SyntaxCheck;
@@ -97,7 +102,9 @@ export async function codeNode(input: CodeNodeInput, deps: CodeNodeDeps): Promis
   });
   const prompt = buildCoderPrompt({
     system: await coderSystemPrompt(config),
-    run: input.runBlock ?? runBlockOf({ spec: input.spec, plan, config, files: await runFilesOf(copy) }),
+    run:
+      input.runBlock ??
+      runBlockOf({ spec: input.spec, plan, config, files: await (deps.runFiles?.(dir) ?? runFilesOf(copy)) }),
     plan,
     node,
     canInstall,

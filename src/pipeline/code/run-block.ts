@@ -9,7 +9,10 @@ export const AGENT_INSTRUCTION_FILES = ["AGENTS.md", "CLAUDE.md", ".github/copil
 const INSTRUCTIONS_CHARS = 20_000;
 /** The repository map's size: about 6,000 tokens, read from the cache by every coder after the first. */
 const MAP_CHARS = 20_000;
-const NOT_MAPPED = /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|\.next|target|__pycache__)\//;
+const NOT_MAPPED =
+  /(^|\/)(node_modules|\.git|dist|build|out|coverage|vendor|\.next|target|__pycache__|\.venv|venv|\.tox|\.gradle|\.yarn|\.turbo|\.pytest_cache|\.mypy_cache)\//;
+/** Names shown of one folder; a folder of generated files does not take the whole map. */
+const NAMES_PER_FOLDER = 60;
 
 /** What the run block takes from the repository at the run's start: its agent instructions and its map. */
 export type RunFiles = { instructions: readonly { path: string; text: string }[]; map: string };
@@ -40,20 +43,27 @@ export function repositoryMap(paths: readonly string[]): string {
   for (const path of kept) {
     const cut = path.lastIndexOf("/");
     const folder = cut < 0 ? "" : path.slice(0, cut + 1);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), path.slice(cut + 1)]);
+    const names = byFolder.get(folder);
+    if (names) names.push(path.slice(cut + 1));
+    else byFolder.set(folder, [path.slice(cut + 1)]);
   }
   const folders = [...byFolder].filter(([, names]) => names.length > 0);
   const lines: string[] = [];
   let used = 0;
+  let left = 0;
   for (const [folder, names] of folders) {
-    const line = `${folder || "./"}: ${names.join(", ")}`;
+    const shown = names.slice(0, NAMES_PER_FOLDER).join(", ");
+    const more = names.length > NAMES_PER_FOLDER ? ` and ${names.length - NAMES_PER_FOLDER} more` : "";
+    const line = `${folder || "./"}: ${shown}${more}`;
+    // A folder that does not fit is left out; the smaller ones after it may still fit.
     if (used + line.length > MAP_CHARS) {
-      lines.push(`… ${folders.length - lines.length} more folders (list them with bash)`);
-      break;
+      left++;
+      continue;
     }
     lines.push(line);
     used += line.length + 1;
   }
+  if (left > 0) lines.push(`… ${left} more folders (list them with bash)`);
   return `The repository's files at the run's start (${kept.length}, a line per folder):\n${lines.join("\n")}`;
 }
 

@@ -9,6 +9,8 @@ import { coderSystemPrompt } from "./coder-prompt.js";
 import { detachedCoderTools } from "./coder-tools.js";
 import type { RunBlock } from "./run-block.js";
 
+const WARM_WAIT_MS = 30_000;
+
 /**
  * Writes the coders' shared prefix (their tools, system prompt and the run block) to the cache before the
  * first of them start, when more than one starts at once: an entry exists only once a response to it has
@@ -27,6 +29,14 @@ export async function warmCoders(
   if (!config.cache.warm || !first || Math.min(roots.length, config.limits.maxParallelNodes) < 2)
     return false;
   const prompt = buildPrompt({ system: await coderSystemPrompt(config), context: runBlock, task: "" });
-  await warmCache(model, { role: "coder" }, prompt, toolDefinitions(detachedCoderTools(config, first)), ttl);
-  return true;
+  const warm = warmCache(
+    model,
+    { role: "coder" },
+    prompt,
+    toolDefinitions(detachedCoderTools(config, first)),
+    ttl,
+  );
+  // The coders do not wait long on it: a slow answer (retries) lets them start, and write the cache.
+  const late = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), WARM_WAIT_MS).unref());
+  return (await Promise.race([warm.then(() => true), late])) === true;
 }

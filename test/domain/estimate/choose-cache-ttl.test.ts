@@ -29,6 +29,9 @@ describe("the cache lifetime of a run's coders", () => {
     expect(chooseCacheTtl("auto", [run(30), run(420), run(500)])).toBe("1h");
     expect(chooseCacheTtl("auto", [run(30), run(40), run(500)])).toBe("5m");
     expect(chooseCacheTtl("auto", [run(240)])).toBe("5m");
+    // One slow run of two is not most of them.
+    expect(chooseCacheTtl("auto", [run(30), run(420)])).toBe("5m");
+    expect(chooseCacheTtl("auto", [run(300), run(420)])).toBe("1h");
   });
 
   it("with auto and nothing timed (a first run, or runs from before checks were timed): five minutes", () => {

@@ -24,6 +24,15 @@ describe("the repository map", () => {
     );
   });
 
+  it("shows at most 60 names of a folder, and the smaller folders after one too large to fit", () => {
+    const big = Array.from({ length: 5000 }, (_, i) => `.cache-like/blob-${i}.bin`);
+    const map = repositoryMap([...big, "src/main.ts", "README.md"]);
+    expect(map).toContain(".cache-like/: blob-0.bin, blob-1.bin");
+    expect(map).toContain(" and 4940 more");
+    expect(map).toContain("src/: main.ts");
+    expect(map).not.toContain("blob-999.bin");
+  });
+
   it("stops at its budget and says how many folders it left out", () => {
     const paths = Array.from(
       { length: 3000 },
