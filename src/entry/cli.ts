@@ -302,6 +302,78 @@ program
   });
 
 program
+  .command("eval")
+  .description(
+    "Measure swarm on tasks with hidden tests: each task is run as `swarm run` does, in a fresh copy, then its hidden tests decide whether it was solved. Prints a table and writes results.jsonl, eval.json and eval.html to --out. A killed eval, started again with the same --out, resumes.",
+  )
+  .requiredOption(
+    "--suite <path>",
+    "a folder of task folders (task.yml, spec.md), or a SWE-bench-format .jsonl file",
+  )
+  .option("--out <dir>", "where results and reports go (an eval started again there resumes)", "swarm-eval")
+  .option("--compare <way>", "also run every task with one node and one coder (`single`), side by side")
+  .option("--repeat <k>", "run each task this many times", "1")
+  .option("--concurrency <n>", "tasks run at once", "1")
+  .option("--budget <usd>", "start no more runs once the eval has spent this much")
+  .option("--scripted", "the model behind ANTHROPIC_BASE_URL is a scripted stand-in: every output says so")
+  .action(
+    async (options: {
+      suite: string;
+      out: string;
+      compare?: string;
+      repeat: string;
+      concurrency: string;
+      budget?: string;
+      scripted?: boolean;
+    }) => {
+      const { runEval } = await import("./eval/run-eval.js");
+      const { renderEvalTable, writeEvalReports } = await import("./eval/eval-report.js");
+      const { InputError } = await import("../domain/errors.js");
+      const { usePrivateTmp } = await import("./private-tmp.js");
+      try {
+        const count = (name: string, text: string) => {
+          const n = Number(text);
+          if (!Number.isInteger(n) || n < 1)
+            throw new InputError({
+              problem: `--${name} ${text} is not a whole number of 1 or more.`,
+              fix: `Pass --${name} 1, 2, …`,
+            });
+          return n;
+        };
+        if (options.compare !== undefined && options.compare !== "single")
+          throw new InputError({
+            problem: `--compare ${options.compare} is not known.`,
+            fix: "Pass --compare single.",
+          });
+        const budget = options.budget === undefined ? undefined : Number(options.budget);
+        if (budget !== undefined && !(budget > 0))
+          throw new InputError({
+            problem: `--budget ${options.budget} is not an amount in USD.`,
+            fix: "Pass --budget 5 for five dollars.",
+          });
+        usePrivateTmp("swarm-eval-");
+        const outcome = await runEval({
+          suite: options.suite,
+          out: options.out,
+          variants: options.compare ? ["swarm", "single"] : ["swarm"],
+          repeat: count("repeat", options.repeat),
+          concurrency: count("concurrency", options.concurrency),
+          ...(budget !== undefined ? { budgetUsd: budget } : {}),
+          env: process.env,
+          answers: options.scripted ? "scripted" : "live",
+          onProgress: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stdout.write(renderEvalTable(outcome));
+        const written = await writeEvalReports(options.out, outcome, options.suite);
+        process.stdout.write(`results: ${written.json}\nreport: ${written.html}\n`);
+        if (outcome.errors.length > 0) process.exitCode = 1;
+      } catch (error) {
+        failCli(error, "swarm eval");
+      }
+    },
+  );
+
+program
   .command("context")
 
   .description("Print the code context an agent would receive for a query: ranked files, signatures, code.")

@@ -295,6 +295,35 @@ describe("the text reports of test runners and compilers", () => {
     ]);
   });
 
+  it("node --test (its TAP report, as the real runner prints it): each failing test, not its suite", () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-node-test-"));
+    writeFileSync(
+      join(dir, "money.test.mjs"),
+      [
+        'import assert from "node:assert/strict";',
+        'import { describe, test } from "node:test";',
+        'describe("formatCents", () => {',
+        '  test("a credit note\'s minus sign comes first", () => { assert.equal("$-3.50", "-$3.50"); });',
+        '  test("two decimals", () => {});',
+        "});",
+        'test("throws", () => { throw new Error("no money"); });',
+        "",
+      ].join("\n"),
+    );
+    const run = spawnSync(process.execPath, ["--test", "money.test.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    const found = parseFailures(run.stdout);
+    expect(found.map((f) => [f.test, f.line, f.kind])).toEqual([
+      ["a credit note's minus sign comes first", 4, "test-failure"],
+      ["throws", 7, "test-failure"],
+    ]);
+    expect(found[0]?.file).toContain("money.test.mjs");
+    expect(found[0]?.message).toContain("Expected values to be strictly equal");
+    expect(found[0]?.message).toContain("expected: -$3.50");
+    expect(found[0]?.message).toContain("actual: $-3.50");
+    expect(found[1]?.message).toContain("no money");
+  });
+
   it("pytest: a parametrized test whose id has spaces", () => {
     expect(recorded("pytest-param")).toEqual([
       {

@@ -4,6 +4,7 @@ import { isEslintReport, parseEslint } from "./parse-eslint.js";
 import { parseGeneric } from "./parse-generic.js";
 import { parseGoTest } from "./parse-go-test.js";
 import { parseJestText } from "./parse-jest-text.js";
+import { parseNodeTest } from "./parse-node-test.js";
 import { parsePytest } from "./parse-pytest.js";
 import { isTestReport, parseTestReport } from "./parse-test-report.js";
 import { parseTypeScript } from "./parse-typescript.js";
@@ -12,7 +13,7 @@ import type { StructuredFailure } from "./structured-failure.js";
 
 /**
  * Structured failures from a check's output: vitest/jest and ESLint JSON reports, TypeScript diagnostics,
- * the text reports of vitest, jest, pytest, `go test` and cargo; when none of those is there, any
+ * the text reports of vitest, jest, pytest, `go test`, cargo and `node --test`; when none of those is there, any
  * `file:line:col: message` lines. Each keeps its message's detail (the assertion, expected and received).
  */
 export function parseFailures(output: string): StructuredFailure[] {
@@ -27,6 +28,7 @@ export function parseFailures(output: string): StructuredFailure[] {
     ...parsePytest(output),
     ...parseGoTest(output),
     ...parseCargo(output),
+    ...parseNodeTest(output),
   ];
   if (found.length === 0) return parseGeneric(output);
   // A runner's JSON report and its text report name the same failure: keep the first.

@@ -1,0 +1,2 @@
+def total_units(inventory):
+    return sum(inventory.items.values())

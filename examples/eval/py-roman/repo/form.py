@@ -1,0 +1,3 @@
+def parse_chapter(text):
+    """The chapter number a reader typed."""
+    return int(text)

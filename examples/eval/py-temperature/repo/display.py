@@ -1,0 +1,3 @@
+def show(reading, unit="C"):
+    """A Celsius reading, as the display writes it."""
+    return f"{reading:.1f} °C"

@@ -1,0 +1,5 @@
+from display import show
+
+
+def test_celsius():
+    assert show(21.5, "C") == "21.5 °C"

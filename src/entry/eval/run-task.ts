@@ -1,0 +1,171 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { totalTokens } from "../../domain/budget/usage.js";
+import { parseRepoConfig } from "../../domain/config/parse-repo-config.js";
+import { RepoConfigSchema } from "../../domain/config/repo-config.js";
+import type { EvalTask, TaskResult, Variant } from "../../domain/eval/eval-task.js";
+import type { TraceLine } from "../../model/trace/trace-line.js";
+import { runCheckCommands } from "../../sandbox/run-checks.js";
+import { installStep } from "../install-step.js";
+import { runLocally } from "../run-locally.js";
+
+const exec = promisify(execFile);
+const git = (cwd: string, ...args: string[]) =>
+  exec("git", ["-c", "user.name=swarm eval", "-c", "user.email=eval@swarm.invalid", ...args], {
+    cwd,
+    maxBuffer: 64 << 20,
+  });
+
+export type TaskRunOptions = {
+  env: Readonly<Record<string, string | undefined>>;
+  /** The task's own folder for this run: its copy of the repository and its run folder stay here. */
+  dir: string;
+  answers: TaskResult["answers"];
+};
+
+/**
+ * One task, one way: a fresh copy of its repository (at its commit), `swarm run` on it with the local forge
+ * (for `single`, limited to one node and one coder), then the hidden tests put into the result and run in
+ * the sandbox. Only they say whether the task is solved.
+ */
+export async function runTask(
+  task: EvalTask,
+  variant: Variant,
+  repeat: number,
+  options: TaskRunOptions,
+): Promise<TaskResult> {
+  const copy = join(options.dir, "repo");
+  await freshCopy(task, copy);
+  if (variant === "single") await limitToOneNode(copy);
+  const spec = join(options.dir, "spec.md");
+  await writeFile(spec, task.spec);
+
+  let nodes = 0;
+  let revisions = 0;
+  const started = performance.now();
+  const run = await runLocally({
+    repo: copy,
+    spec,
+    env: options.env,
+    runsDir: join(options.dir, "runs"),
+    onEvent: (e) => {
+      if (e.kind === "plan") nodes = e.nodes.length;
+      if (e.kind === "stage" && e.text.startsWith("revising")) revisions++;
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const spend = await spendOf(join(run.runDir, "trace.jsonl"));
+  const judged = await judge(task, copy, run.branch, join(options.dir, "judged"), downloadsOf(options.env));
+  return {
+    task: task.id,
+    variant,
+    repeat,
+    ...judged,
+    status: run.status,
+    swarmGreen: run.status === "green",
+    ...spend,
+    seconds: Number(seconds.toFixed(1)),
+    nodes,
+    revisions,
+    answers: options.answers,
+  };
+}
+
+/** The install step's download cache, as `swarm run` keeps it. */
+export const downloadsOf = (env: Readonly<Record<string, string | undefined>>) =>
+  env.SWARM_CACHE_DIR ?? join(homedir(), ".cache", "swarm", "downloads");
+
+/** The task's repository in `copy`, at its commit, on a branch of its own (`eval-base`). */
+export async function freshCopy(task: EvalTask, copy: string): Promise<void> {
+  await mkdir(dirname(copy), { recursive: true });
+  const repo = task.repo;
+  if ("url" in repo) {
+    await exec("git", ["clone", "-q", repo.url, copy]).catch((error: Error) => {
+      throw new Error(`cannot clone ${repo.url} for ${task.id} (it needs the network): ${error.message}`);
+    });
+    await git(copy, "checkout", "-q", repo.commit);
+  } else if (existsSync(join(repo.path, ".git"))) {
+    await exec("git", ["clone", "-q", repo.path, copy]);
+    if (repo.commit) await git(copy, "checkout", "-q", repo.commit);
+  } else {
+    await cp(repo.path, copy, { recursive: true });
+    await git(copy, "init", "-q", "-b", "main");
+    await git(copy, "add", "-A");
+    await git(copy, "commit", "-qm", "The task's repository");
+  }
+  // swarm runs on a branch; a detached checkout (a commit) gets one.
+  await git(copy, "checkout", "-q", "-B", "eval-base");
+}
+
+/** The single-agent baseline: the planner is told it has one node, and one coder works. */
+async function limitToOneNode(copy: string): Promise<void> {
+  const path = join(copy, ".github/swarm.yml");
+  const text = await readFile(path, "utf8").catch(() => "");
+  const config = (parseYaml(text) ?? {}) as { limits?: Record<string, unknown> };
+  config.limits = { ...config.limits, maxNodes: 1, maxParallelNodes: 1 };
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, stringifyYaml(config));
+  await git(copy, "add", ".github/swarm.yml");
+  await git(copy, "commit", "-qm", "eval: one node, one coder");
+}
+
+async function spendOf(trace: string): Promise<Pick<TaskResult, "usd" | "tokens" | "tokensByRole">> {
+  const text = await readFile(trace, "utf8").catch(() => "");
+  const byRole: Record<string, number> = {};
+  let usd = 0;
+  for (const line of text.split("\n").filter(Boolean)) {
+    const l = JSON.parse(line) as TraceLine;
+    usd += l.costUsd;
+    if (l.usage) byRole[l.role] = (byRole[l.role] ?? 0) + totalTokens(l.usage);
+  }
+  const tokens = Object.values(byRole).reduce((s, t) => s + t, 0);
+  return { usd: Number(usd.toFixed(6)), tokens, tokensByRole: byRole };
+}
+
+/**
+ * The hidden tests on the run's result (its branch; the base when it left none), in the sandbox after the
+ * repository's install step: solved when they pass, and the tests that must keep passing do.
+ */
+export async function judge(
+  task: EvalTask,
+  copy: string,
+  branch: string | null,
+  at: string,
+  cacheDir: string,
+): Promise<Pick<TaskResult, "solved" | "failed" | "kept">> {
+  await git(copy, "worktree", "add", "-q", "--detach", at, branch ?? "eval-base");
+  if ("files" in task.hidden)
+    for (const [path, text] of Object.entries(task.hidden.files)) {
+      await mkdir(dirname(join(at, path)), { recursive: true });
+      await writeFile(join(at, path), text);
+    }
+  else {
+    await writeFile(join(at, "..", "hidden.patch"), task.hidden.patch);
+    await git(at, "apply", "--whitespace=nowarn", join(at, "..", "hidden.patch"));
+  }
+  const text = await readFile(join(at, ".github/swarm.yml"), "utf8").catch(() => null);
+  const parsed = text === null ? null : parseRepoConfig(text);
+  const config = parsed?.ok ? parsed.config : RepoConfigSchema.parse({});
+  const install = await installStep(at, config, { cacheDir });
+  const checks = await runCheckCommands(at, {
+    ...config,
+    validation: { ...config.validation, commands: [task.test, ...(task.keep ? [task.keep] : [])] },
+  });
+  const [hidden, keep] = checks.commands;
+  const installed = install?.passed ?? true;
+  const failed = !installed
+    ? [`the install step failed: ${install?.output.split("\n").slice(-3).join(" ") ?? ""}`]
+    : (hidden?.failures ?? []).map(
+        (f) => f.test ?? `${f.file}${f.line ? `:${f.line}` : ""}: ${f.message.split("\n")[0]}`,
+      );
+  const hiddenPassed = installed && hidden?.passed === true;
+  if (installed && !hiddenPassed && failed.length === 0)
+    failed.push(`${task.test} exited ${hidden?.exitCode ?? "(killed)"}`);
+  const kept = task.keep ? installed && keep?.passed === true : null;
+  return { solved: hiddenPassed && kept !== false, failed, kept };
+}
