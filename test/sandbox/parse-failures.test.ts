@@ -324,6 +324,28 @@ describe("the text reports of test runners and compilers", () => {
     expect(found[1]?.message).toContain("no money");
   });
 
+  it("node --test: a failure with no YAML block, one whose block is left open, and a TODO that fails", () => {
+    const tap = [
+      "TAP version 13",
+      "not ok 1 - bare \\# one",
+      "not ok 2 - open block",
+      "  ---",
+      "  location: '/workspace/test/a.test.mjs:3:1'",
+      "  error: 'boom'",
+      "not ok 3 - later # TODO not yet",
+      "not ok 4 - last",
+      "  ---",
+      "  error: 'also'",
+      "  ...",
+      "1..4",
+    ].join("\n");
+    expect(parseFailures(tap).map((f) => [f.test, f.file, f.line, f.message])).toEqual([
+      ["bare # one", "", null, "failed"],
+      ["open block", "test/a.test.mjs", 3, "boom"],
+      ["last", "", null, "also"],
+    ]);
+  });
+
   it("pytest: a parametrized test whose id has spaces", () => {
     expect(recorded("pytest-param")).toEqual([
       {

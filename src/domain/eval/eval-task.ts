@@ -48,7 +48,11 @@ export const TaskResultSchema = z.strictObject({
   seconds: z.number().nonnegative(),
   nodes: z.int().nonnegative(),
   revisions: z.int().nonnegative(),
-  /** How the model's answers were made: a live model, a scripted stand-in, or a replayed trace. */
-  answers: z.enum(["live", "scripted", "replayed"]),
+  /** How the model's answers were made: a live model, or a scripted stand-in (`--scripted`). */
+  answers: z.enum(["live", "scripted"]),
+  /** The Messages API the answers came from, when it was not Anthropic's (ANTHROPIC_BASE_URL). */
+  endpoint: z.string().optional(),
+  /** The task as it was run (a digest): a result of a task changed since is not reused on resume. */
+  digest: z.string(),
 });
 export type TaskResult = z.infer<typeof TaskResultSchema>;

@@ -35,12 +35,12 @@ export function summariseEval(results: readonly TaskResult[]): VariantSummary[] 
   });
 }
 
-/** What made the answers, said on every output: a scripted or replayed run proves the harness, not swarm. */
+/** What made the answers, said on every output: a scripted run proves the harness, not swarm. */
 export function answersNote(results: readonly TaskResult[]): string | null {
-  const kinds = new Set(results.map((r) => r.answers));
-  if (kinds.has("scripted"))
-    return "The model's answers were scripted (a stand-in, not Claude): these figures prove the harness, not swarm's quality.";
-  if (kinds.has("replayed"))
-    return "The model's answers were replayed from recorded traces: the times are the replay's, and the figures prove the harness, not swarm's quality.";
+  if (results.some((r) => r.answers === "scripted"))
+    return `The model's answers were scripted (a stand-in, not Claude)${results.every((r) => r.answers === "scripted") ? "" : " in some runs"}: these figures prove the harness, not swarm's quality.`;
+  const endpoints = [...new Set(results.flatMap((r) => r.endpoint ?? []))];
+  if (endpoints.length > 0)
+    return `The model's answers came from ${endpoints.join(", ")} (ANTHROPIC_BASE_URL), not Anthropic's API.`;
   return null;
 }

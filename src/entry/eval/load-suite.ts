@@ -95,9 +95,19 @@ async function loadFolder(dir: string): Promise<EvalTask[]> {
       test: file.test,
       ...(file.keep ? { keep: file.keep } : {}),
     };
-    tasks.push(EvalTaskSchema.parse(task));
+    tasks.push(checkedTask(where, task));
   }
   return tasks;
+}
+
+/** A task as the schema has it, or the file's problems named. */
+function checkedTask(where: string, task: unknown): EvalTask {
+  const parsed = EvalTaskSchema.safeParse(task);
+  if (parsed.success) return parsed.data;
+  throw new InputError({
+    problem: `${where} has problems: ${problemsOf(parsed.error)}.`,
+    fix: "Fix the task (a commit is a git hash of 7 to 40 hex digits; an id is letters, digits, dots, dashes and underscores).",
+  });
 }
 
 async function readTree(root: string): Promise<Record<string, string>> {
@@ -140,22 +150,40 @@ async function loadJsonl(file: string): Promise<EvalTask[]> {
         fix: "Each line needs instance_id, repo, base_commit, problem_statement, test_patch and FAIL_TO_PASS.",
       });
     const x = parsed.data;
-    const ids = (v: string[] | string | undefined) =>
-      v === undefined ? [] : Array.isArray(v) ? v : (JSON.parse(v) as string[]);
+    // The dataset gives the test lists as JSON strings; a list is taken as it is.
+    const ids = (name: string, v: string[] | string | undefined): string[] => {
+      let list: unknown = v ?? [];
+      try {
+        if (typeof list === "string") list = JSON.parse(list);
+      } catch {}
+      if (!Array.isArray(list) || !list.every((t) => typeof t === "string"))
+        throw new InputError({
+          problem: `${where}: ${name} is not a list of test ids.`,
+          fix: `Give ${name} as a JSON list of test ids, e.g. ["tests/test_a.py::test_one"].`,
+        });
+      return list;
+    };
     const run = x.test_command ?? "python -m pytest -q";
     const command = (tests: string[]) => `${run} ${tests.map(shellQuote).join(" ")}`;
     // `repo` names a folder (relative to the file) when one is there; otherwise it is GitHub's owner/name.
     const local = isAbsolute(x.repo) ? x.repo : resolve(dirname(file), x.repo);
-    const keep = ids(x.PASS_TO_PASS);
+    const hidden = ids("FAIL_TO_PASS", x.FAIL_TO_PASS);
+    const keep = ids("PASS_TO_PASS", x.PASS_TO_PASS);
+    // No test ids would run the repository's whole suite, which says nothing about this instance.
+    if (hidden.length === 0)
+      throw new InputError({
+        problem: `${where}: FAIL_TO_PASS names no test.`,
+        fix: "Name the tests the fix must make pass.",
+      });
     tasks.push(
-      EvalTaskSchema.parse({
+      checkedTask(where, {
         id: x.instance_id,
         repo: existsSync(local)
           ? { path: local, commit: x.base_commit }
           : { url: `https://github.com/${x.repo}.git`, commit: x.base_commit },
         spec: `# ${x.instance_id}\n\n${x.problem_statement}`,
         hidden: { patch: x.test_patch },
-        test: command(ids(x.FAIL_TO_PASS)),
+        test: command(hidden),
         ...(keep.length > 0 ? { keep: command(keep) } : {}),
       }),
     );

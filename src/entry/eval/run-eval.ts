@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../../domain/errors.js";
 import {
@@ -9,7 +9,7 @@ import {
 } from "../../domain/eval/eval-task.js";
 import { readModelEnv } from "../../model/read-model-env.js";
 import { loadSuite } from "./load-suite.js";
-import { runTask } from "./run-task.js";
+import { runTask, taskDigest } from "./run-task.js";
 
 export type EvalOptions = {
   suite: string;
@@ -36,7 +36,9 @@ export type EvalOutcome = {
   errors: string[];
 };
 
-const keyOf = (r: Pick<TaskResult, "task" | "variant" | "repeat">) => `${r.task}\0${r.variant}\0${r.repeat}`;
+/** A run of a task, one way, one repeat, with these answers: what a resumed eval does not make again. */
+const keyOf = (r: Pick<TaskResult, "task" | "variant" | "repeat" | "answers" | "digest">) =>
+  [r.task, r.variant, r.repeat, r.answers, r.digest].join("\0");
 
 /**
  * `swarm eval`: every task of the suite, each way asked for (`swarm`, and `single` with `--compare single`),
@@ -54,18 +56,28 @@ export async function runEval(options: EvalOptions): Promise<EvalOutcome> {
   readModelEnv(options.env);
   await mkdir(options.out, { recursive: true });
   const file = join(options.out, "results.jsonl");
-  const done = await readResults(file);
-  // What a kill cut short is dropped from the file too, so the next line starts clean.
-  await writeFile(file, done.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  const { done, unread } = await readResults(file);
+  // What a kill cut short is dropped from the file too, so the next line starts clean: written aside and
+  // renamed, so a kill now loses nothing; lines this version cannot read are kept in results.unread.jsonl.
+  if (unread.length > 0)
+    await appendFile(join(options.out, "results.unread.jsonl"), unread.map((l) => `${l}\n`).join(""));
+  await writeFile(`${file}.new`, done.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  await rename(`${file}.new`, file);
   const wanted = tasks.flatMap((task) =>
     options.variants.flatMap((variant) =>
       Array.from({ length: options.repeat }, (_, repeat) => ({ task, variant, repeat })),
     ),
   );
   const finished = new Map(done.map((r) => [keyOf(r), r]));
-  const todo = wanted.filter(
-    (w) => !finished.has(keyOf({ task: w.task.id, variant: w.variant, repeat: w.repeat })),
-  );
+  const keyOfWanted = (w: (typeof wanted)[number]) =>
+    keyOf({
+      task: w.task.id,
+      variant: w.variant,
+      repeat: w.repeat,
+      answers: options.answers,
+      digest: taskDigest(w.task),
+    });
+  const todo = wanted.filter((w) => !finished.has(keyOfWanted(w)));
   const resumed = wanted.length - todo.length;
   if (resumed > 0) options.onProgress?.(`resuming: ${resumed} of ${wanted.length} runs were done already`);
   let spent = done.reduce((s, r) => s + r.usd, 0);
@@ -104,22 +116,30 @@ export async function runEval(options: EvalOptions): Promise<EvalOutcome> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  const results = wanted.flatMap(
-    (w) => finished.get(keyOf({ task: w.task.id, variant: w.variant, repeat: w.repeat })) ?? [],
-  );
+  const results = wanted.flatMap((w) => finished.get(keyOfWanted(w)) ?? []);
   return { tasks, results, skipped, resumed, errors };
 }
 
-/** The runs an earlier eval finished; a line cut short by a kill is dropped (that run is made again). */
-async function readResults(file: string): Promise<TaskResult[]> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  return text.split("\n").flatMap((line) => {
-    if (!line.trim()) return [];
+/**
+ * The runs an earlier eval finished. A last line cut short by a kill is dropped (that run is made again); a
+ * whole line this version cannot read is handed back, to be kept aside.
+ */
+async function readResults(file: string): Promise<{ done: TaskResult[]; unread: string[] }> {
+  const lines = (await readFile(file, "utf8").catch(() => "")).split("\n");
+  const done: TaskResult[] = [];
+  const unread: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!line.trim()) continue;
+    let json: unknown;
     try {
-      const parsed = TaskResultSchema.safeParse(JSON.parse(line));
-      return parsed.success ? [parsed.data] : [];
+      json = JSON.parse(line);
     } catch {
-      return [];
+      if (i < lines.length - 1) unread.push(line);
+      continue;
     }
-  });
+    const parsed = TaskResultSchema.safeParse(json);
+    if (parsed.success) done.push(parsed.data);
+    else unread.push(line);
+  }
+  return { done, unread };
 }

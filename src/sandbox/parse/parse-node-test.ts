@@ -1,6 +1,7 @@
 import { firstLines, relativePath, type StructuredFailure, stripAnsi } from "./structured-failure.js";
 
-const NOT_OK = /^(\s*)not ok \d+ - (.+?)(?: # .*)?$/;
+const NOT_OK = /^(\s*)not ok \d+ - (.+?)(?: # (\w+).*)?$/;
+const RESULT = /^\s*(?:not )?ok \d+/;
 const FIELD = /^\s*(\w+): ?(.*)$/;
 
 /**
@@ -13,11 +14,17 @@ export function parseNodeTest(output: string): StructuredFailure[] {
   const failures: StructuredFailure[] = [];
   for (let i = 0; i < lines.length; i++) {
     const head = NOT_OK.exec(lines[i] ?? "");
-    if (!head || lines[i + 1]?.trim() !== "---") continue;
+    // A failing test marked TODO is expected to fail.
+    if (!head || head[3]?.toUpperCase() === "TODO") continue;
     const fields: Record<string, string> = {};
     let key = "";
-    for (i += 2; i < lines.length && lines[i]?.trim() !== "..."; i++) {
+    // Its YAML block, when it has one; a block left open ends at the next test's line.
+    for (i += lines[i + 1]?.trim() === "---" ? 2 : 1; i < lines.length && lines[i]?.trim() !== "..."; i++) {
       const line = lines[i] ?? "";
+      if (RESULT.test(line)) {
+        i--;
+        break;
+      }
       const field = FIELD.exec(line);
       // A block scalar (`error: |-`) goes on over the lines indented deeper than its key.
       if (field && line.search(/\S/) <= (head[1]?.length ?? 0) + 2) {
@@ -32,7 +39,7 @@ export function parseNodeTest(output: string): StructuredFailure[] {
       file: where ? relativePath(where[1] ?? "") : "",
       line: where ? Number(where[2]) : null,
       column: where ? Number(where[3]) : null,
-      test: unquote(head[2]),
+      test: unquote(head[2]).replace(/\\#/g, "#"),
       message: firstLines(
         [
           unquote(fields.error),
