@@ -69,9 +69,24 @@ describe("swarm eval", () => {
     expect(first).toHaveLength(1);
     const planned = plannerCalls().length;
 
-    const ran = await swarmEval(["--suite", suite, "--out", out, "--compare", "single"]);
+    // Resumed two at a time: runs in one process side by side, each in its own copy.
+    const ran = await swarmEval([
+      "--suite",
+      suite,
+      "--out",
+      out,
+      "--compare",
+      "single",
+      "--concurrency",
+      "2",
+    ]);
     expect(ran.code, ran.stderr).toBe(0);
     expect(ran.stderr).toContain("resuming: 1 of 4 runs were done already");
+    // Two at once: the third run started before the second had ended.
+    const started3 = ran.stderr.search(/\[3\/4\] [^\n]*: running/);
+    const ended2 = ran.stderr.search(/\[2\/4\] [^\n]*: (solved|not solved)/);
+    expect(started3).toBeGreaterThan(0);
+    expect(started3).toBeLessThan(ended2);
     // Three runs made, each planned once: the finished one was not made again.
     expect(plannerCalls().length - planned).toBe(3);
     const all = results(out);
