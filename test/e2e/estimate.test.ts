@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,7 +10,7 @@ import { estimatePlan, PRIORS } from "../../src/domain/estimate/estimate-plan.js
 import { type RunActuals, RunActualsSchema } from "../../src/domain/estimate/run-actuals.js";
 import type { Plan } from "../../src/domain/plan/plan.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
-import { TEST_DOWNLOADS } from "../support/node-rig.js";
+import { type Ran, runSwarm } from "../support/swarm-cli.js";
 import { todoAppModel } from "../support/todo-app-model.js";
 import { gitIn } from "../support/user-repo.js";
 
@@ -26,25 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => anthropic.stop());
 
-type Ran = { code: number | null; stdout: string; stderr: string };
-const swarm = (args: string[], cwd: string) =>
-  new Promise<Ran>((done) => {
-    const child = spawn(process.execPath, [join(root, "bin/swarm.js"), ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? "/root",
-        SWARM_CACHE_DIR: TEST_DOWNLOADS,
-        ANTHROPIC_API_KEY: anthropic.apiKey,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+const swarm = (args: string[], cwd: string) => runSwarm(args, { anthropic, cwd });
 const runDirOf = (r: Ran) => {
   const dir = /report: (\S+)\/report\.md/.exec(r.stdout)?.[1];
   if (!dir) throw new Error(`no report in the output:\n${r.stdout}\n${r.stderr}`);

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,7 +6,7 @@ import { TaskResultSchema } from "../../src/domain/eval/eval-task.js";
 import { toolResults } from "../support/agent-script.js";
 import { evalModel } from "../support/eval-model.js";
 import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic/server.js";
-import { TEST_DOWNLOADS } from "../support/node-rig.js";
+import { type Ran, runSwarm } from "../support/swarm-cli.js";
 import { gitIn } from "../support/user-repo.js";
 
 // `swarm eval` on two built-in tasks, live against the fake Messages API with a scripted model: the one it
@@ -21,28 +20,8 @@ beforeAll(async () => {
 });
 afterAll(() => anthropic.stop());
 
-type Ran = { code: number | null; stdout: string; stderr: string };
-function swarmEval(args: string[], onStderr?: (text: string, kill: () => void) => void) {
-  return new Promise<Ran>((done) => {
-    const child = spawn(process.execPath, [join(root, "bin/swarm.js"), "eval", ...args, "--scripted"], {
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? "/root",
-        SWARM_CACHE_DIR: TEST_DOWNLOADS,
-        ANTHROPIC_API_KEY: anthropic.apiKey,
-        ANTHROPIC_BASE_URL: anthropic.url,
-      },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => {
-      stderr += c;
-      onStderr?.(stderr, () => child.kill("SIGKILL"));
-    });
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+const swarmEval = (args: string[], onStderr?: (text: string, kill: () => void) => void) =>
+  runSwarm(["eval", ...args, "--scripted"], { anthropic, ...(onStderr ? { onStderr } : {}) });
 const suiteOf = (...ids: string[]) => {
   const dir = mkdtempSync(join(tmpdir(), "swarm-eval-suite-"));
   for (const id of ids) cpSync(join(root, "examples/eval", id), join(dir, id), { recursive: true });

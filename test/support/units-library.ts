@@ -3,7 +3,6 @@
 // agent does: it looks around with the shell, reads the helper it builds on, writes its file, runs the
 // checks and finishes. `mass` gets its factor wrong first: the checks' failure shows it, and the coder reads
 // the failure, fixes the line and runs the checks again. bench:cost and the shared-prefix test run it.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,6 +12,7 @@ import { toolResults } from "./agent-script.js";
 import { call } from "./fake-anthropic/agent-calls.js";
 import { reply } from "./fake-anthropic/script.js";
 import { node } from "./plans.js";
+import { gitIn } from "./user-repo.js";
 
 const UNITS: Record<string, { fn: string; base: string; table: Record<string, number> }> = {
   length: { fn: "toMeters", base: "m", table: { m: 1, km: 1000, cm: 0.01, mi: 1609.344 } },
@@ -128,10 +128,9 @@ export function makeUnitsRepo(config = ""): string {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "start");
+  gitIn(dir, "init", "-q", "-b", "main");
+  gitIn(dir, "add", "-A");
+  gitIn(dir, "commit", "-qm", "start");
   return dir;
 }
 

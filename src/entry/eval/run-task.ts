@@ -1,10 +1,8 @@
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { totalTokens } from "../../domain/budget/usage.js";
 import { parseRepoConfig } from "../../domain/config/parse-repo-config.js";
@@ -12,15 +10,9 @@ import { RepoConfigSchema } from "../../domain/config/repo-config.js";
 import type { EvalTask, TaskResult, Variant } from "../../domain/eval/eval-task.js";
 import type { TraceLine } from "../../model/trace/trace-line.js";
 import { runCheckCommands } from "../../sandbox/run-checks.js";
+import { git } from "../../workspace/git-workspace.js";
 import { installStep } from "../install-step.js";
 import { runLocally } from "../run-locally.js";
-
-const exec = promisify(execFile);
-const git = (cwd: string, ...args: string[]) =>
-  exec("git", ["-c", "user.name=swarm eval", "-c", "user.email=eval@swarm.invalid", ...args], {
-    cwd,
-    maxBuffer: 64 << 20,
-  });
 
 export type TaskRunOptions = {
   env: Readonly<Record<string, string | undefined>>;
@@ -109,7 +101,7 @@ export async function freshCopy(task: EvalTask, copy: string): Promise<void> {
   const repo = task.repo;
   if ("url" in repo || existsSync(join(repo.path, ".git"))) {
     const from = "url" in repo ? repo.url : repo.path;
-    await exec("git", ["clone", "-q", from, copy]).catch((error: Error) => {
+    await git(dirname(copy), "clone", "-q", from, copy).catch((error: Error) => {
       throw new Error(
         `cannot clone ${from} for ${task.id}${"url" in repo ? " (it needs the network)" : ""}: ${error.message}`,
       );
@@ -167,9 +159,7 @@ export async function judge(
   // goes back to the base before they are put in (as SWE-bench's harness does before its test patch).
   const patchPaths = "patch" in task.hidden ? pathsOfPatch(task.hidden.patch) : [];
   const hiddenPaths = "files" in task.hidden ? Object.keys(task.hidden.files) : patchPaths;
-  const changed = (await git(at, "diff", "--name-only", "eval-base", "HEAD")).stdout
-    .split("\n")
-    .filter(Boolean);
+  const changed = (await git(at, "diff", "--name-only", "eval-base", "HEAD")).split("\n").filter(Boolean);
   await restoreFromBase(at, [...new Set([...changed.filter(isTestInfrastructure), ...hiddenPaths, CONFIG])]);
   const text = await readFile(join(at, CONFIG), "utf8").catch(() => null);
   const parsed = text === null ? null : parseRepoConfig(text);
